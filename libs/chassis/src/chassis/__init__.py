@@ -1,0 +1,1 @@
+"""The shared service chassis: each cross-cutting mechanism written once, used by every service."""

@@ -1,0 +1,1 @@
+"""Catalogue and licensing: organisation directory, vendors, products, procurement rounds, agreements, cost shares, library catalogues."""

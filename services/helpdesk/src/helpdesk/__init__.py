@@ -1,0 +1,1 @@
+"""Helpdesk: service catalogue with support promises, tickets and SLA clocks, knowledge base."""

@@ -1,0 +1,1 @@
+"""KPI: indicators, observations with revisions, harvesting, published datasets."""

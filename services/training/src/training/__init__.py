@@ -1,0 +1,1 @@
+"""Training: learning content, training calendar, registrations and waiting lists, feedback."""

@@ -1,0 +1,100 @@
+"""Async database access: engines for SQLite (embedded) and PostgreSQL, one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# Constraint names that are stable across backends, so migrations can drop what they create.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE (a writer).
+WRITE_OPTION = "chassis_write"
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An engine with the pragmas and transaction handling each backend needs."""
+    if is_sqlite(url):
+        prepare_sqlite_dir(url)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        _make_sqlite_transactional(engine)
+        return engine
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy's
+    # documented recipe takes it over. Writers begin IMMEDIATE so that a read-modify-write
+    # holds the write lock from its first read: no lost updates, no upgrade deadlocks.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def prepare_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file, so the embedded default works on a fresh clone."""
+    if ":///" in url:
+        path = url.split(":///", 1)[1].split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+class Database:
+    """The engine and the two session factories of one service, built in the lifespan."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = create_engine(url, echo=echo)
+        self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def transaction(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends normally, rolled back on any error."""
+    async with factory() as session, session.begin():
+        yield session

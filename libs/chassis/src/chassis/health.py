@@ -1,0 +1,58 @@
+"""Liveness, readiness (database reachable, migrations at head) and the Prometheus endpoint."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import text
+
+from chassis.migrations import current_revisions
+from chassis.problems import problem_response
+from chassis.runtime import get_runtime
+
+READY_TIMEOUT_SECONDS = 2.0
+
+
+def health_router(registry: CollectorRegistry) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready")
+    async def ready(request: Request) -> Response:
+        import asyncio
+
+        runtime = get_runtime(request)
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS), runtime.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                revisions = await conn.run_sync(current_revisions)
+        except Exception as exc:  # any failure to reach the database means "not ready"
+            return problem_response(
+                request,
+                503,
+                detail=f"database unreachable: {type(exc).__name__}",
+                headers={"Retry-After": "5"},
+            )
+        if revisions != runtime.migration_heads:
+            return problem_response(
+                request,
+                503,
+                detail=(
+                    f"migrations not at head: database at {sorted(revisions)}, "
+                    f"code at {sorted(runtime.migration_heads)}"
+                ),
+                headers={"Retry-After": "5"},
+            )
+        return JSONResponse(
+            {"status": "ok", "database": runtime.db.backend, "revision": sorted(revisions)}
+        )
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

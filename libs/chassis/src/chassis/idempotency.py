@@ -1,0 +1,147 @@
+"""Idempotency-Key on creating POSTs: a replay gets the first response; another body with the key is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.policy import PrincipalDep
+from chassis.problems import ProblemError
+from chassis.sessions import SessionDep
+from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
+
+_KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Headers of the first response that a replay must repeat.
+_REPLAYED_HEADERS = ("etag", "location", "content-location")
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_records",
+        metadata,
+        Column("id", BigIntPK, primary_key=True, autoincrement=True),
+        Column("principal", String(200), nullable=False),
+        Column("key", String(255), nullable=False),
+        Column("method", String(10), nullable=False),
+        Column("path", String(2000), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("headers", JSONDoc, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        UniqueConstraint("principal", "key"),
+    )
+
+
+class Idempotency:
+    """The Idempotency-Key of one request. Without a key both methods do nothing."""
+
+    def __init__(
+        self,
+        *,
+        session: AsyncSession,
+        table: Table,
+        principal: str,
+        key: str | None,
+        method: str,
+        path: str,
+        request_hash: str,
+    ) -> None:
+        self._session = session
+        self._table = table
+        self._principal = principal
+        self.key = key
+        self._method = method
+        self._path = path
+        self._hash = request_hash
+
+    async def replay(self) -> JSONResponse | None:
+        """The stored first response for this key, or None when the key is new."""
+        if self.key is None:
+            return None
+        t = self._table
+        row = (
+            await self._session.execute(
+                select(t).where(t.c.principal == self._principal, t.c.key == self.key)
+            )
+        ).mappings().first()
+        if row is None:
+            return None
+        if (row["method"], row["path"], row["request_hash"]) != (
+            self._method,
+            self._path,
+            self._hash,
+        ):
+            raise ProblemError(
+                422,
+                "idempotency-key-reused",
+                "This Idempotency-Key was already used with another request; use a new key",
+            )
+        headers = dict(row["headers"]) | {"Idempotent-Replayed": "true"}
+        return JSONResponse(
+            json.loads(row["body"]), status_code=row["status_code"], headers=headers
+        )
+
+    async def remember(self, response: JSONResponse) -> JSONResponse:
+        """Store the response in the same transaction as the change it reports."""
+        if self.key is None:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
+        await self._session.execute(
+            insert(self._table).values(
+                principal=self._principal,
+                key=self.key,
+                method=self._method,
+                path=self._path,
+                request_hash=self._hash,
+                status_code=response.status_code,
+                body=bytes(response.body).decode(),
+                headers=headers,
+                created_at=utcnow(),
+            )
+        )
+        return response
+
+
+def idempotency_dependency(table: Table) -> Any:
+    """A dependency giving routes the Idempotency of the current request, bound to `table`."""
+
+    async def _idempotency(
+        request: Request, session: SessionDep, principal: PrincipalDep
+    ) -> Idempotency:
+        key = request.headers.get("idempotency-key")
+        if key is not None and not _KEY_SHAPE.match(key):
+            raise ProblemError(
+                400,
+                "bad-idempotency-key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+        body = await request.body()
+        return Idempotency(
+            session=session,
+            table=table,
+            principal=principal.subject,
+            key=key,
+            method=request.method,
+            path=request.url.path,
+            request_hash=hashlib.sha256(body).hexdigest(),
+        )
+
+    return Annotated[Idempotency, Depends(_idempotency)]

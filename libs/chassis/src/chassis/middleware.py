@@ -1,0 +1,195 @@
+"""Pure-ASGI edge of every service: request id, access log, metrics, body size and content type."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis.problems import PROBLEM_JSON, TYPE_PREFIX
+
+REQUEST_ID_HEADER = b"x-request-id"
+_REQUEST_ID_SHAPE = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+access_log = structlog.get_logger("access")
+
+
+def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
+    """The caller's X-Request-ID when it is sane, else a new one."""
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER and _REQUEST_ID_SHAPE.match(value):
+            return value.decode()
+    return uuid.uuid4().hex
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+async def send_problem(
+    send: Send, status: int, slug: str, title: str, detail: str, instance: str
+) -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "type": f"{TYPE_PREFIX}{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": instance,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class HttpMetrics:
+    """Per-application Prometheus collectors (a registry per app keeps tests independent)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by route template, method and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency by route template",
+            ["method", "route"],
+            registry=registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class EdgeMiddleware:
+    """Binds the request id into the log context, answers oversized or non-JSON bodies early,
+    and writes one access line and the metrics for every request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        metrics: HttpMetrics | None = None,
+        json_only: bool = True,
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
+        self.json_only = json_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = request_id_from(scope["headers"])
+        method: str = scope["method"]
+        path: str = scope["path"]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=method, path=path)
+        state: dict[str, Any] = {"status": 500, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                state["started"] = True
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope, method)
+            if refusal is not None:
+                await send_problem(send_with_id, *refusal, path)
+                return
+            received = 0
+
+            async def counted_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise _BodyTooLarge
+                return message
+
+            try:
+                await self.app(scope, counted_receive, send_with_id)
+            except _BodyTooLarge:
+                if state["started"]:
+                    raise
+                await send_problem(send_with_id, *self._too_large(), path)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            if self.metrics is not None:
+                self.metrics.requests.labels(method, template, str(state["status"])).inc()
+                self.metrics.latency.labels(method, template).observe(elapsed)
+            client = scope.get("client")
+            access_log.info(
+                "request",
+                status=state["status"],
+                latency_ms=round(elapsed * 1000, 2),
+                client=client[0] if client else None,
+            )
+            structlog.contextvars.clear_contextvars()
+
+    def _too_large(self) -> tuple[int, str, str, str]:
+        return (
+            413,
+            "body-too-large",
+            "Content Too Large",
+            f"The body exceeds the limit of {self.max_body_bytes} bytes",
+        )
+
+    def _refusal(self, scope: Scope, method: str) -> tuple[int, str, str, str] | None:
+        length = _header(scope, b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                return (400, "bad-content-length", "Bad Request", "Content-Length is not a number")
+            if declared > self.max_body_bytes:
+                return self._too_large()
+        has_body = (length is not None and length != b"0") or (
+            _header(scope, b"transfer-encoding") is not None
+        )
+        if self.json_only and method in _BODY_METHODS and has_body:
+            ctype = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
+            if not (ctype == b"application/json" or ctype.endswith(b"+json")):
+                return (
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported Media Type",
+                    "The body must be JSON (Content-Type: application/json)",
+                )
+        return None

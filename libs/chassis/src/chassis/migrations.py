@@ -1,0 +1,85 @@
+"""Alembic glue shared by every service: the env.py body, upgrade from code, and the head check."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from chassis.db import create_engine
+
+
+def alembic_config(ini_path: Path, url: str | None = None) -> Config:
+    config = Config(str(ini_path))
+    if url is not None:
+        # ConfigParser interpolation would read a % in a password as a reference.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def script_heads(ini_path: Path) -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config(ini_path)).get_heads())
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_alembic_env(metadata: MetaData, default_url: Callable[[], str]) -> None:
+    """The whole of a service's migrations/env.py: `run_alembic_env(metadata, url_factory)`."""
+    config = context.config
+    shared: Connection | None = config.attributes.get("connection")
+    if shared is not None:
+        _configure_and_run(shared, metadata)
+        return
+    url = config.get_main_option("sqlalchemy.url") or default_url()
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    async def online() -> None:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure_and_run, metadata)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(online())
+
+
+def upgrade(ini_path: Path, url: str, revision: str = "head") -> None:
+    """Apply migrations from a command line (no event loop running)."""
+    command.upgrade(alembic_config(ini_path, url), revision)
+
+
+def downgrade(ini_path: Path, url: str, revision: str) -> None:
+    command.downgrade(alembic_config(ini_path, url), revision)
+
+
+def run_on_connection(
+    connection: Connection, ini_path: Path, operation: Callable[[Config], None]
+) -> None:
+    """Run an alembic command on an existing connection (from async code via run_sync)."""
+    config = alembic_config(ini_path)
+    config.attributes["connection"] = connection
+    operation(config)

@@ -1,0 +1,77 @@
+"""Cursor pagination: opaque cursors over a stable sort key, a bounded page size, Link headers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from chassis.problems import FieldError, ProblemError
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page"
+    )
+
+
+def encode_cursor(key: list[Any]) -> str:
+    raw = json.dumps(key, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _bad_cursor(reason: str) -> ProblemError:
+    return ProblemError(
+        400,
+        "bad-cursor",
+        f"The cursor is not one this API issued: {reason}",
+        errors=[FieldError(location="query.cursor", pointer="", message=reason, type="cursor")],
+    )
+
+
+def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise _bad_cursor("it does not decode") from exc
+    if not isinstance(key, list) or len(key) != arity:
+        raise _bad_cursor("it has the wrong shape")
+    return key
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def _page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}")
+    ] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page")
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageParamsDep = Annotated[PageParams, Depends(_page_params)]
+
+
+def link_next(request: Request, response: Response, next_cursor: str | None) -> None:
+    """Add `Link: <...>; rel="next"` pointing at the next page of this same query."""
+    if next_cursor is None:
+        return
+    url = request.url.include_query_params(cursor=next_cursor)
+    response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'

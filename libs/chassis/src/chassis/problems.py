@@ -1,0 +1,188 @@
+"""RFC 9457 problem details: one exception type, one renderer, and handlers for the framework's own errors."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:library-platform:problem:"
+
+log = structlog.get_logger("chassis.problems")
+
+
+class FieldError(BaseModel):
+    """One reason a request was refused, pointing at the part of the request that caused it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str = Field(description="Where: body, query, path, header or cookie, then the field path")
+    pointer: str = Field(description="JSON Pointer (RFC 6901) into the request part")
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An error response as RFC 9457 defines it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=[f"{TYPE_PREFIX}validation-error"])
+    title: str = Field(examples=["The request is not valid"])
+    status: int = Field(examples=[422])
+    detail: str | None = Field(default=None, examples=["body.name: Field required"])
+    instance: str | None = Field(default=None, examples=["/v1/events"])
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(Exception):
+    """Raised anywhere below a route; rendered as problem+json with its status."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.type = f"{TYPE_PREFIX}{slug}"
+        self.title = title or HTTPStatus(status).phrase
+        self.detail = detail
+        self.headers = headers or {}
+        self.errors = errors
+        self.extra = extra or {}
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    *,
+    type_: str = "about:blank",
+    title: str | None = None,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[FieldError] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _pointer(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc[1:]]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def field_errors(exc: RequestValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        out.append(
+            FieldError(
+                location=".".join(str(p) for p in loc) or "body",
+                pointer=_pointer(loc),
+                message=str(err.get("msg", "invalid")),
+                type=str(err.get("type", "invalid")),
+            )
+        )
+    return out
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request,
+        exc.status,
+        type_=exc.type,
+        title=exc.title,
+        detail=exc.detail,
+        headers=exc.headers,
+        errors=exc.errors,
+        extra=exc.extra,
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return problem_response(
+        request, exc.status_code, detail=detail, headers=dict(exc.headers or {})
+    )
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc)
+    if any(e.type == "json_invalid" for e in errors):
+        bad = next(e for e in errors if e.type == "json_invalid")
+        return problem_response(
+            request,
+            400,
+            type_=f"{TYPE_PREFIX}malformed-json",
+            title="The body is not valid JSON",
+            detail=bad.message,
+            errors=errors,
+        )
+    summary = "; ".join(f"{e.location}: {e.message}" for e in errors[:5])
+    return problem_response(
+        request,
+        422,
+        type_=f"{TYPE_PREFIX}validation-error",
+        title="The request is not valid",
+        detail=summary,
+        errors=errors,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path)
+    return problem_response(
+        request, 500, detail="An unexpected error occurred; it has been logged."
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry that declares these error statuses with the problem schema."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

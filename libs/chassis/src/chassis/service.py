@@ -1,0 +1,139 @@
+"""build_app: one FastAPI application from a service's settings and its specification."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, APIRouter
+from prometheus_client import CollectorRegistry
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from chassis.auth import TokenVerifier
+from chassis.db import Database
+from chassis.health import health_router
+from chassis.logging import configure_logging
+from chassis.middleware import EdgeMiddleware, HttpMetrics
+from chassis.migrations import script_heads
+from chassis.openapi import contract
+from chassis.policy import Policy, authorize, operation_id_of
+from chassis.problems import TYPE_PREFIX, install_problem_handlers, problem_response
+from chassis.runtime import Runtime
+from chassis.settings import ServiceSettings
+
+log = structlog.get_logger("chassis.service")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes one service different from the others; everything else is the chassis."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    component_dir: Path
+    routers: Sequence[APIRouter]
+    policy: Policy
+    tags: Sequence[dict[str, str]] = field(default_factory=tuple)
+
+    @property
+    def alembic_ini(self) -> Path:
+        return self.component_dir / "alembic.ini"
+
+
+def operation_id(route: APIRoute) -> str:
+    return operation_id_of(route) or route.unique_id
+
+
+def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(level=settings.log_level, fmt=settings.log_format)
+        db = Database(settings.resolved_database_url(), echo=settings.database_echo)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
+        app.state.runtime = Runtime(
+            settings=settings,
+            db=db,
+            http=http,
+            verifier=TokenVerifier(settings.auth, http),
+            policy=spec.policy,
+            migration_heads=script_heads(spec.alembic_ini),
+        )
+        log.info("service_started", service=spec.name, database=db.backend)
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await db.dispose()
+            log.info("service_stopped", service=spec.name)
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_tags=list(spec.tags),
+        redirect_slashes=False,
+    )
+    install_problem_handlers(app)
+    _install_database_handlers(app)
+    registry = CollectorRegistry()
+    app.include_router(health_router(registry))
+    for router in spec.routers:
+        app.include_router(router, dependencies=[Depends(authorize)])
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        metrics=HttpMetrics(registry),
+    )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = contract(app, spec.policy)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _install_database_handlers(app: FastAPI) -> None:
+    async def stale(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(
+            request,
+            412,
+            type_=f"{TYPE_PREFIX}stale-version",
+            detail="The resource was changed by another request; read it again",
+        )
+
+    async def conflict(request: Request, exc: Exception) -> JSONResponse:
+        log.info("integrity_conflict", reason=str(getattr(exc, "orig", exc))[:200])
+        return problem_response(
+            request,
+            409,
+            type_=f"{TYPE_PREFIX}conflict",
+            detail="The change conflicts with existing data (a duplicate or a missing reference)",
+        )
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database_unavailable", reason=str(getattr(exc, "orig", exc))[:200])
+        return problem_response(
+            request,
+            503,
+            type_=f"{TYPE_PREFIX}database-unavailable",
+            detail="The database is busy or unreachable; try again shortly",
+            headers={"Retry-After": "2"},
+        )
+
+    app.add_exception_handler(StaleDataError, stale)
+    app.add_exception_handler(IntegrityError, conflict)
+    app.add_exception_handler(OperationalError, unavailable)

@@ -1,0 +1,15 @@
+"""python -m catalogue_licensing serve | migrate"""
+
+import sys
+
+from chassis.cli import service_main
+from catalogue_licensing.app import SPEC
+from catalogue_licensing.settings import CatalogueSettings
+
+
+def main() -> int:
+    return service_main(SPEC, CatalogueSettings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""create_app(settings): the catalogue service's FastAPI application."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from chassis.outbox import events_router
+from chassis.service import ServiceSpec, build_app
+from catalogue_licensing.models import outbox
+from catalogue_licensing.policy import POLICY
+from catalogue_licensing.settings import CatalogueSettings
+
+SPEC = ServiceSpec(
+    name="catalogue",
+    title="Catalogue and licensing",
+    description="organisation directory, vendors, products, procurement rounds, agreements, cost shares, library catalogues.",
+    version="0.1.0",
+    component_dir=Path(__file__).resolve().parents[2],
+    routers=[events_router(outbox)],
+    policy=POLICY,
+    tags=[{"name": "events", "description": "Domain events, read as a pull feed"}],
+)
+
+
+def create_app(settings: CatalogueSettings | None = None) -> FastAPI:
+    return build_app(settings or CatalogueSettings(), SPEC)
