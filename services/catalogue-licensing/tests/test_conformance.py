@@ -5,7 +5,6 @@ from pathlib import Path
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.models import metadata, outbox
 from catalogue_licensing.settings import CatalogueSettings
-
 from chassis.conformance import ConformanceSuite
 
 

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
+from chassis.conformance import ConformanceSuite
 from helpdesk.app import SPEC
 from helpdesk.models import metadata, outbox
 from helpdesk.settings import HelpdeskSettings
-
-from chassis.conformance import ConformanceSuite
 
 
 class TestConformance(ConformanceSuite):

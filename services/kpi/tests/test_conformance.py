@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
+from chassis.conformance import ConformanceSuite
 from kpi.app import SPEC
 from kpi.models import metadata, outbox
 from kpi.settings import KpiSettings
-
-from chassis.conformance import ConformanceSuite
 
 
 class TestConformance(ConformanceSuite):

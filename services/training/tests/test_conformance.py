@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
+from chassis.conformance import ConformanceSuite
 from training.app import SPEC
 from training.models import metadata, outbox
 from training.settings import TrainingSettings
-
-from chassis.conformance import ConformanceSuite
 
 
 class TestConformance(ConformanceSuite):

@@ -61,7 +61,7 @@ async def policy_matrix(
             failures.append(f"{method} {path}: no policy")
             continue
         url = _fill_path(path)
-        body = {} if "requestBody" in op else None
+        body: dict[str, Any] | None = {} if "requestBody" in op else None
         anonymous = await client.request(method, url, json=body)
         if not rule.public and anonymous.status_code != 401:
             failures.append(f"{method} {path} anonymous: {anonymous.status_code}, expected 401")

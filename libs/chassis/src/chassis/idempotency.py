@@ -78,10 +78,14 @@ class Idempotency:
             return None
         t = self._table
         row = (
-            await self._session.execute(
-                select(t).where(t.c.principal == self._principal, t.c.key == self.key)
+            (
+                await self._session.execute(
+                    select(t).where(t.c.principal == self._principal, t.c.key == self.key)
+                )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         if (row["method"], row["path"], row["request_hash"]) != (

@@ -34,16 +34,16 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto") -> None:
     )
     # Route the standard library's records (uvicorn, sqlalchemy, alembic) through the same renderer.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared, processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer
-        ]
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    for noisy in ("alembic.runtime.migration", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     # uvicorn's own access log is replaced by ours (one line per request, with the request id).
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

@@ -82,10 +82,6 @@ class HttpMetrics:
         )
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class EdgeMiddleware:
     """Binds the request id into the log context, answers oversized or non-JSON bodies early,
     and writes one access line and the metrics for every request."""
@@ -116,6 +112,9 @@ class EdgeMiddleware:
         state: dict[str, Any] = {"status": 500, "started": False}
 
         async def send_with_id(message: Message) -> None:
+            if state.get("too_large"):
+                # The app's own answer to a truncated body is replaced by the 413 below.
+                return
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["started"] = True
@@ -137,15 +136,18 @@ class EdgeMiddleware:
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
-                    if received > self.max_body_bytes:
-                        raise _BodyTooLarge
+                    if received > self.max_body_bytes and not state["started"]:
+                        state["too_large"] = True
+                        return {"type": "http.disconnect"}
                 return message
 
             try:
                 await self.app(scope, counted_receive, send_with_id)
-            except _BodyTooLarge:
-                if state["started"]:
+            except Exception:
+                if not state.get("too_large"):
                     raise
+            if state.get("too_large"):
+                state["too_large"] = False
                 await send_problem(send_with_id, *self._too_large(), path)
         finally:
             elapsed = time.perf_counter() - started

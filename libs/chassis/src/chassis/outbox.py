@@ -93,10 +93,14 @@ def events_router(table: Table) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
     ) -> EventPage:
         rows = (
-            await session.execute(
-                select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
+            (
+                await session.execute(
+                    select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
+                )
             )
-        ).mappings().all()
+            .mappings()
+            .all()
+        )
         has_more = len(rows) > limit
         items = [Event.model_validate(dict(r)) for r in rows[:limit]]
         next_after = items[-1].seq if items else after

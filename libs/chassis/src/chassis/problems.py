@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:library-platform:problem:"
@@ -23,7 +24,9 @@ class FieldError(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    location: str = Field(description="Where: body, query, path, header or cookie, then the field path")
+    location: str = Field(
+        description="Where: body, query, path, header or cookie, then the field path"
+    )
     pointer: str = Field(description="JSON Pointer (RFC 6901) into the request part")
     message: str
     type: str
@@ -132,11 +135,23 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else None
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}"
-    elif exc.status_code == 405:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
-    return problem_response(
-        request, exc.status_code, detail=detail, headers=dict(exc.headers or {})
-    )
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(request, exc.status_code, detail=detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette names only the first route that matched the path; Allow must list them all.
+    return [
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:

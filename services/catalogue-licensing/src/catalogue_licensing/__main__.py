@@ -3,6 +3,7 @@
 import sys
 
 from chassis.cli import service_main
+
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.settings import CatalogueSettings
 

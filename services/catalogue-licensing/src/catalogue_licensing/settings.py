@@ -1,8 +1,7 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
-from pydantic_settings import SettingsConfigDict
-
 from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class CatalogueSettings(ServiceSettings):

@@ -1,8 +1,7 @@
 """Settings of the helpdesk service, read from HELPDESK_* environment variables."""
 
-from pydantic_settings import SettingsConfigDict
-
 from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class HelpdeskSettings(ServiceSettings):

@@ -1,8 +1,7 @@
 """Settings of the kpi service, read from KPI_* environment variables."""
 
-from pydantic_settings import SettingsConfigDict
-
 from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class KpiSettings(ServiceSettings):

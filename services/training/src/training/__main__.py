@@ -3,6 +3,7 @@
 import sys
 
 from chassis.cli import service_main
+
 from training.app import SPEC
 from training.settings import TrainingSettings
 

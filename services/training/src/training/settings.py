@@ -1,8 +1,7 @@
 """Settings of the training service, read from TRAINING_* environment variables."""
 
-from pydantic_settings import SettingsConfigDict
-
 from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class TrainingSettings(ServiceSettings):

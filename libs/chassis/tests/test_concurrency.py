@@ -1,0 +1,68 @@
+"""Optimistic concurrency: ETag from the version, If-Match required, stale writes refused."""
+
+import asyncio
+
+
+async def _create(client, headers, title="first"):
+    response = await client.post("/v1/notes", json={"title": title}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response
+
+
+async def test_create_and_read_carry_the_version_as_etag(notes, staff):
+    client, _ = notes
+    created = await _create(client, staff)
+    assert created.headers["etag"] == '"1"'
+    read = await client.get(created.headers["location"])
+    assert read.headers["etag"] == '"1"'
+
+
+async def test_conditional_get_answers_304(notes, staff):
+    client, _ = notes
+    location = (await _create(client, staff)).headers["location"]
+    response = await client.get(location, headers={"If-None-Match": '"1"'})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert (await client.get(location, headers={"If-None-Match": '"9"'})).status_code == 200
+
+
+async def test_update_without_if_match_is_428(notes, staff):
+    client, _ = notes
+    location = (await _create(client, staff)).headers["location"]
+    response = await client.patch(location, json={"title": "x"}, headers=staff)
+    assert response.status_code == 428
+    assert (await client.delete(location, headers=staff)).status_code == 428
+
+
+async def test_stale_if_match_is_412_and_nothing_changes(notes, staff):
+    client, _ = notes
+    location = (await _create(client, staff)).headers["location"]
+    ok = await client.patch(
+        location, json={"title": "second"}, headers={**staff, "If-Match": '"1"'}
+    )
+    assert ok.status_code == 200
+    assert ok.headers["etag"] == '"2"'
+    stale = await client.patch(
+        location, json={"title": "third"}, headers={**staff, "If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert stale.headers["etag"] == '"2"'
+    assert (await client.get(location)).json()["title"] == "second"
+    gone = await client.delete(location, headers={**staff, "If-Match": '"2"'})
+    assert gone.status_code == 204
+
+
+async def test_many_writers_with_one_if_match_exactly_one_wins(notes, staff):
+    client, _ = notes
+    location = (await _create(client, staff)).headers["location"]
+
+    async def write(i):
+        response = await client.patch(
+            location, json={"title": f"writer {i}"}, headers={**staff, "If-Match": '"1"'}
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(write(i) for i in range(20)))
+    assert sorted(statuses) == [200] + [412] * 19
+    final = (await client.get(location)).json()
+    assert final["version"] == 2

@@ -1,0 +1,97 @@
+"""Request ids, the access line, metrics, health and the published contract."""
+
+import json
+
+import structlog
+import structlog.testing
+from chassis.service import build_app
+from chassis.settings import ServiceSettings
+from notes_app.app import SPEC, NotesSettings
+
+
+async def test_request_id_is_kept_when_sane_and_made_when_absent(notes):
+    client, _ = notes
+    kept = await client.get("/v1/notes", headers={"X-Request-ID": "abc-123"})
+    assert kept.headers["x-request-id"] == "abc-123"
+    made = await client.get("/v1/notes")
+    assert len(made.headers["x-request-id"]) == 32
+    replaced = await client.get("/v1/notes", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert replaced.headers["x-request-id"] != "bad id\twith spaces"
+
+
+async def test_one_access_line_per_request_with_its_id(notes):
+    client, _ = notes
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        await client.get("/v1/notes", headers={"X-Request-ID": "trace-me"})
+    access = [line for line in logs if line.get("event") == "request"]
+    assert len(access) == 1
+    line = access[0]
+    assert (line["request_id"], line["method"], line["path"], line["status"]) == (
+        "trace-me",
+        "GET",
+        "/v1/notes",
+        200,
+    )
+    assert line["latency_ms"] >= 0
+
+
+async def test_metrics_count_requests_by_route_template(notes):
+    client, _ = notes
+    await client.get("/v1/notes")
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/v1/notes",status="200"} 1.0' in text
+    assert "http_request_duration_seconds_bucket" in text
+
+
+async def test_ready_when_database_answers_and_migrations_are_at_head(notes):
+    client, _ = notes
+    assert (await client.get("/health/live")).json() == {"status": "ok"}
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["revision"] == ["0001"]
+
+
+async def test_not_ready_when_migrations_are_missing(databases):
+    import httpx
+
+    url = await databases.fresh_url("notes-unmigrated")
+    app = build_app(NotesSettings(database_url=url), SPEC)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+            response = await client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert "migrations not at head" in response.json()["detail"]
+
+
+def test_secrets_never_appear_in_settings_dumps():
+    settings = ServiceSettings(database_url="postgresql+asyncpg://u:hunter2@db/x")
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in json.dumps(settings.safe_dump())
+    assert settings.resolved_database_url().endswith("@db/x")
+
+
+def test_settings_read_their_prefix(monkeypatch):
+    monkeypatch.setenv("NOTES_PORT", "9123")
+    monkeypatch.setenv("NOTES_AUTH__AUDIENCE", "elsewhere")
+    settings = NotesSettings()
+    assert (settings.port, settings.auth.audience) == (9123, "elsewhere")
+
+
+def test_contract_declares_problems_security_and_roles():
+    doc = build_app(NotesSettings(), SPEC).openapi()
+    assert doc["openapi"].startswith("3.1")
+    assert "Problem" in doc["components"]["schemas"]
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    create = doc["paths"]["/v1/notes"]["post"]
+    assert create["operationId"] == "create_note"
+    assert create["x-roles"] == ["staff"]
+    assert create["security"] == [{"bearerAuth": []}]
+    for status in ("400", "401", "403", "413", "415", "422"):
+        assert "application/problem+json" in create["responses"][status]["content"], status
+    listing = doc["paths"]["/v1/notes"]["get"]
+    assert listing["security"] == [{}, {"bearerAuth": []}]
+    assert "403" not in listing["responses"]

@@ -1,0 +1,30 @@
+"""Cursor pagination: stable order, bounded pages, next_cursor and Link until the last page."""
+
+
+async def test_pages_cover_every_item_once_in_order(notes, staff):
+    client, _ = notes
+    titles = [f"note {i}" for i in range(7)]
+    for title in titles:
+        await client.post("/v1/notes", json={"title": title}, headers=staff)
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        response = await client.get("/v1/notes", params=params)
+        assert response.status_code == 200
+        body = response.json()
+        seen += [n["title"] for n in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            break
+        assert response.headers["link"].endswith('rel="next"')
+        assert f"cursor={cursor}" in response.headers["link"]
+    assert seen == titles
+    assert pages == 3
+
+
+async def test_default_page_when_no_limit_given(notes):
+    client, _ = notes
+    body = (await client.get("/v1/notes")).json()
+    assert body == {"items": [], "next_cursor": None}

@@ -1,0 +1,135 @@
+"""Every error is RFC 9457 problem+json naming what is wrong; never a traceback, never a 500."""
+
+import uuid
+
+import httpx
+import pytest
+from chassis.problems import install_problem_handlers
+from fastapi import FastAPI
+from notes_app.app import SPEC, NotesSettings
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert "type" in body
+    return body
+
+
+async def test_unknown_path_is_a_404_problem(notes):
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/nothing-here"), 404)
+    assert body["instance"] == "/v1/nothing-here"
+
+
+async def test_wrong_method_is_a_405_problem_with_allow(notes):
+    client, _ = notes
+    response = await client.put("/v1/notes", json={})
+    assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+async def test_malformed_json_is_a_400_problem(notes, staff):
+    client, _ = notes
+    response = await client.post(
+        "/v1/notes", content=b'{"title": ', headers={**staff, "content-type": "application/json"}
+    )
+    body = assert_problem(response, 400)
+    assert body["type"].endswith("malformed-json")
+
+
+async def test_wrong_content_type_is_a_415_problem(notes, staff):
+    client, _ = notes
+    response = await client.post(
+        "/v1/notes", content=b"title=x", headers={**staff, "content-type": "text/plain"}
+    )
+    assert_problem(response, 415)
+
+
+async def test_unknown_field_is_refused_by_name(notes, staff):
+    client, _ = notes
+    response = await client.post(
+        "/v1/notes", json={"title": "t", "author": "someone-else"}, headers=staff
+    )
+    body = assert_problem(response, 422)
+    assert [(e["location"], e["type"]) for e in body["errors"]] == [
+        ("body.author", "extra_forbidden")
+    ]
+    assert body["errors"][0]["pointer"] == "/author"
+
+
+async def test_missing_and_too_long_fields_are_each_named(notes, staff):
+    client, _ = notes
+    response = await client.post("/v1/notes", json={"body": "x" * 2001}, headers=staff)
+    locations = {e["location"] for e in assert_problem(response, 422)["errors"]}
+    assert locations == {"body.title", "body.body"}
+
+
+async def test_id_that_is_not_a_uuid_is_named(notes):
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/notes/12345678901234567890"), 422)
+    assert body["errors"][0]["location"] == "path.note_id"
+
+
+async def test_nul_bytes_and_huge_numbers_are_4xx(notes, issuer):
+    client, _ = notes
+    assert_problem(await client.get("/v1/notes/%00"), 422)
+    huge = await client.get(
+        "/v1/events", params={"after": 2**63}, headers=issuer.headers("operator")
+    )
+    assert assert_problem(huge, 422)["errors"][0]["location"] == "query.after"
+
+
+async def test_body_over_the_limit_is_413_before_reading_it(service_client, staff):
+    async with service_client(SPEC, NotesSettings, max_body_bytes=100) as (client, _):
+        declared = await client.post("/v1/notes", json={"title": "x" * 200}, headers=staff)
+        assert_problem(declared, 413)
+
+        async def chunks():
+            for _ in range(10):
+                yield b'{"title": "' + b"y" * 50
+
+        streamed = await client.post(
+            "/v1/notes", content=chunks(), headers={**staff, "content-type": "application/json"}
+        )
+        assert_problem(streamed, 413)
+
+
+async def test_unexpected_errors_are_500_problems_without_traceback():
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom")
+    assert_problem(response, 500)
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("limit", [0, 201, -1])
+async def test_limit_outside_bounds_is_named(notes, limit):
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/notes", params={"limit": limit}), 422)
+    assert body["errors"][0]["location"] == "query.limit"
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!", "bnVsbA", "WzFd", "WyJ4IiwieSJd"])
+async def test_bad_cursor_is_a_400_problem(notes, cursor):
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/notes", params={"cursor": cursor}), 400)
+    assert "cursor" in body["detail"]
+
+
+async def test_unknown_note_is_a_404_problem(notes):
+    client, _ = notes
+    assert_problem(await client.get(f"/v1/notes/{uuid.uuid4()}"), 404)
