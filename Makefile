@@ -1,0 +1,57 @@
+# The platform's commands. A fresh clone needs only python3.11 and make: `make run`, `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PY := .venv/bin/python
+DATA_DIR ?= var/data
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+export UV_LINK_MODE := copy
+
+.PHONY: help install run test test-sqlite lint format contracts token migrate demo clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	python3.11 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml libs/*/pyproject.toml) | $(UV)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+install: .venv/.synced ## install the pinned dependencies (uv.lock) into .venv
+
+run: install ## start the whole platform on SQLite with demo data (Ctrl-C stops it)
+	PLATFORM_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) scripts/run_platform.py
+
+test: install ## the whole suite: SQLite always, PostgreSQL too when one answers
+	$(PY) -m pytest
+
+test-sqlite: install ## the suite on SQLite only
+	TEST_POSTGRES_URL=postgresql+asyncpg://nobody@127.0.0.1:1/none $(PY) -m pytest
+
+lint: install ## ruff (lint and format check) and mypy
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy libs/chassis/src gateway/src services/*/src
+
+format: install ## apply ruff's fixes and formatting
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+contracts: install ## regenerate contracts/ from the code
+	$(PY) scripts/export_contracts.py
+
+token: install ## print a token for the embedded run: make token ROLE=operator [COUNTY=03|VENDOR=<uuid>|ISIL=NO-0301000]
+	@test -n "$(ROLE)" || { echo "usage: make token ROLE=<role> [COUNTY=..|VENDOR=..|ISIL=..]" >&2; exit 2; }
+	@GATEWAY_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) -m gateway token --role "$(ROLE)" \
+		$(if $(COUNTY),--county "$(COUNTY)") $(if $(VENDOR),--vendor-id "$(VENDOR)") $(if $(ISIL),--isil "$(ISIL)")
+
+clean: ## remove the local data folder (the embedded databases and the signing key)
+	rm -rf $(DATA_DIR)

@@ -1,0 +1,198 @@
+"""`make run`: migrate every component, load the demo data, start the four services and the gateway.
+
+Every process runs on the embedded default (SQLite files under one data folder). Ctrl-C (SIGINT)
+or SIGTERM stops them all within a few seconds. Ports, host and the data folder are settings
+(PLATFORM_* environment variables); each component still reads its own prefix for the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+STOP_GRACE_SECONDS = 4.0
+READY_TIMEOUT_SECONDS = 60.0
+
+
+class LauncherSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLATFORM_")
+
+    host: str = "127.0.0.1"
+    data_dir: Path = ROOT / "var" / "data"
+    gateway_port: int = 8000
+    catalogue_port: int = 8001
+    training_port: int = 8002
+    helpdesk_port: int = 8003
+    kpi_port: int = 8004
+    log_format: str = "auto"
+    # Skip migrations and demo data (they are idempotent, but a restart is quicker without).
+    skip_setup: bool = False
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # also the gateway's route prefix for services
+    package: str
+    prefix: str  # environment prefix of its settings
+    has_demo: bool
+
+
+SERVICES = (
+    Component("catalogue", "catalogue_licensing", "CATALOGUE_", has_demo=False),
+    Component("training", "training", "TRAINING_", has_demo=False),
+    Component("helpdesk", "helpdesk", "HELPDESK_", has_demo=False),
+    Component("kpi", "kpi", "KPI_", has_demo=False),
+)
+GATEWAY = Component("gateway", "gateway", "GATEWAY_", has_demo=True)
+
+
+def component_env(settings: LauncherSettings, component: Component) -> dict[str, str]:
+    """The environment that wires one component to the others on this machine."""
+    gateway_url = f"http://{settings.host}:{settings.gateway_port}"
+    port = getattr(settings, f"{component.name}_port")
+    log_format = settings.log_format
+    if log_format == "auto":
+        log_format = "console" if sys.stderr.isatty() else "json"
+    p = component.prefix
+    env = {
+        f"{p}HOST": settings.host,
+        f"{p}PORT": str(port),
+        f"{p}DATA_DIR": str(settings.data_dir),
+        f"{p}LOG_FORMAT": log_format,
+    }
+    if component is GATEWAY:
+        env["GATEWAY_ISSUER"] = gateway_url
+        for service in SERVICES:
+            service_port = getattr(settings, f"{service.name}_port")
+            env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://{settings.host}:{service_port}"
+    else:
+        env[f"{p}AUTH__ISSUER"] = gateway_url
+        env[f"{p}AUTH__JWKS_URL"] = f"{gateway_url}/.well-known/jwks.json"
+    return {**os.environ, **env}
+
+
+def say(message: str) -> None:
+    print(f"platform | {message}", file=sys.stderr, flush=True)
+
+
+async def run_once(settings: LauncherSettings, component: Component, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        component.package,
+        *args,
+        env=component_env(settings, component),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        sys.stderr.write(output.decode(errors="replace"))
+        raise SystemExit(f"{component.name} {' '.join(args)} failed ({process.returncode})")
+
+
+async def pump(name: str, stream: asyncio.StreamReader) -> None:
+    width = max(len(c.name) for c in (*SERVICES, GATEWAY))
+    while line := await stream.readline():
+        sys.stderr.write(f"{name:<{width}} | {line.decode(errors='replace')}")
+        sys.stderr.flush()
+
+
+async def wait_ready(settings: LauncherSettings, stopping: asyncio.Event) -> bool:
+    url = f"http://{settings.host}:{settings.gateway_port}/health"
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline and not stopping.is_set():
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.3)
+    return False
+
+
+async def stop_all(processes: dict[str, asyncio.subprocess.Process]) -> None:
+    for process in processes.values():
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    waits = [asyncio.wait_for(p.wait(), STOP_GRACE_SECONDS) for p in processes.values()]
+    for name, outcome in zip(
+        processes, await asyncio.gather(*waits, return_exceptions=True), strict=True
+    ):
+        if isinstance(outcome, TimeoutError):
+            say(f"{name} did not stop in {STOP_GRACE_SECONDS:.0f}s; killing it")
+            processes[name].kill()
+            await processes[name].wait()
+
+
+async def main() -> int:
+    settings = LauncherSettings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    components = (*SERVICES, GATEWAY)
+    if not settings.skip_setup:
+        say(f"applying migrations (data in {settings.data_dir})")
+        await asyncio.gather(*(run_once(settings, c, "migrate") for c in components))
+        for component in components:
+            if component.has_demo:
+                await run_once(settings, component, "load-demo")
+        say("demo data loaded")
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+
+    processes: dict[str, asyncio.subprocess.Process] = {}
+    pumps = []
+    for component in components:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            component.package,
+            "serve",
+            env=component_env(settings, component),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            # Own session: a terminal's Ctrl-C reaches the launcher, which stops the children in order.
+            start_new_session=True,
+        )
+        processes[component.name] = process
+        assert process.stdout is not None
+        pumps.append(asyncio.create_task(pump(component.name, process.stdout)))
+
+    exits = [asyncio.create_task(p.wait()) for p in processes.values()]
+    stop_wait = asyncio.create_task(stopping.wait())
+    if await wait_ready(settings, stopping):
+        base = f"http://{settings.host}:{settings.gateway_port}"
+        say(f"ready: gateway {base} (contract {base}/openapi.json, docs {base}/docs)")
+        say("get a token: make token ROLE=operator; stop: Ctrl-C")
+    elif not stopping.is_set():
+        say("the platform did not become ready; see the logs above")
+        stopping.set()
+    await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+    crashed = [n for n, p in processes.items() if p.returncode is not None]
+    if crashed and not stopping.is_set():
+        say(f"stopping everything: {', '.join(crashed)} exited")
+    say("stopping")
+    await stop_all(processes)
+    await asyncio.gather(*pumps, return_exceptions=True)
+    for task in (stop_wait, *exits):
+        task.cancel()
+    say("stopped")
+    return 1 if crashed and not stopping.is_set() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
