@@ -8,15 +8,20 @@ or SIGTERM stops them all within a few seconds. Ports, host and the data folder 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chassis.migrations import upgrade
+from chassis.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 STOP_GRACE_SECONDS = 4.0
@@ -43,16 +48,52 @@ class Component:
     name: str  # also the gateway's route prefix for services
     package: str
     prefix: str  # environment prefix of its settings
-    has_demo: bool
+    directory: str  # holds its alembic.ini
+    settings: str  # "module:Class" of its settings
+    demo: str | None = None  # "module:function": async, loads its demo data idempotently
+
+    def load_settings(self) -> ServiceSettings:
+        settings: ServiceSettings = _resolve(self.settings)()
+        return settings
 
 
 SERVICES = (
-    Component("catalogue", "catalogue_licensing", "CATALOGUE_", has_demo=False),
-    Component("training", "training", "TRAINING_", has_demo=False),
-    Component("helpdesk", "helpdesk", "HELPDESK_", has_demo=False),
-    Component("kpi", "kpi", "KPI_", has_demo=False),
+    Component(
+        "catalogue",
+        "catalogue_licensing",
+        "CATALOGUE_",
+        "services/catalogue-licensing",
+        "catalogue_licensing.settings:CatalogueSettings",
+    ),
+    Component(
+        "training",
+        "training",
+        "TRAINING_",
+        "services/training",
+        "training.settings:TrainingSettings",
+    ),
+    Component(
+        "helpdesk",
+        "helpdesk",
+        "HELPDESK_",
+        "services/helpdesk",
+        "helpdesk.settings:HelpdeskSettings",
+    ),
+    Component("kpi", "kpi", "KPI_", "services/kpi", "kpi.settings:KpiSettings"),
 )
-GATEWAY = Component("gateway", "gateway", "GATEWAY_", has_demo=True)
+GATEWAY = Component(
+    "gateway",
+    "gateway",
+    "GATEWAY_",
+    "gateway",
+    "gateway.settings:GatewaySettings",
+    demo="gateway.cli:load_demo",
+)
+
+
+def _resolve(reference: str) -> Any:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def component_env(settings: LauncherSettings, component: Component) -> dict[str, str]:
@@ -77,28 +118,28 @@ def component_env(settings: LauncherSettings, component: Component) -> dict[str,
     else:
         env[f"{p}AUTH__ISSUER"] = gateway_url
         env[f"{p}AUTH__JWKS_URL"] = f"{gateway_url}/.well-known/jwks.json"
-    return {**os.environ, **env}
+    return env
 
 
 def say(message: str) -> None:
     print(f"platform | {message}", file=sys.stderr, flush=True)
 
 
-async def run_once(settings: LauncherSettings, component: Component, *args: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        component.package,
-        *args,
-        env=component_env(settings, component),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await process.communicate()
-    if process.returncode != 0:
-        sys.stderr.write(output.decode(errors="replace"))
-        raise SystemExit(f"{component.name} {' '.join(args)} failed ({process.returncode})")
+def prepare(settings: LauncherSettings, components: tuple[Component, ...]) -> None:
+    """Migrate every component and load its demo data, in this process.
+
+    Each is idempotent. Done here rather than by `python -m <package> migrate` per component:
+    importing the stack costs seconds per process on a small machine.
+    """
+    for component in components:
+        os.environ.update(component_env(settings, component))
+    for component in components:
+        component_settings = component.load_settings()
+        upgrade(
+            ROOT / component.directory / "alembic.ini", component_settings.resolved_database_url()
+        )
+        if component.demo is not None:
+            asyncio.run(_resolve(component.demo)(component_settings))
 
 
 async def pump(name: str, stream: asyncio.StreamReader) -> None:
@@ -108,11 +149,17 @@ async def pump(name: str, stream: asyncio.StreamReader) -> None:
         sys.stderr.flush()
 
 
-async def wait_ready(settings: LauncherSettings, stopping: asyncio.Event) -> bool:
+async def wait_ready(
+    settings: LauncherSettings,
+    stopping: asyncio.Event,
+    processes: dict[str, asyncio.subprocess.Process],
+) -> bool:
     url = f"http://{settings.host}:{settings.gateway_port}/health"
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     async with httpx.AsyncClient(timeout=2.0) as client:
         while time.monotonic() < deadline and not stopping.is_set():
+            if any(p.returncode is not None for p in processes.values()):
+                return False
             try:
                 if (await client.get(url)).status_code == 200:
                     return True
@@ -141,12 +188,9 @@ async def main() -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     components = (*SERVICES, GATEWAY)
     if not settings.skip_setup:
-        say(f"applying migrations (data in {settings.data_dir})")
-        await asyncio.gather(*(run_once(settings, c, "migrate") for c in components))
-        for component in components:
-            if component.has_demo:
-                await run_once(settings, component, "load-demo")
-        say("demo data loaded")
+        say(f"applying migrations and loading demo data (data in {settings.data_dir})")
+        await asyncio.to_thread(prepare, settings, components)
+        say(f"demo API clients: {settings.data_dir / 'demo-clients.json'}")
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -161,7 +205,7 @@ async def main() -> int:
             "-m",
             component.package,
             "serve",
-            env=component_env(settings, component),
+            env={**os.environ, **component_env(settings, component)},
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -174,24 +218,24 @@ async def main() -> int:
 
     exits = [asyncio.create_task(p.wait()) for p in processes.values()]
     stop_wait = asyncio.create_task(stopping.wait())
-    if await wait_ready(settings, stopping):
+    failed = False
+    if await wait_ready(settings, stopping, processes):
         base = f"http://{settings.host}:{settings.gateway_port}"
         say(f"ready: gateway {base} (contract {base}/openapi.json, docs {base}/docs)")
         say("get a token: make token ROLE=operator; stop: Ctrl-C")
-    elif not stopping.is_set():
-        say("the platform did not become ready; see the logs above")
-        stopping.set()
-    await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
-    crashed = [n for n, p in processes.items() if p.returncode is not None]
-    if crashed and not stopping.is_set():
-        say(f"stopping everything: {', '.join(crashed)} exited")
+        await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+    if not stopping.is_set():
+        # Not asked to stop: a process died, or the platform never became ready.
+        failed = True
+        crashed = [n for n, p in processes.items() if p.returncode is not None]
+        say(f"stopping everything: {', '.join(crashed) or 'not ready in time'}; see the logs above")
     say("stopping")
     await stop_all(processes)
     await asyncio.gather(*pumps, return_exceptions=True)
     for task in (stop_wait, *exits):
         task.cancel()
     say("stopped")
-    return 1 if crashed and not stopping.is_set() else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

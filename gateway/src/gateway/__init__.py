@@ -1,0 +1,1 @@
+"""The gateway: routing, edge authentication and token issuing, the merged contract."""

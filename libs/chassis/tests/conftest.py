@@ -1,4 +1,5 @@
 import pytest
+
 from notes_app.app import SPEC, NotesSettings
 
 

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+
 from chassis.testing import tampered, unsigned_token
 
 

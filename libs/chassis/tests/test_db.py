@@ -41,6 +41,9 @@ async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
             final = (await session.execute(text("SELECT n FROM counter"))).scalar()
         # Without BEGIN IMMEDIATE both would read 0 and one increment would be lost.
         assert final == 2
-        assert sorted(order) == ["a read 0", "b read 1"] or sorted(order) == ["a read 1", "b read 0"]
+        assert sorted(order) == ["a read 0", "b read 1"] or sorted(order) == [
+            "a read 1",
+            "b read 0",
+        ]
     finally:
         await db.dispose()

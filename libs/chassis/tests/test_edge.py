@@ -4,6 +4,7 @@ import json
 
 import structlog
 import structlog.testing
+
 from chassis.service import build_app
 from chassis.settings import ServiceSettings
 from notes_app.app import SPEC, NotesSettings

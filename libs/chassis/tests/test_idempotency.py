@@ -2,9 +2,10 @@
 
 import asyncio
 
+from sqlalchemy import func, select
+
 from chassis.runtime import app_runtime
 from notes_app.app import Note
-from sqlalchemy import func, select
 
 
 async def _count(app):

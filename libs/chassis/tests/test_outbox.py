@@ -1,8 +1,9 @@
 """The outbox: an event exists exactly when its change committed."""
 
+from sqlalchemy import func, select
+
 from chassis.runtime import app_runtime
 from notes_app.app import outbox
-from sqlalchemy import func, select
 
 
 async def _events(app):

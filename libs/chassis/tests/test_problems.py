@@ -4,8 +4,9 @@ import uuid
 
 import httpx
 import pytest
-from chassis.problems import install_problem_handlers
 from fastapi import FastAPI
+
+from chassis.problems import install_problem_handlers
 from notes_app.app import SPEC, NotesSettings
 
 PROBLEM = "application/problem+json"
@@ -133,3 +134,11 @@ async def test_bad_cursor_is_a_400_problem(notes, cursor):
 async def test_unknown_note_is_a_404_problem(notes):
     client, _ = notes
     assert_problem(await client.get(f"/v1/notes/{uuid.uuid4()}"), 404)
+
+
+async def test_unknown_query_parameter_is_refused_by_name(notes):
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/notes", params={"limt": 5}), 400)
+    assert body["errors"][0]["location"] == "query.limt"
+    assert "limit" in body["detail"]
+    assert (await client.get("/v1/notes", params={"limit": 5})).status_code == 200

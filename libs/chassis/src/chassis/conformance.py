@@ -92,8 +92,13 @@ def contract_drift(app: FastAPI, contract_file: Path) -> str | None:
 
 
 def write_contract(app: FastAPI, contract_file: Path) -> None:
+    write_document(app.openapi(), contract_file)
+
+
+def write_document(document: dict[str, Any], contract_file: Path) -> None:
+    """Write an OpenAPI document the way every published contract is written (stable diffs)."""
     contract_file.parent.mkdir(parents=True, exist_ok=True)
-    contract_file.write_text(json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n")
+    contract_file.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 def _model_diff(connection: Connection, metadata: MetaData) -> list[Any]:

@@ -28,6 +28,13 @@ def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     return uuid.uuid4().hex
 
 
+def scope_request_id(scope: Scope) -> str | None:
+    """The request id EdgeMiddleware settled on for this request (also `request.state.request_id`),
+    so code behind it (a proxy, an outbound call) passes on the same id it answers with."""
+    value = scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -105,6 +112,7 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         request_id = request_id_from(scope["headers"])
+        scope.setdefault("state", {})["request_id"] = request_id
         method: str = scope["method"]
         path: str = scope["path"]
         structlog.contextvars.clear_contextvars()

@@ -51,7 +51,9 @@ def _operation_id(request: Request) -> str:
     return found
 
 
-def _auth_error(exc: AuthError) -> ProblemError:
+def auth_problem(exc: AuthError) -> ProblemError:
+    """A token that cannot be trusted as a problem: 401 (400 for a malformed header), with the
+    WWW-Authenticate challenge."""
     return ProblemError(
         exc.status,
         "invalid-token" if exc.status == 401 else "malformed-authorization",
@@ -78,7 +80,7 @@ async def authorize(request: Request) -> Principal | None:
     try:
         principal = await runtime.verifier.verify(bearer_token(header))
     except AuthError as exc:
-        raise _auth_error(exc) from exc
+        raise auth_problem(exc) from exc
     if not rule.public and not principal.has_any(rule.roles):
         raise ProblemError(
             403,

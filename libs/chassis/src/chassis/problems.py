@@ -116,8 +116,8 @@ def field_errors(exc: RequestValidationError) -> list[FieldError]:
     return out
 
 
-async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ProblemError)
+def render_problem(request: Request | None, exc: ProblemError) -> JSONResponse:
+    """The response for a ProblemError: what the handler sends, usable from pure ASGI code too."""
     return problem_response(
         request,
         exc.status,
@@ -128,6 +128,11 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         extra=exc.extra,
     )
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return render_problem(request, exc)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -26,6 +26,7 @@ from chassis.migrations import script_heads
 from chassis.openapi import contract
 from chassis.policy import Policy, authorize, operation_id_of
 from chassis.problems import TYPE_PREFIX, install_problem_handlers, problem_response
+from chassis.query import reject_unknown_query
 from chassis.runtime import Runtime
 from chassis.settings import ServiceSettings
 
@@ -86,11 +87,11 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         redirect_slashes=False,
     )
     install_problem_handlers(app)
-    _install_database_handlers(app)
+    install_database_handlers(app)
     registry = CollectorRegistry()
     app.include_router(health_router(registry))
     for router in spec.routers:
-        app.include_router(router, dependencies=[Depends(authorize)])
+        app.include_router(router, dependencies=[Depends(authorize), Depends(reject_unknown_query)])
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -106,7 +107,9 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     return app
 
 
-def _install_database_handlers(app: FastAPI) -> None:
+def install_database_handlers(app: FastAPI) -> None:
+    """Stale version -> 412, integrity conflict -> 409, database busy or down -> 503."""
+
     async def stale(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(
             request,

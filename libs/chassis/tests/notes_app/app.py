@@ -7,6 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy import Integer, String, select, tuple_
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from chassis.concurrency import etag, matches_if_none_match, require_if_match
 from chassis.db import new_metadata
 from chassis.idempotency import idempotency_dependency, idempotency_table
@@ -20,13 +28,6 @@ from chassis.service import ServiceSpec
 from chassis.sessions import SessionDep
 from chassis.settings import ServiceSettings
 from chassis.types import UTCDateTime, utcnow
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
-from sqlalchemy import Integer, String, select, tuple_
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):

@@ -2,10 +2,9 @@
 
 import sys
 
-from chassis.cli import service_main
-
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.settings import CatalogueSettings
+from chassis.cli import service_main
 
 
 def main() -> int:

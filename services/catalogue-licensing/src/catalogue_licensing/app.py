@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from chassis.outbox import events_router
-from chassis.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.settings import CatalogueSettings
+from chassis.outbox import events_router
+from chassis.service import ServiceSpec, build_app
 
 SPEC = ServiceSpec(
     name="catalogue",

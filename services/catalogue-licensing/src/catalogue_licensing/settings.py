@@ -1,7 +1,8 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class CatalogueSettings(ServiceSettings):

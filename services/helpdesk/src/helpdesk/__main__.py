@@ -3,7 +3,6 @@
 import sys
 
 from chassis.cli import service_main
-
 from helpdesk.app import SPEC
 from helpdesk.settings import HelpdeskSettings
 

@@ -1,7 +1,8 @@
 """Settings of the helpdesk service, read from HELPDESK_* environment variables."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class HelpdeskSettings(ServiceSettings):

@@ -3,7 +3,6 @@
 import sys
 
 from chassis.cli import service_main
-
 from kpi.app import SPEC
 from kpi.settings import KpiSettings
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from chassis.outbox import events_router
-from chassis.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
+from chassis.outbox import events_router
+from chassis.service import ServiceSpec, build_app
 from kpi.models import outbox
 from kpi.policy import POLICY
 from kpi.settings import KpiSettings

@@ -1,7 +1,8 @@
 """Settings of the kpi service, read from KPI_* environment variables."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class KpiSettings(ServiceSettings):

@@ -3,7 +3,6 @@
 import sys
 
 from chassis.cli import service_main
-
 from training.app import SPEC
 from training.settings import TrainingSettings
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from chassis.outbox import events_router
-from chassis.service import ServiceSpec, build_app
 from fastapi import FastAPI
 
+from chassis.outbox import events_router
+from chassis.service import ServiceSpec, build_app
 from training.models import outbox
 from training.policy import POLICY
 from training.settings import TrainingSettings

@@ -1,7 +1,8 @@
 """Settings of the training service, read from TRAINING_* environment variables."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class TrainingSettings(ServiceSettings):

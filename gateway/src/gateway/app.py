@@ -1,0 +1,127 @@
+"""create_app(settings): the gateway's application, the proxy in front of its own routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
+
+from chassis.auth import TokenVerifier
+from chassis.db import Database
+from chassis.logging import configure_logging
+from chassis.middleware import EdgeMiddleware, HttpMetrics
+from chassis.problems import install_problem_handlers
+from chassis.service import install_database_handlers
+from chassis.settings import AuthSettings
+from gateway import oauth
+from gateway.clients import SecretChecker
+from gateway.contract import ContractCache, gateway_document
+from gateway.health import health_router
+from gateway.keys import ALGORITHM, SigningKey, load_signing_key
+from gateway.proxy import ProxyMiddleware
+from gateway.runtime import GatewayRuntime, gateway_runtime
+from gateway.settings import GatewaySettings
+from gateway.upstreams import close_upstreams, open_upstreams
+
+VERSION = "0.1.0"
+TAGS = [{"name": "auth", "description": "Access tokens for registered API clients"}]
+
+log = structlog.get_logger("gateway.app")
+
+
+def own_verifier(settings: GatewaySettings, key: SigningKey) -> TokenVerifier:
+    """The kit's verifier, trusting the gateway's own key set in process (no HTTP to itself)."""
+    return TokenVerifier(
+        AuthSettings(
+            issuer=settings.issuer,
+            audience=settings.audience,
+            jwks_json=SecretStr(json.dumps(key.jwks())),
+            algorithms=[ALGORITHM],
+        )
+    )
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(level=settings.log_level, fmt=settings.log_format)
+        key = await asyncio.to_thread(load_signing_key, settings.resolved_signing_key_file())
+        db = Database(settings.resolved_database_url(), echo=settings.database_echo)
+        upstreams = open_upstreams(settings)
+        app.state.runtime = GatewayRuntime(
+            settings=settings,
+            db=db,
+            key=key,
+            verifier=own_verifier(settings, key),
+            secrets=SecretChecker(PasswordHasher()),
+            upstreams=upstreams,
+            contracts=ContractCache(app.openapi, settings.contract_cache_seconds),
+        )
+        log.info(
+            "gateway_started", database=db.backend, kid=key.kid, upstreams=settings.upstream_urls()
+        )
+        try:
+            yield
+        finally:
+            await close_upstreams(upstreams)
+            await db.dispose()
+            log.info("gateway_stopped")
+
+    app = FastAPI(
+        title="Gateway",
+        description="The platform's own operations: access tokens and the key set that verifies them.",
+        version=VERSION,
+        lifespan=lifespan,
+        openapi_tags=TAGS,
+        # Served below: the merged contract at /openapi.json, Swagger UI reading it at /docs.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
+    install_problem_handlers(app)
+    install_database_handlers(app)
+    registry = CollectorRegistry()
+    app.include_router(oauth.router)
+    app.include_router(health_router(registry))
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def merged_contract(request: Request) -> JSONResponse:
+        runtime = gateway_runtime(request.app)
+        document = await runtime.contracts.document(
+            runtime.upstreams, runtime.settings.health_timeout_seconds
+        )
+        return JSONResponse(document)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Library platform API")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = gateway_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(ProxyMiddleware)
+    # Outermost: every request, proxied or not, gets a request id, an access line, the metrics
+    # and the body limit. Not JSON-only: the token endpoint takes a form.
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        metrics=HttpMetrics(registry),
+        json_only=False,
+    )
+    return app

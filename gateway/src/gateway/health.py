@@ -1,0 +1,84 @@
+"""The gateway's liveness, every service's readiness as the gateway sees it, and the metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from chassis.problems import TYPE_PREFIX, problem_response
+from gateway.runtime import gateway_runtime
+from gateway.upstreams import Upstream, get_json
+
+RETRY_AFTER_SECONDS = "5"
+
+
+async def upstream_readiness(upstream: Upstream, timeout_seconds: float) -> dict[str, Any]:
+    """One service's `/health/ready`, summarised: status ok or unavailable, latency, and why."""
+    started = time.perf_counter()
+    try:
+        status, body = await get_json(upstream, "/health/ready", timeout_seconds)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        status, body = None, {"detail": _reason(exc, timeout_seconds)}
+    report: dict[str, Any] = {
+        "status": "ok" if status == 200 else "unavailable",
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    if status != 200:
+        detail = body.get("detail") if isinstance(body, dict) else None
+        report["detail"] = f"HTTP {status}: {detail}" if status is not None else detail
+    return report
+
+
+def _reason(exc: BaseException, timeout_seconds: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout_seconds:g}s"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connection refused or host unreachable"
+    if isinstance(exc, ValueError):
+        return "the answer is not JSON"
+    return "the connection broke"
+
+
+def health_router(registry: CollectorRegistry) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health")
+    async def health(request: Request) -> Response:
+        runtime = gateway_runtime(request.app)
+        names = list(runtime.upstreams)
+        reports = await asyncio.gather(
+            *(
+                upstream_readiness(runtime.upstreams[name], runtime.settings.health_timeout_seconds)
+                for name in names
+            )
+        )
+        upstreams = dict(zip(names, reports, strict=True))
+        down = [name for name, report in upstreams.items() if report["status"] != "ok"]
+        if down:
+            return problem_response(
+                request,
+                503,
+                type_=f"{TYPE_PREFIX}upstream-unavailable",
+                detail=f"Not ready: {', '.join(down)}",
+                headers={"Retry-After": RETRY_AFTER_SECONDS, "Cache-Control": "no-store"},
+                extra={"upstreams": upstreams},
+            )
+        return JSONResponse(
+            {"status": "ok", "upstreams": upstreams}, headers={"Cache-Control": "no-store"}
+        )
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

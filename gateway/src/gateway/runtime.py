@@ -1,0 +1,31 @@
+"""What the gateway's lifespan builds, kept in typed application state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chassis.auth import TokenVerifier
+from chassis.db import Database
+from gateway.clients import SecretChecker
+from gateway.contract import ContractCache
+from gateway.keys import SigningKey
+from gateway.settings import GatewaySettings
+from gateway.upstreams import Upstream
+
+
+@dataclass(frozen=True)
+class GatewayRuntime:
+    settings: GatewaySettings
+    db: Database
+    key: SigningKey
+    verifier: TokenVerifier
+    secrets: SecretChecker
+    upstreams: dict[str, Upstream]
+    contracts: ContractCache
+
+
+def gateway_runtime(app: Any) -> GatewayRuntime:
+    """The runtime of a started gateway application (from `request.app` or `scope["app"]`)."""
+    runtime: GatewayRuntime = app.state.runtime
+    return runtime

@@ -1,0 +1,71 @@
+"""The services behind the gateway: one HTTP connection pool per service, with its timeouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from gateway.settings import GatewaySettings
+
+# Below uvicorn's keep-alive (5 s): the gateway drops an idle connection before the service does,
+# instead of sending a request on a connection the service is just closing.
+KEEPALIVE_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class Upstream:
+    name: str
+    base_url: str
+    session: aiohttp.ClientSession
+
+
+def _session(settings: GatewaySettings) -> aiohttp.ClientSession:
+    connect = settings.upstream_connect_timeout_seconds
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(
+            limit=settings.upstream_pool_size, keepalive_timeout=KEEPALIVE_SECONDS
+        ),
+        # `connect` covers waiting for a free pooled connection too; `sock_connect` the handshake.
+        timeout=aiohttp.ClientTimeout(
+            total=settings.upstream_total_timeout_seconds,
+            connect=connect,
+            sock_connect=connect,
+            sock_read=settings.upstream_read_timeout_seconds,
+        ),
+        # A proxy passes bodies and headers through as they are: no decompression, no cookies
+        # kept between callers, no headers the caller did not send.
+        auto_decompress=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        trust_env=False,
+    )
+
+
+def open_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
+    """One pool per service, so a slow service cannot use up the connections of the others."""
+    return {
+        name: Upstream(name=name, base_url=url, session=_session(settings))
+        for name, url in settings.upstream_urls().items()
+    }
+
+
+async def close_upstreams(upstreams: dict[str, Upstream]) -> None:
+    for upstream in upstreams.values():
+        await upstream.session.close()
+
+
+async def get_json(upstream: Upstream, path: str, timeout_seconds: float) -> tuple[int, Any]:
+    """Status and JSON body of a GET to one service, within a timeout of its own.
+
+    Raises aiohttp.ClientError or TimeoutError when the service cannot be reached in time, and
+    ValueError when the body is not JSON.
+    """
+    async with upstream.session.get(
+        upstream.base_url + path,
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+        allow_redirects=False,
+    ) as response:
+        # problem+json counts too: the body is read as JSON whatever the content type says.
+        return response.status, await response.json(content_type=None)

@@ -1,0 +1,144 @@
+"""The merged contract: a pure merge of the documents, served live, and published in contracts/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from chassis.conformance import operations
+from gateway.app import create_app
+from gateway.contract import gateway_document, merge_contracts
+from gateway.settings import GatewaySettings
+
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
+# Route prefix -> contract file of the service.
+SERVICE_CONTRACTS = {
+    "catalogue": "catalogue-licensing.json",
+    "training": "training.json",
+    "helpdesk": "helpdesk.json",
+    "kpi": "kpi.json",
+}
+
+
+def published_service_documents() -> dict[str, dict[str, Any] | None]:
+    return {
+        name: json.loads((CONTRACTS / file).read_text()) for name, file in SERVICE_CONTRACTS.items()
+    }
+
+
+def own_document() -> dict[str, Any]:
+    return gateway_document(create_app(GatewaySettings()))
+
+
+def _schema(ref: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{ref}"}
+
+
+def _service(thing: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": operation_id, "version": "1"},
+        "tags": [{"name": "things", "description": "Things"}],
+        "paths": {
+            "/v1/things": {
+                "get": {
+                    "operationId": operation_id,
+                    "tags": ["things"],
+                    "security": [{"bearerAuth": []}],
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": _schema("Page")}}},
+                        "400": {
+                            "content": {"application/problem+json": {"schema": _schema("Problem")}}
+                        },
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Problem": {"type": "object", "properties": {"title": {"type": "string"}}},
+                "Thing": thing,
+                # Identical text in both services, but pointing at a Thing that is not.
+                "Page": {"type": "object", "properties": {"items": {"items": _schema("Thing")}}},
+            },
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def test_the_merge_prefixes_paths_and_namespaces_only_what_clashes() -> None:
+    a = _service({"type": "object", "properties": {"a": {"type": "string"}}}, "list_things")
+    b = _service({"type": "object", "properties": {"b": {"type": "integer"}}}, "list_things")
+    merged = merge_contracts(
+        {"info": {"version": "9"}, "paths": {}}, {"alpha": a, "beta": b, "gamma": None}
+    )
+
+    assert set(merged["paths"]) == {"/alpha/v1/things", "/beta/v1/things"}
+    alpha = merged["paths"]["/alpha/v1/things"]["get"]
+    beta = merged["paths"]["/beta/v1/things"]["get"]
+    assert (alpha["operationId"], beta["operationId"]) == ("alpha.list_things", "beta.list_things")
+    schemas = merged["components"]["schemas"]
+    assert set(schemas) == {"Problem", "alpha.Thing", "beta.Thing", "alpha.Page", "beta.Page"}
+    assert alpha["responses"]["200"]["content"]["application/json"]["schema"] == _schema(
+        "alpha.Page"
+    )
+    assert schemas["beta.Page"]["properties"]["items"]["items"] == _schema("beta.Thing")
+    assert beta["responses"]["400"]["content"]["application/problem+json"]["schema"] == _schema(
+        "Problem"
+    )
+    assert merged["components"]["securitySchemes"] == {
+        "bearerAuth": {"type": "http", "scheme": "bearer"}
+    }
+    assert alpha["security"] == [{"bearerAuth": []}]
+    assert merged["tags"] == [{"name": "things", "description": "Things"}]
+    assert merged["x-missing-upstreams"] == ["gamma"]
+    assert "gamma" in merged["info"]["description"]
+    assert merged["info"]["version"] == "9"
+    # Nothing points at a component that is not there.
+    refs = json.dumps(merged).split('"$ref": "#/components/schemas/')[1:]
+    assert {ref.split('"')[0] for ref in refs} <= set(schemas)
+
+
+def test_the_published_merged_contract_has_every_service_and_the_gateway() -> None:
+    merged = merge_contracts(own_document(), published_service_documents())
+    paths = set(merged["paths"])
+    assert {"/auth/token", "/.well-known/jwks.json"} <= paths
+    for prefix in SERVICE_CONTRACTS:
+        assert f"/{prefix}/v1/events" in paths
+    ids = [op["operationId"] for _, _, op in operations(merged)]
+    assert len(ids) == len(set(ids))
+    assert {"kpi.list_events", "issue_token"} <= set(ids)
+    assert "bearerAuth" in merged["components"]["securitySchemes"]
+    assert "Problem" in merged["components"]["schemas"]
+    assert not any(name.endswith(".Problem") for name in merged["components"]["schemas"])
+    assert "x-missing-upstreams" not in merged
+
+
+def test_contracts_gateway_json_is_in_step_with_the_code() -> None:
+    published = CONTRACTS / "gateway.json"
+    assert published.exists(), "contracts/gateway.json is missing: run `make contracts`"
+    expected = merge_contracts(own_document(), published_service_documents())
+    assert json.loads(published.read_text()) == expected, (
+        "contracts/gateway.json is out of date: run `make contracts`"
+    )
+
+
+async def test_the_served_contract_is_merged_live_and_says_what_is_missing(
+    gateway_settings: Any, open_gateway: Any, dead_url: str
+) -> None:
+    async with open_gateway(gateway_settings(training_url=dead_url)) as (http, _):
+        response = await http.get("/openapi.json")
+        again = await http.get("/openapi.json")
+        docs = await http.get("/docs")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["x-missing-upstreams"] == ["training"]
+    assert {"/catalogue/v1/events", "/helpdesk/v1/events", "/kpi/v1/events"} <= set(
+        document["paths"]
+    )
+    assert "/training/v1/events" not in document["paths"]
+    assert "/auth/token" in document["paths"]
+    assert again.json() == document
+    assert docs.status_code == 200
+    assert "/openapi.json" in docs.text

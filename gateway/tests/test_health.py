@@ -1,0 +1,48 @@
+"""/health reports every service's readiness; /health/live and /metrics answer for the gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.settings import UPSTREAMS
+
+
+async def test_health_is_ok_when_every_service_is_ready(
+    gateway_settings: Any, open_gateway: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get("/health")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["upstreams"]) == set(UPSTREAMS)
+    assert all(report["status"] == "ok" for report in body["upstreams"].values())
+
+
+async def test_health_names_the_service_that_is_not_ready(
+    gateway_settings: Any, open_gateway: Any, dead_url: str
+) -> None:
+    async with open_gateway(gateway_settings(helpdesk_url=dead_url)) as (http, _):
+        response = await http.get("/health")
+        live = await http.get("/health/live")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"]
+    body = response.json()
+    assert body["detail"] == "Not ready: helpdesk"
+    assert body["upstreams"]["helpdesk"]["status"] == "unavailable"
+    assert body["upstreams"]["helpdesk"]["detail"]
+    assert body["upstreams"]["kpi"]["status"] == "ok"
+    # The gateway itself is alive: one service down must not take it out.
+    assert live.status_code == 200
+
+
+async def test_metrics_count_proxied_requests_per_service(
+    gateway_settings: Any, open_gateway: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        await http.get("/kpi/v1/events")
+        response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert 'route="/kpi/v1/{path}"' in response.text
+    assert "http_request_duration_seconds" in response.text

@@ -1,0 +1,349 @@
+"""The proxy: edge verification, what crosses it, paths it refuses, and how it fails."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from chassis.testing import tampered, unsigned_token
+from gateway.proxy import end_to_end, forwarded, unsafe_path
+from gateway.scopes import Scope
+from gateway.tokens import mint_token
+
+
+def token(key: Any, role: str = "analyst", **overrides: Any) -> str:
+    values: dict[str, Any] = {
+        "issuer": "http://127.0.0.1:8000",
+        "audience": "library-platform",
+        "subject": "test-client",
+        "role": role,
+        "scope": Scope(),
+        "ttl_seconds": 300,
+    }
+    values.update(overrides)
+    return mint_token(key, **values)
+
+
+def bearer(value: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {value}"}
+
+
+# ---------------------------------------------------------------- identity at the edge
+
+
+async def test_a_gateway_token_passes_the_edge_and_the_service(
+    gateway_settings: Any, open_gateway: Any, gateway_key: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get("/kpi/v1/events", headers=bearer(token(gateway_key[1])))
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+async def test_the_service_decides_roles_and_anonymous_access(
+    gateway_settings: Any, open_gateway: Any, gateway_key: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        wrong_role = await http.get(
+            "/kpi/v1/events", headers=bearer(token(gateway_key[1], role="library"))
+        )
+        anonymous = await http.get("/kpi/v1/events")
+    # Both answered by the service (its own path in `instance`), passed through unchanged.
+    assert wrong_role.status_code == 403
+    assert wrong_role.json()["instance"] == "/v1/events"
+    assert anonymous.status_code == 401
+    assert anonymous.json()["instance"] == "/v1/events"
+
+
+def _expired(key: Any, issuer: Any) -> str:
+    return token(key, now=time.time() - 3600)
+
+
+def _tampered(key: Any, issuer: Any) -> str:
+    return tampered(token(key, role="library"))
+
+
+def _alg_none(key: Any, issuer: Any) -> str:
+    return unsigned_token(issuer.claims(["operator"]), kid=key.kid)
+
+
+def _foreign_key(key: Any, issuer: Any) -> str:
+    return str(issuer.token("operator"))
+
+
+def _wrong_audience(key: Any, issuer: Any) -> str:
+    return token(key, audience="another-platform")
+
+
+def _wrong_issuer(key: Any, issuer: Any) -> str:
+    return token(key, issuer="https://elsewhere.example")
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [_expired, _tampered, _alg_none, _foreign_key, _wrong_audience, _wrong_issuer],
+    ids=["expired", "tampered", "alg-none", "foreign-key", "wrong-audience", "wrong-issuer"],
+)
+async def test_untrustworthy_tokens_are_refused_at_the_edge(
+    gateway_settings: Any, open_gateway: Any, gateway_key: Any, foreign_issuer: Any, make_token: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get(
+            "/kpi/v1/events", headers=bearer(make_token(gateway_key[1], foreign_issuer))
+        )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith('Bearer realm="library-platform"')
+    # The gateway's own answer: the service would name its own path, /v1/events.
+    assert response.json()["instance"] == "/kpi/v1/events"
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Basic dXNlcjpwdw==", "Bearer a b"])
+async def test_a_malformed_authorization_header_is_a_bad_request(
+    gateway_settings: Any, open_gateway: Any, header: str
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get("/kpi/v1/events", headers={"Authorization": header})
+    assert response.status_code == 400
+    assert response.json()["instance"] == "/kpi/v1/events"
+
+
+# ---------------------------------------------------------------- what crosses the proxy
+
+
+async def test_request_headers_pass_on_without_hop_by_hop_ones(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    headers = {
+        "X-Request-ID": "req-12345",
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "Connection": "keep-alive, x-secret",
+        "X-Secret": "only-for-the-first-hop",
+        "Keep-Alive": "timeout=5",
+        "TE": "trailers",
+        "Proxy-Authorization": "Basic c2VjcmV0",
+        "X-Forwarded-For": "203.0.113.66",
+        "Forwarded": "for=203.0.113.66",
+        "Accept": "application/json",
+    }
+    async with open_gateway(gateway_settings(training_url=echo_url)) as (http, _):
+        response = await http.get(
+            "/training/v1/courses/a%20b", params={"q": "x/y", "limit": "5"}, headers=headers
+        )
+    assert response.status_code == 200, response.text
+    seen = response.json()
+    names = [name for name, _ in seen["headers"]]
+    received = dict(seen["headers"])
+    assert seen["path"] == "/v1/courses/a b"
+    assert seen["query"] == "q=x%2Fy&limit=5"
+    assert received["x-request-id"] == "req-12345"
+    assert received["traceparent"] == headers["traceparent"]
+    assert received["accept"] == "application/json"
+    assert received["forwarded"] == "for=192.0.2.10;proto=http;host=gateway.test"
+    assert names.count("forwarded") == 1
+    for hop in ("x-secret", "keep-alive", "te", "proxy-authorization", "x-forwarded-for"):
+        assert hop not in received, hop
+    assert received.get("connection", "keep-alive") == "keep-alive"
+    assert response.headers.get_list("x-request-id") == ["req-12345"]
+
+
+async def test_response_headers_pass_back_without_hop_by_hop_ones(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    async with open_gateway(gateway_settings(training_url=echo_url)) as (http, _):
+        response = await http.get("/training/v1/anything", params={"status": "201"})
+    assert response.status_code == 201
+    assert response.headers["x-end-to-end"] == "kept"
+    assert response.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    for hop in ("x-hop", "keep-alive", "proxy-authenticate"):
+        assert hop not in response.headers, hop
+    # One request id: the gateway's, which the upstream received too.
+    (request_id,) = response.headers.get_list("x-request-id")
+    assert dict(response.json()["headers"])["x-request-id"] == request_id
+
+
+async def test_an_ipv6_caller_is_quoted_in_forwarded(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    settings = gateway_settings(training_url=echo_url)
+    async with open_gateway(settings, client=("2001:db8::7", 40000)) as (http, _):
+        response = await http.get("/training/v1/x")
+    assert dict(response.json()["headers"])["forwarded"] == (
+        'for="[2001:db8::7]";proto=http;host=gateway.test'
+    )
+
+
+async def test_bodies_stream_through_with_or_without_a_length(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    body = b"0123456789abcdef" * 40_000
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 65_536):
+            yield body[start : start + 65_536]
+
+    settings = gateway_settings(training_url=echo_url, max_body_bytes=1_000_000)
+    async with open_gateway(settings) as (http, _):
+        sized = await http.post("/training/v1/uploads", content=body)
+        streamed = await http.put("/training/v1/uploads", content=chunked())
+    for response, method in ((sized, "POST"), (streamed, "PUT")):
+        assert response.status_code == 200, response.text
+        assert response.json()["method"] == method
+        assert response.json()["body_length"] == len(body)
+        assert response.json()["body_prefix"] == "0123456789abcdef"
+    # The framing the caller chose reaches the service: a length, or chunks.
+    assert dict(sized.json()["headers"])["content-length"] == str(len(body))
+    assert dict(streamed.json()["headers"])["transfer-encoding"] == "chunked"
+
+
+async def test_a_body_over_the_limit_is_refused_with_or_without_a_length(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    body = b"x" * 5_000
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 1_000):
+            yield body[start : start + 1_000]
+
+    settings = gateway_settings(training_url=echo_url, max_body_bytes=2_000)
+    async with open_gateway(settings) as (http, _):
+        sized = await http.post("/training/v1/uploads", content=body)
+        streamed = await http.post("/training/v1/uploads", content=chunked())
+    assert sized.status_code == 413
+    assert streamed.status_code == 413
+    assert streamed.headers["content-type"] == "application/problem+json"
+
+
+# ---------------------------------------------------------------- paths
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kpi/v1/%2e%2e/metrics",
+        "/kpi/v1/events/%2E%2E/%2e%2e/health/ready",
+        "/kpi/v1/events%2fsecret",
+        "/kpi/v1/events%5Csecret",
+        "/kpi/v1//events",
+        "/kpi/v1/%2e/events",
+        "/kpi/v1/events%00",
+    ],
+)
+async def test_paths_that_could_reach_past_the_contract_are_refused(
+    gateway_settings: Any, open_gateway: Any, path: str
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get(path)
+    assert response.status_code == 400, response.text
+    assert response.json()["type"].endswith(":unsafe-path")
+
+
+@pytest.mark.parametrize("path", ["/kpi/metrics", "/kpi/health/ready", "/kpi/openapi.json", "/kpi"])
+async def test_only_the_services_apis_are_routed(
+    gateway_settings: Any, open_gateway: Any, path: str
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_unknown_prefix_is_a_problem_404(gateway_settings: Any, open_gateway: Any) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        response = await http.get("/billing/v1/invoices")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"]
+
+
+def test_path_rules() -> None:
+    assert unsafe_path("/kpi/v1/events", b"/kpi/v1/events") is None
+    assert unsafe_path("/kpi/v1/a%b", b"/kpi/v1/a%25b") is None
+    assert unsafe_path("/kpi/v1/..", None) is not None
+    assert unsafe_path("/kpi/v1/a/b", b"/kpi/v1/a%2Fb") is not None
+
+
+def test_header_rules() -> None:
+    headers = [(b"Connection", b"close, X-Private"), (b"X-Private", b"1"), (b"X-Kept", b"2")]
+    assert end_to_end(headers, frozenset()) == [(b"x-kept", b"2")]
+    assert forwarded(None, "https", 'odd"host') == 'for=unknown;proto=https;host="odd\\"host"'
+    assert forwarded(("10.0.0.1", 1), "http", "gw:8000") == 'for=10.0.0.1;proto=http;host="gw:8000"'
+
+
+# ---------------------------------------------------------------- faults
+
+
+async def test_a_service_that_is_down_answers_503_at_once(
+    gateway_settings: Any, open_gateway: Any, dead_url: str, gateway_key: Any
+) -> None:
+    async with open_gateway(gateway_settings(helpdesk_url=dead_url)) as (http, _):
+        started = time.perf_counter()
+        down = await http.get("/helpdesk/v1/events")
+        elapsed = time.perf_counter() - started
+        other = await http.get("/kpi/v1/events", headers=bearer(token(gateway_key[1])))
+    assert down.status_code == 503
+    assert elapsed < 1.0
+    assert down.headers["retry-after"]
+    assert down.headers["content-type"] == "application/problem+json"
+    assert "helpdesk" in down.json()["detail"]
+    assert other.status_code == 200
+
+
+async def test_a_slow_service_answers_504(
+    gateway_settings: Any, open_gateway: Any, raw_server: Any
+) -> None:
+    async def silent(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        await reader.read(65_536)
+        await stop.wait()
+
+    async with raw_server(silent) as url:
+        settings = gateway_settings(helpdesk_url=url, upstream_read_timeout_seconds=0.2)
+        async with open_gateway(settings) as (http, _):
+            response = await http.get("/helpdesk/v1/tickets")
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_broken_answer_is_a_502(
+    gateway_settings: Any, open_gateway: Any, raw_server: Any
+) -> None:
+    async def garbage(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        await reader.read(65_536)
+        writer.write(b"THIS IS NOT HTTP\r\n\r\n")
+        await writer.drain()
+
+    async with (
+        raw_server(garbage) as url,
+        open_gateway(gateway_settings(helpdesk_url=url)) as (http, _),
+    ):
+        response = await http.get("/helpdesk/v1/tickets")
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_connection_cut_mid_body_is_never_a_complete_answer(
+    gateway_settings: Any, open_gateway: Any, raw_server: Any
+) -> None:
+    async def cut(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        await reader.read(65_536)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a part")
+        await writer.drain()
+
+    async with (
+        raw_server(cut) as url,
+        open_gateway(gateway_settings(helpdesk_url=url)) as (http, _),
+    ):
+        # The status line was already sent: the gateway breaks the response off.
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await http.get("/helpdesk/v1/tickets")

@@ -1,0 +1,111 @@
+"""Through the gateway and directly, against the real processes of `make run`."""
+
+import signal
+import socket
+
+import httpx
+import pytest
+
+from chassis.testing import TestIssuer, tampered, unsigned_token
+
+pytestmark = pytest.mark.processes
+SERVICES = ("catalogue", "training", "helpdesk", "kpi")
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_names_every_upstream_ready(platform):
+    response = httpx.get(f"{platform.gateway}/health")
+    assert response.status_code == 200
+    upstreams = response.json()["upstreams"]
+    assert sorted(upstreams) == sorted(SERVICES)
+    assert all(u["status"] == "ok" for u in upstreams.values())
+
+
+def test_merged_contract_lists_every_service(platform):
+    doc = httpx.get(f"{platform.gateway}/openapi.json").json()
+    for name in SERVICES:
+        assert f"/{name}/v1/events" in doc["paths"], name
+    assert "/auth/token" in doc["paths"]
+    assert httpx.get(f"{platform.gateway}/docs").status_code == 200
+
+
+def test_operator_token_reads_every_events_feed_through_the_gateway(platform):
+    token = platform.cli_token("operator")
+    for name in SERVICES:
+        response = httpx.get(f"{platform.gateway}/{name}/v1/events", headers=bearer(token))
+        assert response.status_code == 200, (name, response.text)
+        assert response.json()["items"] == []
+        assert response.headers["x-request-id"]
+
+
+def test_the_same_token_works_at_the_service_directly(platform):
+    response = httpx.get(
+        f"{platform.service('kpi')}/v1/events", headers=bearer(platform.token("analyst"))
+    )
+    assert response.status_code == 200
+
+
+def test_client_credentials_token_from_the_token_endpoint(platform):
+    client = platform.demo_clients()["operator"]
+    issued = httpx.post(
+        f"{platform.gateway}/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+    )
+    assert issued.status_code == 200, issued.text
+    token = issued.json()["access_token"]
+    feed = httpx.get(f"{platform.gateway}/training/v1/events", headers=bearer(token))
+    assert feed.status_code == 200
+
+
+def test_unknown_client_gets_invalid_client(platform):
+    response = httpx.post(
+        f"{platform.gateway}/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=("nobody", "nothing"),
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def _untrustworthy(platform):
+    good = platform.token("operator")
+    foreign = TestIssuer(issuer=platform.gateway)
+    return {
+        "tampered": tampered(good),
+        "unsigned": unsigned_token(foreign.claims(["operator"]), foreign.kid),
+        "foreign key": foreign.token("operator"),
+    }
+
+
+@pytest.mark.parametrize("case", ["tampered", "unsigned", "foreign key"])
+def test_untrustworthy_tokens_get_401_at_the_gateway_and_the_service(platform, case):
+    token = _untrustworthy(platform)[case]
+    for url in (f"{platform.gateway}/kpi/v1/events", f"{platform.service('kpi')}/v1/events"):
+        response = httpx.get(url, headers=bearer(token))
+        assert response.status_code == 401, (case, url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_role_without_the_right_gets_403_through_the_gateway(platform):
+    response = httpx.get(
+        f"{platform.gateway}/helpdesk/v1/events", headers=bearer(platform.token("vendor"))
+    )
+    assert response.status_code == 403
+
+
+def _port_free(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigint_stops_every_process_and_frees_the_ports(platform):
+    platform.process.send_signal(signal.SIGINT)
+    # "Within a few seconds": the launcher gives each process 4 s before it kills it.
+    platform.process.wait(timeout=10)
+    assert platform.process.returncode == 0, platform.log.read_text()[-3000:]
+    assert all(_port_free(port) for port in platform.ports.values())
