@@ -1,0 +1,135 @@
+"""The whole platform as `make run` starts it: real processes on loopback, a data folder of its own.
+
+Imported by the tests here (this folder is on pytest's pythonpath); the fixture is in conftest.py.
+
+The folder, the ports and so the issuer URL are fixed when this module loads, so tokens can be
+minted before the processes run (schemathesis applies auth while it collects its cases).
+"""
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("catalogue", "training", "helpdesk", "kpi")
+START_TIMEOUT_SECONDS = 90
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@dataclass
+class Platform:
+    data_dir: Path
+    ports: dict
+    process: subprocess.Popen | None = None
+
+    @property
+    def log(self):
+        return self.data_dir / "platform.log"
+
+    @property
+    def gateway(self):
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def service(self, name):
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def cli_token(self, role, *scope):
+        """A token as `make token ROLE=...` prints it (a process of its own: seconds here)."""
+        env = {**os.environ, "GATEWAY_DATA_DIR": str(self.data_dir), "GATEWAY_ISSUER": self.gateway}
+        out = subprocess.run(
+            [sys.executable, "-m", "gateway", "token", "--role", role, *scope],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    def token(self, role):
+        """A token like `cli_token`'s, minted in this process with the platform's signing key
+        (which the gateway would create on start, and loads when it is there already)."""
+        from gateway.keys import load_signing_key
+        from gateway.scopes import Scope
+        from gateway.settings import GatewaySettings
+        from gateway.tokens import mint_token
+
+        settings = GatewaySettings(data_dir=self.data_dir, issuer=self.gateway)
+        return mint_token(
+            load_signing_key(settings.resolved_signing_key_file()),
+            issuer=settings.issuer,
+            audience=settings.audience,
+            subject=f"test-{role}",
+            role=role,
+            scope=Scope(),
+            ttl_seconds=900,
+        )
+
+    def demo_clients(self):
+        return json.loads((self.data_dir / "demo-clients.json").read_text())
+
+    def start(self):
+        env = {
+            **os.environ,
+            "PLATFORM_DATA_DIR": str(self.data_dir),
+            "PLATFORM_LOG_FORMAT": "json",
+            **{f"PLATFORM_{name.upper()}_PORT": str(port) for name, port in self.ports.items()},
+        }
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "scripts/run_platform.py"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if httpx.get(f"{self.gateway}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        pytest.fail(f"platform did not start:\n{self.log.read_text()[-4000:]}")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+PLATFORM = Platform(
+    data_dir=Path(tempfile.mkdtemp(prefix="platform-test-")),
+    ports=dict(zip(("gateway", *SERVICES), free_ports(5), strict=True)),
+)
+# Made at import, so removed at exit too when no test started the platform.
+atexit.register(shutil.rmtree, PLATFORM.data_dir, ignore_errors=True)
