@@ -96,3 +96,54 @@ def test_contract_declares_problems_security_and_roles():
     listing = doc["paths"]["/v1/notes"]["get"]
     assert listing["security"] == [{}, {"bearerAuth": []}]
     assert "403" not in listing["responses"]
+
+
+def test_schema_ahead_of_the_code_is_ready_and_behind_is_not():
+    from chassis.migrations import SchemaRevisions
+
+    revisions = SchemaRevisions(heads=frozenset({"0002"}), known=frozenset({"0001", "0002"}))
+    assert revisions.compare(frozenset({"0002"})) == "current"
+    assert revisions.compare(frozenset({"0001"})) == "behind"
+    assert revisions.compare(frozenset()) == "behind"
+    assert revisions.compare(frozenset({"0003"})) == "ahead"
+
+
+async def test_ready_while_a_newer_version_has_migrated(notes):
+    from sqlalchemy import text
+
+    from chassis.runtime import app_runtime
+
+    client, app = notes
+    async with app_runtime(app).db.writer() as session, session.begin():
+        await session.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
+    try:
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json()["schema"] == "ahead"
+    finally:
+        async with app_runtime(app).db.writer() as session, session.begin():
+            await session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+
+
+async def test_outbound_calls_carry_the_current_request_id():
+    import httpx
+
+    from chassis.middleware import forward_request_id
+
+    seen = []
+
+    def answer(request):
+        seen.append(request.headers.get("x-request-id"))
+        return httpx.Response(200, json={"keys": []})
+
+    transport = httpx.MockTransport(answer)
+    async with httpx.AsyncClient(
+        transport=transport, event_hooks={"request": [forward_request_id]}
+    ) as client:
+        structlog.contextvars.bind_contextvars(request_id="from-the-caller")
+        try:
+            await client.get("http://issuer/.well-known/jwks.json")
+        finally:
+            structlog.contextvars.clear_contextvars()
+        await client.get("http://issuer/.well-known/jwks.json")
+    assert seen == ["from-the-caller", None]

@@ -37,18 +37,24 @@ def health_router(registry: CollectorRegistry) -> APIRouter:
                 detail=f"database unreachable: {type(exc).__name__}",
                 headers={"Retry-After": "5"},
             )
-        if revisions != runtime.migration_heads:
+        schema = runtime.schema.compare(revisions)
+        if schema == "behind":
             return problem_response(
                 request,
                 503,
                 detail=(
                     f"migrations not at head: database at {sorted(revisions)}, "
-                    f"code at {sorted(runtime.migration_heads)}"
+                    f"code at {sorted(runtime.schema.heads)}"
                 ),
                 headers={"Retry-After": "5"},
             )
         return JSONResponse(
-            {"status": "ok", "database": runtime.db.backend, "revision": sorted(revisions)}
+            {
+                "status": "ok",
+                "database": runtime.db.backend,
+                "revision": sorted(revisions),
+                "schema": schema,
+            }
         )
 
     @router.get("/metrics")

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+import httpx
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +34,20 @@ def scope_request_id(scope: Scope) -> str | None:
     so code behind it (a proxy, an outbound call) passes on the same id it answers with."""
     value = scope.get("state", {}).get("request_id")
     return value if isinstance(value, str) else None
+
+
+async def forward_request_id(request: httpx.Request) -> None:
+    """httpx request hook: an outbound call carries the id of the request that caused it."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if isinstance(request_id, str) and "x-request-id" not in request.headers:
+        request.headers["X-Request-ID"] = request_id
+
+
+def outbound_client(timeout: float = 5.0) -> httpx.AsyncClient:
+    """The HTTP client a service uses for its own calls (JWKS, later webhooks and harvesting)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout), event_hooks={"request": [forward_request_id]}
+    )
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,8 +27,33 @@ def alembic_config(ini_path: Path, url: str | None = None) -> Config:
     return config
 
 
-def script_heads(ini_path: Path) -> frozenset[str]:
-    return frozenset(ScriptDirectory.from_config(alembic_config(ini_path)).get_heads())
+@dataclass(frozen=True)
+class SchemaRevisions:
+    """The revisions this code's migrations know, and which of them are heads."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    @classmethod
+    def of(cls, ini_path: Path) -> SchemaRevisions:
+        scripts = ScriptDirectory.from_config(alembic_config(ini_path))
+        return cls(
+            heads=frozenset(scripts.get_heads()),
+            known=frozenset(r.revision for r in scripts.walk_revisions()),
+        )
+
+    def compare(self, database: frozenset[str]) -> str:
+        """`current`, `behind` (migrations to apply) or `ahead` (a newer version migrated).
+
+        Ahead counts as ready: during a rolling update the new version's migration job runs
+        first, and the old replicas must keep serving until they are replaced; migrations are
+        written expand-then-contract so that the previous version still works on them.
+        """
+        if database == self.heads:
+            return "current"
+        if database and not database <= self.known:
+            return "ahead"
+        return "behind"
 
 
 def current_revisions(connection: Connection) -> frozenset[str]:

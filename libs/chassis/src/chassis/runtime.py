@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from chassis.auth import TokenVerifier
 from chassis.db import Database
+from chassis.migrations import SchemaRevisions
 from chassis.policy import Policy
 from chassis.settings import ServiceSettings
 
@@ -21,7 +22,7 @@ class Runtime:
     http: httpx.AsyncClient
     verifier: TokenVerifier
     policy: Policy
-    migration_heads: frozenset[str]
+    schema: SchemaRevisions
 
 
 def get_runtime(connection: HTTPConnection) -> Runtime:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -21,8 +20,8 @@ from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.health import health_router
 from chassis.logging import configure_logging
-from chassis.middleware import EdgeMiddleware, HttpMetrics
-from chassis.migrations import script_heads
+from chassis.middleware import EdgeMiddleware, HttpMetrics, outbound_client
+from chassis.migrations import SchemaRevisions
 from chassis.openapi import contract
 from chassis.policy import Policy, authorize, operation_id_of
 from chassis.problems import TYPE_PREFIX, install_problem_handlers, problem_response
@@ -60,14 +59,14 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
         db = Database(settings.resolved_database_url(), echo=settings.database_echo)
-        http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
+        http = outbound_client()
         app.state.runtime = Runtime(
             settings=settings,
             db=db,
             http=http,
             verifier=TokenVerifier(settings.auth, http),
             policy=spec.policy,
-            migration_heads=script_heads(spec.alembic_ini),
+            schema=SchemaRevisions.of(spec.alembic_ini),
         )
         log.info("service_started", service=spec.name, database=db.backend)
         try:
