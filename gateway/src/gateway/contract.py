@@ -14,7 +14,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from chassis.problems import FieldError, Problem
+from chassis.openapi import problem_schemas
 from gateway.upstreams import Upstream, get_json
 
 log = structlog.get_logger("gateway.contract")
@@ -36,12 +36,8 @@ def gateway_document(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
-    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     # The same schemas the services publish, so the merge keeps one of each.
-    for model in (Problem, FieldError):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schema.pop("$defs", None)
-        schemas[model.__name__] = schema
+    doc.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
     doc["components"]["securitySchemes"] = {
         "clientBasic": {
             "type": "http",

@@ -9,8 +9,9 @@ from typing import Any
 import aiohttp
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 
+from chassis.health import process_router
 from chassis.problems import TYPE_PREFIX, problem_response
 from gateway.runtime import gateway_runtime
 from gateway.upstreams import Upstream, get_json
@@ -47,10 +48,7 @@ def _reason(exc: BaseException, timeout_seconds: float) -> str:
 
 def health_router(registry: CollectorRegistry) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
-    @router.get("/health/live")
-    async def live() -> dict[str, str]:
-        return {"status": "ok"}
+    router.include_router(process_router(registry))
 
     @router.get("/health")
     async def health(request: Request) -> Response:
@@ -76,9 +74,5 @@ def health_router(registry: CollectorRegistry) -> APIRouter:
         return JSONResponse(
             {"status": "ok", "upstreams": upstreams}, headers={"Cache-Control": "no-store"}
         )
-
-    @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

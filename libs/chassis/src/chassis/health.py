@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -14,17 +16,28 @@ from chassis.runtime import get_runtime
 READY_TIMEOUT_SECONDS = 2.0
 
 
-def health_router(registry: CollectorRegistry) -> APIRouter:
+def process_router(registry: CollectorRegistry) -> APIRouter:
+    """What every process serves, the gateway included: liveness and its Prometheus metrics."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def health_router(registry: CollectorRegistry) -> APIRouter:
+    """A service's liveness and metrics, and its readiness: database reachable, schema current."""
+    router = APIRouter(include_in_schema=False)
+    router.include_router(process_router(registry))
+
     @router.get("/health/ready")
     async def ready(request: Request) -> Response:
-        import asyncio
-
         runtime = get_runtime(request)
         try:
             async with asyncio.timeout(READY_TIMEOUT_SECONDS), runtime.db.engine.connect() as conn:
@@ -56,9 +69,5 @@ def health_router(registry: CollectorRegistry) -> APIRouter:
                 "schema": schema,
             }
         )
-
-    @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

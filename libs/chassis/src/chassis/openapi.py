@@ -33,6 +33,16 @@ def _problem(status: int) -> dict[str, Any]:
     }
 
 
+def problem_schemas() -> dict[str, dict[str, Any]]:
+    """The Problem and FieldError component schemas, the same in every published document."""
+    out = {}
+    for model in (Problem, FieldError):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        out[model.__name__] = schema
+    return out
+
+
 def contract(app: FastAPI, policy: Policy) -> dict[str, Any]:
     """FastAPI's document, completed with what the platform's conventions promise."""
     doc = get_openapi(
@@ -47,10 +57,7 @@ def contract(app: FastAPI, policy: Policy) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    for model in (Problem, FieldError):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schema.pop("$defs", None)
-        schemas[model.__name__] = schema
+    schemas.update(problem_schemas())
     doc["components"]["securitySchemes"] = {
         SECURITY_SCHEME: {
             "type": "http",
