@@ -46,3 +46,19 @@ async def test_metrics_count_proxied_requests_per_service(
     assert response.status_code == 200
     assert 'route="/kpi/v1/{path}"' in response.text
     assert "http_request_duration_seconds" in response.text
+
+
+async def test_calls_to_a_service_carry_the_request_id_of_their_cause(echo_url: str) -> None:
+    import aiohttp
+    import structlog
+
+    from gateway.upstreams import Upstream, get_json
+
+    async with aiohttp.ClientSession() as session:
+        upstream = Upstream(name="kpi", base_url=echo_url, session=session)
+        structlog.contextvars.bind_contextvars(request_id="health-check-7")
+        try:
+            _, body = await get_json(upstream, "/health/ready", 2.0)
+        finally:
+            structlog.contextvars.clear_contextvars()
+    assert ["x-request-id", "health-check-7"] in body["headers"]

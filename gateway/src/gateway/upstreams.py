@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import structlog
 
 from gateway.settings import GatewaySettings
 
@@ -62,10 +63,13 @@ async def get_json(upstream: Upstream, path: str, timeout_seconds: float) -> tup
     Raises aiohttp.ClientError or TimeoutError when the service cannot be reached in time, and
     ValueError when the body is not JSON.
     """
+    # The id of the request that caused this call, so the service's log line joins the gateway's.
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
     async with upstream.session.get(
         upstream.base_url + path,
         timeout=aiohttp.ClientTimeout(total=timeout_seconds),
         allow_redirects=False,
+        headers={"X-Request-ID": request_id} if isinstance(request_id, str) else None,
     ) as response:
         # problem+json counts too: the body is read as JSON whatever the content type says.
         return response.status, await response.json(content_type=None)
