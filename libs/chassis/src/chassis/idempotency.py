@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     insert,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,6 +77,13 @@ class Idempotency:
         """The stored first response for this key, or None when the key is new."""
         if self.key is None:
             return None
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Concurrent requests with one key wait here for the first to commit, then replay
+            # its response; without the lock they would race to the unique constraint.
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"idempotency:{self._principal}:{self.key}"},
+            )
         t = self._table
         row = (
             (
