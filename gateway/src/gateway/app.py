@@ -58,7 +58,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
         key = await asyncio.to_thread(load_signing_key, settings.resolved_signing_key_file())
-        db = Database(settings.resolved_database_url(), echo=settings.database_echo)
+        db = Database(
+            settings.resolved_database_url(),
+            echo=settings.database_echo,
+            busy_timeout_ms=settings.database_busy_timeout_ms,
+        )
         upstreams = open_upstreams(settings)
         app.state.runtime = GatewayRuntime(
             settings=settings,

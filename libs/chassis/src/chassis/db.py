@@ -25,6 +25,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# How long a SQLite writer waits for the write lock before the request fails with 503.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE (a writer).
 WRITE_OPTION = "chassis_write"
@@ -38,19 +39,27 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> AsyncEngine:
     """An engine with the pragmas and transaction handling each backend needs."""
     if is_sqlite(url):
         prepare_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _make_sqlite_transactional(engine)
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
+        )
+        _make_sqlite_transactional(engine, busy_timeout_ms)
         return engine
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 
-def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+def _make_sqlite_transactional(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy's
     # documented recipe takes it over. Writers begin IMMEDIATE so that a read-modify-write
     # holds the write lock from its first read: no lost updates, no upgrade deadlocks.
@@ -60,7 +69,7 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -81,9 +90,11 @@ def prepare_sqlite_dir(url: str) -> None:
 class Database:
     """The engine and the two session factories of one service, built in the lifespan."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
         self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False

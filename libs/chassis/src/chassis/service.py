@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, APIRouter
 from prometheus_client import CollectorRegistry
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from chassis.auth import TokenVerifier
@@ -58,7 +58,11 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
-        db = Database(settings.resolved_database_url(), echo=settings.database_echo)
+        db = Database(
+            settings.resolved_database_url(),
+            echo=settings.database_echo,
+            busy_timeout_ms=settings.database_busy_timeout_ms,
+        )
         http = outbound_client()
         app.state.runtime = Runtime(
             settings=settings,
@@ -138,4 +142,7 @@ def install_database_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(IntegrityError, conflict)
-    app.add_exception_handler(OperationalError, unavailable)
+    # A lost connection surfaces as OperationalError or InterfaceError once SQLAlchemy wraps it,
+    # but a failed connect reaches us as the driver's own ConnectionError or TimeoutError.
+    for unreachable in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+        app.add_exception_handler(unreachable, unavailable)

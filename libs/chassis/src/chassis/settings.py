@@ -49,6 +49,8 @@ class ServiceSettings(BaseSettings):
     # Empty means the embedded default: a SQLite file named after the service in data_dir.
     database_url: SecretStr = SecretStr("")
     database_echo: bool = False
+    # SQLite only: how long a writer waits for the write lock before the request answers 503.
+    database_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1)

@@ -264,12 +264,12 @@ async def service_client(databases: Databases, issuer: TestIssuer) -> AsyncItera
     ) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
         url = await databases.migrated(spec.name, spec.alembic_ini)
         used.append(spec.name)
-        settings = settings_cls(
-            database_url=url,
-            log_format="json",
-            auth={"jwks_json": json.dumps(issuer.jwks)},
-            **overrides,
-        )
+        defaults: dict[str, Any] = {
+            "database_url": url,
+            "log_format": "json",
+            "auth": {"jwks_json": json.dumps(issuer.jwks)},
+        }
+        settings = settings_cls(**(defaults | overrides))
         app = build_app(settings, spec)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -1,0 +1,104 @@
+"""The database locked or gone: 503 problem with Retry-After, readiness says so, and the service
+recovers by itself when the database is back; nothing is half written."""
+
+import asyncio
+import contextlib
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from chassis.runtime import app_runtime
+from chassis.testing import postgres_admin_url
+from notes_app.app import SPEC, Note, NotesSettings
+
+
+class Relay:
+    """A TCP relay in front of the real PostgreSQL that the test can cut and restore."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.server = None
+        self.port = None
+        self.pipes = set()
+
+    async def start(self):
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port or 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def cut(self):
+        self.server.close()
+        await self.server.wait_closed()
+        for writer in list(self.pipes):
+            writer.close()
+        self.pipes.clear()
+
+    async def _serve(self, reader, writer):
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.pipes |= {writer, up_writer}
+
+        async def pipe(src, dst):
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def _count(app):
+    async with app_runtime(app).db.reader() as session:
+        return await session.scalar(select(func.count()).select_from(Note))
+
+
+async def test_sqlite_locked_answers_503_and_recovers(backend, service_client, staff):
+    if backend != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    async with service_client(SPEC, NotesSettings, database_busy_timeout_ms=200) as (client, app):
+        path = make_url(app_runtime(app).db.url).database
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            locked = await client.post("/v1/notes", json={"title": "t"}, headers=staff)
+            assert locked.status_code == 503, locked.text
+            assert locked.headers["retry-after"]
+            assert locked.headers["content-type"] == "application/problem+json"
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert (
+            await client.post("/v1/notes", json={"title": "t"}, headers=staff)
+        ).status_code == 201
+        assert await _count(app) == 1
+
+
+async def test_postgresql_gone_answers_503_and_recovers_without_restart(
+    backend, databases, service_client, staff
+):
+    if backend != "postgresql":
+        pytest.skip("needs a database server to lose")
+    url = make_url(await databases.migrated(SPEC.name, SPEC.alembic_ini))
+    admin = make_url(postgres_admin_url())
+    relay = Relay(admin.host or "127.0.0.1", admin.port or 5432)
+    await relay.start()
+    through_relay = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    async with service_client(SPEC, NotesSettings, database_url=through_relay) as (client, _):
+        assert (await client.get("/health/ready")).status_code == 200
+        await relay.cut()
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.headers["retry-after"]
+        write = await client.post("/v1/notes", json={"title": "lost?"}, headers=staff)
+        assert write.status_code == 503, write.text
+        assert write.headers["retry-after"]
+        read = await client.get("/v1/notes")
+        assert read.status_code == 503
+        await relay.start()
+        assert (await client.get("/health/ready")).status_code == 200
+        created = await client.post("/v1/notes", json={"title": "kept"}, headers=staff)
+        assert created.status_code == 201
+        titles = [n["title"] for n in (await client.get("/v1/notes")).json()["items"]]
+        assert titles == ["kept"]
+    await relay.cut()
