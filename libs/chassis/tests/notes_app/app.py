@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -24,7 +24,7 @@ from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor
 from chassis.policy import PrincipalDep, allow, public
 from chassis.problems import ProblemError, problem_responses
 from chassis.schemas import InputModel, OutputModel
-from chassis.service import ServiceSpec
+from chassis.service import ServiceSpec, build_app
 from chassis.sessions import SessionDep
 from chassis.settings import ServiceSettings
 from chassis.types import UTCDateTime, utcnow
@@ -206,3 +206,8 @@ SPEC = ServiceSpec(
     policy=POLICY,
     tags=[{"name": "notes", "description": "Notes"}],
 )
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory notes_app.app:app_from_env`: settings from NOTES_* variables."""
+    return build_app(NotesSettings(), SPEC)
