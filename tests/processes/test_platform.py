@@ -6,6 +6,7 @@ import socket
 import httpx
 import pytest
 
+from chassis.conformance import policy_matrix, rules_from_contract
 from chassis.testing import TestIssuer, tampered, unsigned_token
 
 pytestmark = pytest.mark.processes
@@ -109,3 +110,13 @@ def test_sigint_stops_every_process_and_frees_the_ports(platform):
     platform.process.wait(timeout=10)
     assert platform.process.returncode == 0, platform.log.read_text()[-3000:]
     assert all(_port_free(port) for port in platform.ports.values())
+
+
+async def test_role_matrix_through_the_gateway_matches_the_merged_contract(platform):
+    async with httpx.AsyncClient(base_url=platform.gateway) as client:
+        doc = (await client.get("/openapi.json")).json()
+        rules = rules_from_contract(doc)
+        assert len(rules) == len(SERVICES)
+        # The gateway's own operations (token endpoint, key set) have no roles to check.
+        failures = await policy_matrix(client, doc, rules, platform.token, skip_unruled=True)
+    assert failures == []
