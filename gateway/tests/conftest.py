@@ -131,6 +131,12 @@ async def echo_app(scope: Scope, receive: Receive, send: Send) -> None:
         (b"set-cookie", b"b=2"),
         (b"x-request-id", b"from-upstream"),
     ]
+    if "links=1" in scope["query_string"].decode():
+        headers += [
+            (b"location", b"/v1/things/7"),
+            (b"content-location", b"https://elsewhere.example/v1/things/7"),
+            (b"link", b'</v1/things?cursor=abc>; rel="next", <https://x.example/a>; rel="help"'),
+        ]
     status = int(scope["query_string"].decode().partition("status=")[2] or 200)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     # Two chunks: the proxy streams them on without joining them first.

@@ -167,6 +167,19 @@ async def test_response_headers_pass_back_without_hop_by_hop_ones(
     assert dict(response.json()["headers"])["x-request-id"] == request_id
 
 
+async def test_links_from_a_service_are_rebased_under_its_prefix(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    async with open_gateway(gateway_settings(training_url=echo_url)) as (http, _):
+        response = await http.get("/training/v1/things", params={"links": "1"})
+    assert response.headers["location"] == "/training/v1/things/7"
+    # Full URLs point somewhere the gateway does not own: left as they are.
+    assert response.headers["content-location"] == "https://elsewhere.example/v1/things/7"
+    assert response.headers["link"] == (
+        '</training/v1/things?cursor=abc>; rel="next", <https://x.example/a>; rel="help"'
+    )
+
+
 async def test_an_ipv6_caller_is_quoted_in_forwarded(
     gateway_settings: Any, open_gateway: Any, echo_url: str
 ) -> None:

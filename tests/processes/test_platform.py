@@ -99,6 +99,45 @@ def test_role_without_the_right_gets_403_through_the_gateway(platform):
     assert response.status_code == 403
 
 
+async def test_role_matrix_through_the_gateway_matches_the_merged_contract(platform):
+    async with httpx.AsyncClient(base_url=platform.gateway) as client:
+        doc = (await client.get("/openapi.json")).json()
+        rules = rules_from_contract(doc)
+        assert len(rules) == len(SERVICES)
+        # The gateway's own operations (token endpoint, key set) have no roles to check.
+        failures = await policy_matrix(client, doc, rules, platform.token, skip_unruled=True)
+    assert failures == []
+
+
+def test_next_page_links_work_through_the_gateway(platform):
+    """A service writes Link from its own root; followed through the gateway it must still work."""
+    import asyncio
+
+    from chassis.db import Database
+    from chassis.outbox import record_event
+    from kpi.models import outbox
+
+    async def seed():
+        db = Database(f"sqlite+aiosqlite:///{platform.data_dir / 'kpi.db'}")
+        try:
+            async with db.writer() as session, session.begin():
+                for i in range(3):
+                    await record_event(session, outbox, type="test.seeded", subject=str(i), data={})
+        finally:
+            await db.dispose()
+
+    asyncio.run(seed())
+    headers = bearer(platform.token("analyst"))
+    first = httpx.get(f"{platform.gateway}/kpi/v1/events", params={"limit": 2}, headers=headers)
+    link = first.headers["link"]
+    assert link.startswith("</kpi/v1/events?")
+    target = link[1 : link.index(">")]
+    rest = httpx.get(f"{platform.gateway}{target}", headers=headers)
+    assert rest.status_code == 200
+    assert [e["subject"] for e in rest.json()["items"]] == ["2"]
+
+
+# Last: it stops the platform the tests above share.
 def _port_free(port):
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -110,13 +149,3 @@ def test_sigint_stops_every_process_and_frees_the_ports(platform):
     platform.process.wait(timeout=10)
     assert platform.process.returncode == 0, platform.log.read_text()[-3000:]
     assert all(_port_free(port) for port in platform.ports.values())
-
-
-async def test_role_matrix_through_the_gateway_matches_the_merged_contract(platform):
-    async with httpx.AsyncClient(base_url=platform.gateway) as client:
-        doc = (await client.get("/openapi.json")).json()
-        rules = rules_from_contract(doc)
-        assert len(rules) == len(SERVICES)
-        # The gateway's own operations (token endpoint, key set) have no roles to check.
-        failures = await policy_matrix(client, doc, rules, platform.token, skip_unruled=True)
-    assert failures == []

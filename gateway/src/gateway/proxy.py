@@ -91,6 +91,24 @@ def end_to_end(
     return [(name, value) for name, value in pairs if name not in drop]
 
 
+_LINK_TARGET = re.compile(rb"<(/(?!/)[^>]*)>")
+_LOCATION_HEADERS = frozenset({b"location", b"content-location"})
+
+
+def rebase(headers: list[tuple[bytes, bytes]], prefix: bytes) -> list[tuple[bytes, bytes]]:
+    """A service writes its links from its own root (`/v1/events?after=5`); at the gateway they
+    live under the service's prefix (`/kpi/v1/events?after=5`), so absolute paths in Location,
+    Content-Location and Link get it. Full URLs and relative references are left alone."""
+    out = []
+    for name, value in headers:
+        if name in _LOCATION_HEADERS and value.startswith(b"/") and not value.startswith(b"//"):
+            value = prefix + value
+        elif name == b"link":
+            value = _LINK_TARGET.sub(lambda m: b"<" + prefix + m.group(1) + b">", value)
+        out.append((name, value))
+    return out
+
+
 def _forwarded_value(value: str) -> str:
     if _TOKEN.match(value):
         return value
@@ -265,7 +283,10 @@ class ProxyMiddleware:
                 {
                     "type": "http.response.start",
                     "status": response.status,
-                    "headers": end_to_end(response.raw_headers, _REPLACED_IN_RESPONSE),
+                    "headers": rebase(
+                        end_to_end(response.raw_headers, _REPLACED_IN_RESPONSE),
+                        b"/" + upstream.name.encode(),
+                    ),
                 }
             )
             try:
