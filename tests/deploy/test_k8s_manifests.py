@@ -355,14 +355,14 @@ def test_gateway_upstreams_are_the_service_objects(
         find(deployed, "Service", service.name)
 
 
-def test_gateway_takes_redis_and_its_signing_key_from_secrets(
+def test_gateway_takes_its_database_and_signing_key_from_secrets(
     gateway: Any, deployed: list[Manifest]
 ) -> None:
     deployment = find(deployed, "Deployment", gateway.name)
     container = only_container(deployment)
     config = find(deployed, "ConfigMap", f"{gateway.name}-config")["data"]
     _, from_secrets = env_sources(container)
-    assert from_secrets["GATEWAY_REDIS_URL"] == ("gateway-secrets", "redis-url")
+    assert from_secrets["GATEWAY_DATABASE_URL"] == ("gateway-secrets", "database-url")
 
     key_file = Path(config["GATEWAY_SIGNING_KEY_FILE"])
     volumes = {v["name"]: v for v in pod_spec(deployment)["volumes"]}

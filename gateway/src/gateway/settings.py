@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER, ServiceSettings
@@ -29,8 +29,6 @@ class GatewaySettings(ServiceSettings):
     training_url: str = "http://127.0.0.1:8002"
     helpdesk_url: str = "http://127.0.0.1:8003"
     kpi_url: str = "http://127.0.0.1:8004"
-    # Shared rate-limit counters when several replicas run (not read yet).
-    redis_url: SecretStr | None = None
 
     # A refused connection fails at once; this bounds waiting for a pool slot and the handshake.
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
