@@ -54,8 +54,6 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
-    default_page_size: int = Field(default=50, ge=1)
-    max_page_size: int = Field(default=200, ge=1)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     def resolved_database_url(self) -> str:
