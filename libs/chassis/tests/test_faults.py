@@ -53,9 +53,8 @@ async def _count(app):
         return await session.scalar(select(func.count()).select_from(Note))
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_sqlite_locked_answers_503_and_recovers(backend, service_client, staff):
-    if backend != "sqlite":
-        pytest.skip("the write lock is SQLite's")
     async with service_client(SPEC, NotesSettings, database_busy_timeout_ms=200) as (client, app):
         path = make_url(app_runtime(app).db.url).database
         holder = sqlite3.connect(path, isolation_level=None)
@@ -74,11 +73,10 @@ async def test_sqlite_locked_answers_503_and_recovers(backend, service_client, s
         assert await _count(app) == 1
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_postgresql_gone_answers_503_and_recovers_without_restart(
     backend, databases, service_client, staff
 ):
-    if backend != "postgresql":
-        pytest.skip("needs a database server to lose")
     url = make_url(await databases.migrated(SPEC.name, SPEC.alembic_ini))
     admin = make_url(postgres_admin_url())
     relay = Relay(admin.host or "127.0.0.1", admin.port or 5432)
