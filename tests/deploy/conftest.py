@@ -90,3 +90,11 @@ def services() -> tuple[Component, ...]:
 @pytest.fixture(scope="session")
 def upstream_setting() -> dict[str, str]:
     return UPSTREAM_SETTING
+
+
+@pytest.fixture(scope="module")
+def deployed() -> list[Any]:
+    """The objects that `kubectl apply -k deploy/k8s` creates (no example Secrets)."""
+    from k8s_objects import MANIFESTS, SECRETS_EXAMPLE
+
+    return [m for m in MANIFESTS if m.path != SECRETS_EXAMPLE]

@@ -1,180 +1,33 @@
-"""The Kubernetes manifests under deploy/k8s.
-
-Every document is validated strictly (unknown fields are errors) against the
-Kubernetes OpenAPI schemas that the kubernetes-validate package ships, for the
-oldest Kubernetes minor we support and for the newest one it knows. Then the
-structure: each component's resources, probes, security, resources, wiring.
-See docs/decisions/0003-deploy-validation.md.
+"""The structure of the manifests under deploy/k8s: each component's resources, probes, security,
+resources and wiring. (Schema validation: test_k8s_schemas.py.)
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import re
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
-import yaml
 
-K8S_DIR = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
-SECRETS_EXAMPLE = K8S_DIR / "secrets.example.yaml"
-NAMESPACE = "library-platform"
-AUDIENCE = "library-platform"
-CONTAINER_PORT = 8000
-SERVICE_PORT = 80
-ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (what a container must listen on)
-TMP = "/tmp"  # noqa: S108 (the writable emptyDir of a read-only container)
-
-# The oldest Kubernetes minor the manifests must apply to, and the newest
-# schema that the installed kubernetes-validate knows.
-KUBERNETES_VERSIONS = ("1.30", kubernetes_validate.latest_version())
-
-WORKLOAD_KINDS = ("Deployment", "Job")
-
-
-@dataclasses.dataclass(frozen=True)
-class Manifest:
-    path: Path
-    index: int  # position of the document in its file
-    doc: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.doc["kind"])
-
-    @property
-    def name(self) -> str:
-        return str(self.doc["metadata"]["name"])
-
-    @property
-    def label(self) -> str:
-        return f"{self.path.relative_to(K8S_DIR)}#{self.index}:{self.kind}/{self.name}"
-
-
-def load_docs(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
-
-
-def load_manifests() -> list[Manifest]:
-    """Every Kubernetes object under deploy/k8s (Kustomizations are not objects)."""
-    return [
-        Manifest(path, index, doc)
-        for path in sorted(K8S_DIR.rglob("*.yaml"))
-        for index, doc in enumerate(load_docs(path))
-        if doc.get("kind") != "Kustomization"
-    ]
-
-
-MANIFESTS = load_manifests()
-
-
-@pytest.fixture(scope="module")
-def deployed() -> list[Manifest]:
-    """The objects that `kubectl apply -k deploy/k8s` creates (no example Secrets)."""
-    return [m for m in MANIFESTS if m.path != SECRETS_EXAMPLE]
-
-
-def find(manifests: list[Manifest], kind: str, name: str) -> dict[str, Any]:
-    hits = [m.doc for m in manifests if m.kind == kind and m.name == name]
-    assert len(hits) == 1, f"expected exactly one {kind}/{name}, found {len(hits)}"
-    return hits[0]
-
-
-def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
-    spec: dict[str, Any] = workload["spec"]["template"]["spec"]
-    return spec
-
-
-def only_container(workload: dict[str, Any]) -> dict[str, Any]:
-    containers: list[dict[str, Any]] = pod_spec(workload)["containers"]
-    assert len(containers) == 1
-    return containers[0]
-
-
-def workloads(manifests: list[Manifest]) -> Iterator[Manifest]:
-    return (m for m in manifests if m.kind in WORKLOAD_KINDS)
-
-
-# --- schema validation -------------------------------------------------------
-
-
-@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda m: m.label)
-def test_manifest_validates_strictly(manifest: Manifest, version: str) -> None:
-    try:
-        kubernetes_validate.validate(manifest.doc, version, strict=True)
-    except kubernetes_validate.ValidationError as e:
-        where = ".".join(str(p) for p in e.path)
-        pytest.fail(f"{manifest.label} against {version}: {where}: {e.message}")
-
-
-def test_strict_validation_rejects_an_unknown_field() -> None:
-    """The control: a misspelt field must fail, or the check above proves nothing."""
-    doc = copy.deepcopy(next(m.doc for m in MANIFESTS if m.kind == "Deployment"))
-    kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
-    doc["spec"]["template"]["spec"]["containers"][0]["readynessProbe"] = {}
-    with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
-
-
-def test_there_are_manifests_to_check() -> None:
-    assert len(MANIFESTS) >= 5 * 5 + 1
-
-
-# --- kustomize -----------------------------------------------------------------
-
-
-def kustomize_resources(directory: Path) -> set[Path]:
-    """The manifest files a kustomization includes, following sub-directories."""
-    [kustomization] = load_docs(directory / "kustomization.yaml")
-    files: set[Path] = set()
-    for entry in kustomization.get("resources", []):
-        target = (directory / entry).resolve()
-        assert target.exists(), f"{directory}/kustomization.yaml lists missing {entry}"
-        files |= kustomize_resources(target) if target.is_dir() else {target}
-    return files
-
-
-def test_kustomization_includes_every_manifest_but_the_example_secrets() -> None:
-    included = kustomize_resources(K8S_DIR)
-    manifest_files = {m.path.resolve() for m in MANIFESTS}
-    assert SECRETS_EXAMPLE.resolve() not in included
-    assert included == manifest_files - {SECRETS_EXAMPLE.resolve()}
-
-
-def test_kustomization_sets_the_namespace() -> None:
-    [kustomization] = load_docs(K8S_DIR / "kustomization.yaml")
-    assert kustomization["namespace"] == NAMESPACE
-
-
-def test_kustomize_build_renders_valid_objects(deployed: list[Manifest]) -> None:
-    """`kubectl kustomize` (kustomize built into kubectl) renders without a cluster."""
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        pytest.skip("kubectl is not installed: the kustomize rendering is not checked")
-    result = subprocess.run(
-        [kubectl, "kustomize", str(K8S_DIR)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    rendered = [d for d in yaml.safe_load_all(result.stdout) if d is not None]
-    assert sorted((d["kind"], d["metadata"]["name"]) for d in rendered) == sorted(
-        (m.kind, m.name) for m in deployed
-    )
-    for doc in rendered:
-        kubernetes_validate.validate(doc, KUBERNETES_VERSIONS[-1], strict=True)
-
+from k8s_objects import (
+    ALL_INTERFACES,
+    AUDIENCE,
+    CONTAINER_PORT,
+    MANIFESTS,
+    NAMESPACE,
+    SECRETS_EXAMPLE,
+    SERVICE_PORT,
+    TMP,
+    WORKLOAD_KINDS,
+    Manifest,
+    find,
+    load_docs,
+    only_container,
+    pod_spec,
+    workloads,
+)
 
 # --- namespace and metadata ------------------------------------------------------
 
