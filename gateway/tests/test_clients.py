@@ -29,7 +29,7 @@ GATEWAY_DIR = Path(__file__).resolve().parents[1]
         ({}, Scope()),
         ({"county": "03"}, Scope(county="03")),
         ({"county": "46"}, Scope(county="46")),
-        ({"isil": "NO-0301000"}, Scope(isil="NO-0301000")),
+        ({"isil": "NO-2030000"}, Scope(isil="NO-2030000")),
         ({"isil": "BE-ANT01"}, Scope(isil="BE-ANT01")),
         ({"isil": "NL-AmRMA"}, Scope(isil="NL-AmRMA")),
         ({"isil": "OCLC-ABC/12:3"}, Scope(isil="OCLC-ABC/12:3")),
@@ -51,14 +51,14 @@ def test_valid_scopes(given: dict[str, str], expected: Scope) -> None:
         {"county": "00"},
         {"county": "O3"},
         {"county": "03\n"},
-        {"isil": "NO-0301000\n"},
-        {"isil": "NO0301000"},
+        {"isil": "NO-2030000\n"},
+        {"isil": "NO2030000"},
         {"isil": "NO-"},
-        {"isil": "NO-0301000-12345"},
+        {"isil": "NO-2030000-12345"},
         {"isil": "NOR12-1"},
         {"isil": "NO-03 01"},
         {"vendor_id": "vendor-1"},
-        {"county": "03", "isil": "NO-0301000"},
+        {"county": "03", "isil": "NO-2030000"},
     ],
 )
 def test_invalid_scopes(given: dict[str, str]) -> None:
@@ -82,11 +82,11 @@ async def test_registration_keeps_only_a_hash_and_lists_without_secrets(
 ) -> None:
     settings = _settings(gateway_db, tmp_path)
     client, secret = await add_client(
-        settings, name="Deichman website", role="library", scope=Scope(isil="NO-0301000")
+        settings, name="Deichman website", role="library", scope=Scope(isil="NO-2030000")
     )
     (listed,) = await registered_clients(settings)
     assert listed.client_id == client.client_id
-    assert listed.isil == "NO-0301000"
+    assert listed.isil == "NO-2030000"
     assert listed.revoked_at is None
     assert secret not in listed.secret_hash
     assert PasswordHasher().verify(listed.secret_hash, secret)
@@ -165,7 +165,7 @@ async def test_demo_clients_are_registered_once_with_their_secrets_in_a_private_
     saved = json.loads(demo_file.read_text())
     assert set(saved) == set(DEMO_SCOPES)
     assert saved["county_admin"]["county"] == "03"
-    assert saved["library"]["isil"] == "NO-0301000"
+    assert saved["library"]["isil"] == "NO-2030000"
     clients = {c.client_id: c for c in await registered_clients(settings)}
     for entry in saved.values():
         stored = clients[entry["client_id"]]

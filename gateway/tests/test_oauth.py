@@ -51,7 +51,7 @@ def assert_oauth_error(response: Any, status: int, error: str) -> None:
 async def test_basic_authentication_issues_a_token_with_the_clients_claims(
     gateway_db: str, gateway_settings: Any, open_gateway: Any
 ) -> None:
-    client_id, secret = await create_client(gateway_db, "library", Scope(isil="NO-0301000"))
+    client_id, secret = await create_client(gateway_db, "library", Scope(isil="NO-2030000"))
     async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
         response = await http.post(
             "/auth/token",
@@ -74,7 +74,7 @@ async def test_basic_authentication_issues_a_token_with_the_clients_claims(
     assert claims["iss"] == "http://127.0.0.1:8000"
     assert claims["sub"] == client_id
     assert claims["roles"] == ["library"]
-    assert claims["isil"] == "NO-0301000"
+    assert claims["isil"] == "NO-2030000"
     assert "county" not in claims
     assert "vendor_id" not in claims
     assert claims["exp"] - claims["iat"] == 900
@@ -134,7 +134,7 @@ async def test_unknown_clients_wrong_secrets_and_revoked_clients_are_invalid_cli
 async def test_a_scope_beyond_the_clients_role_is_refused(
     gateway_db: str, gateway_settings: Any, open_gateway: Any
 ) -> None:
-    client_id, secret = await create_client(gateway_db, "staff", Scope(isil="NO-4601000"))
+    client_id, secret = await create_client(gateway_db, "staff", Scope(isil="NO-2120100"))
     async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
         response = await http.post(
             "/auth/token",

@@ -46,13 +46,14 @@ SPEC = ServiceSpec(
 
 DEMO_FILE = "demo-clients.json"
 # One demo client per role; the scoped ones with real-looking values: Oslo's county number, a
-# vendor id shaped like the catalogue's (UUIDv7), public libraries of Oslo and Bergen.
+# vendor id shaped like the catalogue's (UUIDv7), the public libraries of Oslo (Deichman) and
+# Bergen, by their ISILs in the reference data.
 DEMO_SCOPES: dict[str, Scope] = {
     "programme_admin": Scope(),
     "county_admin": Scope(county="03"),
     "vendor": Scope(vendor_id=uuid.UUID("0193a5c2-7b4e-7d21-9f3a-2c6e8b1d4f70")),
-    "library": Scope(isil="NO-0301000"),
-    "staff": Scope(isil="NO-4601000"),
+    "library": Scope(isil="NO-2030000"),
+    "staff": Scope(isil="NO-2120100"),
     "trainer": Scope(),
     "agent": Scope(),
     "analyst": Scope(),
@@ -65,7 +66,7 @@ def _scope_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--county", help="two-digit county number, e.g. 03")
     group.add_argument("--vendor-id", help="the vendor's id (a UUID)")
-    group.add_argument("--isil", help="the library's ISIL, e.g. NO-0301000")
+    group.add_argument("--isil", help="the library's ISIL, e.g. NO-2030000")
 
 
 def _scope_of(args: argparse.Namespace) -> Scope:

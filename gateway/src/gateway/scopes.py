@@ -62,5 +62,5 @@ def parse_scope(
         except ValueError as exc:
             raise ScopeError(f"vendor_id must be a UUID, got {vendor_id!r}") from exc
     if isil is not None and (len(isil) > ISIL_MAX_LENGTH or not _ISIL.fullmatch(isil)):
-        raise ScopeError(f"isil must be an ISO 15511 identifier like NO-0301000, got {isil!r}")
+        raise ScopeError(f"isil must be an ISO 15511 identifier like NO-2030000, got {isil!r}")
     return Scope(county=county, vendor_id=parsed_vendor, isil=isil)
