@@ -21,8 +21,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def create_client(url: str, role: str, scope: Scope | None = None) -> tuple[str, str]:
-    db = Database(url)
-    try:
+    async with Database(url) as db:
         async with db.writer() as session, session.begin():
             client, secret = await register_client(
                 session,
@@ -32,8 +31,6 @@ async def create_client(url: str, role: str, scope: Scope | None = None) -> tupl
                 hasher=PasswordHasher(),
             )
         return client.client_id, secret
-    finally:
-        await db.dispose()
 
 
 def basic(client_id: str, secret: str) -> dict[str, str]:
@@ -106,14 +103,12 @@ async def test_unknown_clients_wrong_secrets_and_revoked_clients_are_invalid_cli
 ) -> None:
     client_id, secret = await create_client(gateway_db, "vendor")
     revoked_id, revoked_secret = await create_client(gateway_db, "partner")
-    db = Database(gateway_db)
-    async with db.writer() as session, session.begin():
+    async with Database(gateway_db) as db, db.writer() as session, session.begin():
         await session.execute(
             update(ApiClient)
             .where(ApiClient.client_id == revoked_id)
             .values(revoked_at=datetime.now(UTC), version=ApiClient.version + 1)
         )
-    await db.dispose()
     grant = {"grant_type": "client_credentials"}
     async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
         unknown = await http.post("/auth/token", data=grant, headers=basic("nobody-123", secret))

@@ -118,13 +118,13 @@ def test_next_page_links_work_through_the_gateway(platform):
     from kpi.models import outbox
 
     async def seed():
-        db = Database(f"sqlite+aiosqlite:///{platform.data_dir / 'kpi.db'}")
-        try:
-            async with db.writer() as session, session.begin():
-                for i in range(3):
-                    await record_event(session, outbox, type="test.seeded", subject=str(i), data={})
-        finally:
-            await db.dispose()
+        async with (
+            Database(f"sqlite+aiosqlite:///{platform.data_dir / 'kpi.db'}") as db,
+            db.writer() as session,
+            session.begin(),
+        ):
+            for i in range(3):
+                await record_event(session, outbox, type="test.seeded", subject=str(i), data={})
 
     asyncio.run(seed())
     headers = bearer(platform.token("analyst"))

@@ -85,23 +85,19 @@ async def add_client(
     settings: GatewaySettings, *, name: str, role: str, scope: Scope
 ) -> tuple[ApiClient, str]:
     """Register a client in the gateway's database; the secret is returned, only its hash kept."""
-    db = Database(settings.resolved_database_url())
-    try:
-        async with db.writer() as session, session.begin():
-            return await register_client(
-                session, name=name, role=role, scope=scope, hasher=PasswordHasher()
-            )
-    finally:
-        await db.dispose()
+    async with (
+        Database(settings.resolved_database_url()) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
+        return await register_client(
+            session, name=name, role=role, scope=scope, hasher=PasswordHasher()
+        )
 
 
 async def registered_clients(settings: GatewaySettings) -> list[ApiClient]:
-    db = Database(settings.resolved_database_url())
-    try:
-        async with db.reader() as session:
-            return await list_clients(session)
-    finally:
-        await db.dispose()
+    async with Database(settings.resolved_database_url()) as db, db.reader() as session:
+        return await list_clients(session)
 
 
 def _clients_arguments(parser: argparse.ArgumentParser) -> None:
@@ -196,31 +192,30 @@ async def load_demo(settings: GatewaySettings) -> tuple[list[str], list[str]]:
     saved: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     names = {role: f"demo-{role}" for role in DEMO_SCOPES}
     created: list[str] = []
-    existing: dict[str, ApiClient] = {}
-    db = Database(settings.resolved_database_url())
-    try:
-        async with db.writer() as session, session.begin():
-            existing = await clients_named(session, list(names.values()))
-            hasher = PasswordHasher()
-            for role, scope in DEMO_SCOPES.items():
-                if names[role] in existing:
-                    continue
-                client, secret = await register_client(
-                    session, name=names[role], role=role, scope=scope, hasher=hasher
-                )
-                saved[role] = {
-                    "name": client.name,
-                    "client_id": client.client_id,
-                    "client_secret": secret,
-                    "role": role,
-                    **scope.claims(),
-                }
-                created.append(client.name)
-            # Written before the commit: should the file fail, no client exists without its secret.
-            if created:
-                _write_private_json(path, saved)
-    finally:
-        await db.dispose()
+    async with (
+        Database(settings.resolved_database_url()) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
+        existing = await clients_named(session, list(names.values()))
+        hasher = PasswordHasher()
+        for role, scope in DEMO_SCOPES.items():
+            if names[role] in existing:
+                continue
+            client, secret = await register_client(
+                session, name=names[role], role=role, scope=scope, hasher=hasher
+            )
+            saved[role] = {
+                "name": client.name,
+                "client_id": client.client_id,
+                "client_secret": secret,
+                "role": role,
+                **scope.claims(),
+            }
+            created.append(client.name)
+        # Written before the commit: should the file fail, no client exists without its secret.
+        if created:
+            _write_private_json(path, saved)
     return created, sorted(existing)
 
 

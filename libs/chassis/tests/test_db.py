@@ -9,21 +9,17 @@ from chassis.db import Database
 
 
 async def test_sqlite_connections_have_the_pragmas(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x' / 'pragmas.db'}")
-    try:
+    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'x' / 'pragmas.db'}") as db:
         async with db.engine.connect() as conn:
             values = [
                 (await conn.execute(text(f"PRAGMA {name}"))).scalar()
                 for name in ("journal_mode", "foreign_keys", "busy_timeout")
             ]
         assert values == ["wal", 1, 5000]
-    finally:
-        await db.dispose()
 
 
 async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}")
-    try:
+    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}") as db:
         async with db.writer() as session, session.begin():
             await session.execute(text("CREATE TABLE counter (n INTEGER)"))
             await session.execute(text("INSERT INTO counter VALUES (0)"))
@@ -45,5 +41,3 @@ async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
             "a read 1",
             "b read 0",
         ]
-    finally:
-        await db.dispose()

@@ -107,6 +107,12 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.dispose()
+
 
 async def transaction(
     factory: async_sessionmaker[AsyncSession],
