@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -65,10 +64,6 @@ def service_main(
     return commands_by_name[args.command].run(settings, args)
 
 
-def serve(spec: ServiceSpec, settings: ServiceSettings) -> None:
-    serve_app(build_app(settings, spec), settings)
-
-
 def serve_app(app: ASGIApp, settings: ServiceSettings) -> None:
     uvicorn.run(
         app,
@@ -80,7 +75,3 @@ def serve_app(app: ASGIApp, settings: ServiceSettings) -> None:
         timeout_graceful_shutdown=3,
         proxy_headers=False,
     )
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run a service's own module, e.g. python -m kpi serve")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from chassis.auth import ROLES
 from chassis.db import create_engine
-from chassis.migrations import run_on_connection
+from chassis.migrations import run_on_connection, upgrade_to_head
 from chassis.policy import Policy, Rule
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -112,10 +112,6 @@ def contract_drift(app: FastAPI, contract_file: Path) -> str | None:
     return f"{contract_file.name} is out of date ({detail}): run `make contracts`"
 
 
-def write_contract(app: FastAPI, contract_file: Path) -> None:
-    write_document(app.openapi(), contract_file)
-
-
 def write_document(document: dict[str, Any], contract_file: Path) -> None:
     """Write an OpenAPI document the way every published contract is written (stable diffs)."""
     contract_file.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +133,7 @@ async def migration_faults(url: str, alembic_ini: Path, metadata: MetaData) -> l
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(run_on_connection, alembic_ini, _up)
+            await conn.run_sync(run_on_connection, alembic_ini, upgrade_to_head)
             diff = await conn.run_sync(_model_diff, metadata)
             if diff:
                 faults.append(f"models and migrations differ: {diff}")
@@ -147,16 +143,12 @@ async def migration_faults(url: str, alembic_ini: Path, metadata: MetaData) -> l
             if left:
                 faults.append(f"downgrade to base left tables: {sorted(left)}")
         async with engine.begin() as conn:
-            await conn.run_sync(run_on_connection, alembic_ini, _up)
+            await conn.run_sync(run_on_connection, alembic_ini, upgrade_to_head)
             if await conn.run_sync(_tables) != set(metadata.tables):
                 faults.append("upgrade after downgrade did not recreate every table")
     finally:
         await engine.dispose()
     return faults
-
-
-def _up(config: Any) -> None:
-    command.upgrade(config, "head")
 
 
 def _down(config: Any) -> None:

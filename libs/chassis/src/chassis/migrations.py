@@ -113,8 +113,9 @@ def upgrade(ini_path: Path, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(ini_path, url), revision)
 
 
-def downgrade(ini_path: Path, url: str, revision: str) -> None:
-    command.downgrade(alembic_config(ini_path, url), revision)
+def upgrade_to_head(config: Config) -> None:
+    """For run_on_connection: migrate the connection's database to head."""
+    command.upgrade(config, "head")
 
 
 def run_on_connection(

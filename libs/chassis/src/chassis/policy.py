@@ -99,7 +99,6 @@ async def _required_principal(
     return principal
 
 
-# Every /v1 router runs `authorize` (build_app adds it); routes ask for the caller with these,
-# which reuse that same check's result.
+# Every /v1 router runs `authorize` (build_app adds it); a route asks for the caller with this,
+# which reuses that same check's result.
 PrincipalDep = Annotated[Principal, Depends(_required_principal)]
-OptionalPrincipalDep = Annotated[Principal | None, Depends(authorize)]

@@ -72,7 +72,12 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             policy=spec.policy,
             schema=SchemaRevisions.of(spec.alembic_ini),
         )
-        log.info("service_started", service=spec.name, database=db.backend)
+        log.info(
+            "service_started",
+            service=spec.name,
+            database=db.backend,
+            settings=settings.safe_dump(),
+        )
         try:
             yield
         finally:

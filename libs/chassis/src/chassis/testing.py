@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.db import create_engine
-from chassis.migrations import run_on_connection
+from chassis.migrations import run_on_connection, upgrade_to_head
 from chassis.service import ServiceSpec, build_app
 from chassis.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER, ServiceSettings
 
@@ -168,7 +168,7 @@ class Databases:
             url = await self.fresh_url(name)
             engine = create_engine(url)
             async with engine.begin() as conn:
-                await conn.run_sync(run_on_connection, alembic_ini, _upgrade_head)
+                await conn.run_sync(run_on_connection, alembic_ini, upgrade_to_head)
                 self._tables[name] = await conn.run_sync(
                     lambda c: [t for t in inspect(c).get_table_names() if t != "alembic_version"]
                 )
@@ -212,12 +212,6 @@ async def _has_sequence(conn: Any) -> bool:
         text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")
     )
     return found.first() is not None
-
-
-def _upgrade_head(config: Any) -> None:
-    from alembic import command
-
-    command.upgrade(config, "head")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
