@@ -14,7 +14,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from chassis.auth import AuthError, bearer_token
-from chassis.middleware import REQUEST_ID_HEADER, request_id_from, scope_request_id
+from chassis.middleware import (
+    REQUEST_ID_HEADER,
+    has_body,
+    request_id_from,
+    scope_header,
+    scope_request_id,
+)
 from chassis.policy import auth_problem
 from chassis.problems import ProblemError, render_problem
 from gateway.runtime import gateway_runtime
@@ -153,13 +159,6 @@ def split_prefix(path: str) -> tuple[str, str]:
     return name, slash + rest
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
-
-
 class _RequestBody:
     """The caller's body, passed on chunk by chunk as it arrives; remembers why it stopped early."""
 
@@ -227,7 +226,7 @@ class ProxyMiddleware:
         if service_path != "/v1" and not service_path.startswith("/v1/"):
             raise ProblemError(404, "not-found", f"No resource at {scope['path']}")
         runtime = gateway_runtime(scope["app"])
-        authorization = _header(scope, b"authorization")
+        authorization = scope_header(scope, b"authorization")
         if authorization is not None:
             try:
                 await runtime.verifier.verify(bearer_token(authorization.decode("latin-1")))
@@ -244,7 +243,7 @@ class ProxyMiddleware:
             url += "?" + quote(bytes(query), safe=_QUERY_SAFE)
         headers = end_to_end(scope["headers"], _REPLACED_IN_REQUEST)
         request_id = scope_request_id(scope) or request_id_from(scope["headers"])
-        host = _header(scope, b"host")
+        host = scope_header(scope, b"host")
         headers += [
             (REQUEST_ID_HEADER, request_id.encode()),
             (
@@ -256,11 +255,7 @@ class ProxyMiddleware:
                 ).encode("latin-1"),
             ),
         ]
-        length = _header(scope, b"content-length")
-        has_body = (length is not None and length.strip() != b"0") or (
-            _header(scope, b"transfer-encoding") is not None
-        )
-        body = _RequestBody(receive) if has_body else None
+        body = _RequestBody(receive) if has_body(scope) else None
         try:
             response = await upstream.session.request(
                 scope["method"],

@@ -12,7 +12,7 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chassis.problems import PROBLEM_JSON, TYPE_PREFIX
+from chassis.problems import TYPE_PREFIX, problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 _REQUEST_ID_SHAPE = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
@@ -50,39 +50,37 @@ def outbound_client(timeout: float = 5.0) -> httpx.AsyncClient:
     )
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
+def scope_header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (name in lower case), read from the ASGI scope."""
     for key, value in scope["headers"]:
         if key == name:
             return bytes(value)
     return None
 
 
+def has_body(scope: Scope) -> bool:
+    """Whether the request announces a body (a non-zero Content-Length, or chunked)."""
+    length = scope_header(scope, b"content-length")
+    return (length is not None and length.strip() != b"0") or (
+        scope_header(scope, b"transfer-encoding") is not None
+    )
+
+
 async def send_problem(
     send: Send, status: int, slug: str, title: str, detail: str, instance: str
 ) -> None:
-    import json
-
-    body = json.dumps(
-        {
-            "type": f"{TYPE_PREFIX}{slug}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": instance,
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
+    """A problem answered before the application runs (the request is refused at the edge)."""
+    response = problem_response(
+        None,
+        status,
+        type_=f"{TYPE_PREFIX}{slug}",
+        title=title,
+        detail=detail,
+        headers={"Connection": "close"},
+        extra={"instance": instance},
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 class HttpMetrics:
@@ -197,7 +195,7 @@ class EdgeMiddleware:
         )
 
     def _refusal(self, scope: Scope, method: str) -> tuple[int, str, str, str] | None:
-        length = _header(scope, b"content-length")
+        length = scope_header(scope, b"content-length")
         if length is not None:
             try:
                 declared = int(length)
@@ -205,11 +203,8 @@ class EdgeMiddleware:
                 return (400, "bad-content-length", "Bad Request", "Content-Length is not a number")
             if declared > self.max_body_bytes:
                 return self._too_large()
-        has_body = (length is not None and length != b"0") or (
-            _header(scope, b"transfer-encoding") is not None
-        )
-        if self.json_only and method in _BODY_METHODS and has_body:
-            ctype = (_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
+        if self.json_only and method in _BODY_METHODS and has_body(scope):
+            ctype = (scope_header(scope, b"content-type") or b"").split(b";")[0].strip().lower()
             if not (ctype == b"application/json" or ctype.endswith(b"+json")):
                 return (
                     415,
