@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
-from pathlib import Path
 from typing import Any
 
 from chassis.conformance import write_document
@@ -12,29 +10,21 @@ from chassis.service import build_app
 from gateway.app import create_app as create_gateway
 from gateway.contract import gateway_document, merge_contracts
 from gateway.settings import GatewaySettings
-
-ROOT = Path(__file__).resolve().parents[1]
-# contract file name -> (package, settings class, route prefix at the gateway)
-SERVICES = {
-    "catalogue-licensing": ("catalogue_licensing", "CatalogueSettings", "catalogue"),
-    "training": ("training", "TrainingSettings", "training"),
-    "helpdesk": ("helpdesk", "HelpdeskSettings", "helpdesk"),
-    "kpi": ("kpi", "KpiSettings", "kpi"),
-}
+from platform_components import GATEWAY, SERVICES, resolve
 
 
 def main() -> int:
     documents: dict[str, dict[str, Any] | None] = {}
-    for name, (package, settings_name, prefix) in SERVICES.items():
-        spec = importlib.import_module(f"{package}.app").SPEC
-        settings_cls = getattr(importlib.import_module(f"{package}.settings"), settings_name)
-        documents[prefix] = build_app(settings_cls(), spec).openapi()
-        write_document(documents[prefix], ROOT / "contracts" / f"{name}.json")
-        print(f"contracts/{name}.json")
+    for service in SERVICES:
+        spec = resolve(f"{service.package}.app:SPEC")
+        document = build_app(service.load_settings(), spec).openapi()
+        documents[service.name] = document
+        write_document(document, service.contract_file)
+        print(service.contract_file.relative_to(service.contract_file.parents[1]))
     # The same merge the running gateway does with the services' live documents.
     merged = merge_contracts(gateway_document(create_gateway(GatewaySettings())), documents)
-    write_document(merged, ROOT / "contracts" / "gateway.json")
-    print("contracts/gateway.json")
+    write_document(merged, GATEWAY.contract_file)
+    print(GATEWAY.contract_file.relative_to(GATEWAY.contract_file.parents[1]))
     return 0
 
 

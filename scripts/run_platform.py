@@ -8,20 +8,17 @@ or SIGTERM stops them all within a few seconds. Ports, host and the data folder 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chassis.migrations import upgrade
-from chassis.settings import ServiceSettings
+from platform_components import GATEWAY, SERVICES, Component, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 STOP_GRACE_SECONDS = 4.0
@@ -41,59 +38,6 @@ class LauncherSettings(BaseSettings):
     log_format: str = "auto"
     # Skip migrations and demo data (they are idempotent, but a restart is quicker without).
     skip_setup: bool = False
-
-
-@dataclass(frozen=True)
-class Component:
-    name: str  # also the gateway's route prefix for services
-    package: str
-    prefix: str  # environment prefix of its settings
-    directory: str  # holds its alembic.ini
-    settings: str  # "module:Class" of its settings
-    demo: str | None = None  # "module:function": async, loads its demo data idempotently
-
-    def load_settings(self) -> ServiceSettings:
-        settings: ServiceSettings = _resolve(self.settings)()
-        return settings
-
-
-SERVICES = (
-    Component(
-        "catalogue",
-        "catalogue_licensing",
-        "CATALOGUE_",
-        "services/catalogue-licensing",
-        "catalogue_licensing.settings:CatalogueSettings",
-    ),
-    Component(
-        "training",
-        "training",
-        "TRAINING_",
-        "services/training",
-        "training.settings:TrainingSettings",
-    ),
-    Component(
-        "helpdesk",
-        "helpdesk",
-        "HELPDESK_",
-        "services/helpdesk",
-        "helpdesk.settings:HelpdeskSettings",
-    ),
-    Component("kpi", "kpi", "KPI_", "services/kpi", "kpi.settings:KpiSettings"),
-)
-GATEWAY = Component(
-    "gateway",
-    "gateway",
-    "GATEWAY_",
-    "gateway",
-    "gateway.settings:GatewaySettings",
-    demo="gateway.cli:load_demo",
-)
-
-
-def _resolve(reference: str) -> Any:
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def component_env(settings: LauncherSettings, component: Component) -> dict[str, str]:
@@ -135,11 +79,9 @@ def prepare(settings: LauncherSettings, components: tuple[Component, ...]) -> No
         os.environ.update(component_env(settings, component))
     for component in components:
         component_settings = component.load_settings()
-        upgrade(
-            ROOT / component.directory / "alembic.ini", component_settings.resolved_database_url()
-        )
+        upgrade(component.alembic_ini, component_settings.resolved_database_url())
         if component.demo is not None:
-            asyncio.run(_resolve(component.demo)(component_settings))
+            asyncio.run(resolve(component.demo)(component_settings))
 
 
 async def pump(name: str, stream: asyncio.StreamReader) -> None:
