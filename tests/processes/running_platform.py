@@ -22,8 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from platform_components import SERVICES as PLATFORM_SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("catalogue", "training", "helpdesk", "kpi")
+SERVICES = tuple(service.name for service in PLATFORM_SERVICES)
 START_TIMEOUT_SECONDS = 90
 
 

@@ -1,21 +1,12 @@
 """Generated requests from the published contracts against the running platform: no 5xx, every
 answer documented and shaped as the contract says, invalid input refused, auth enforced."""
 
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from platform_components import GATEWAY, SERVICES
 from running_platform import PLATFORM
-
-CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
-SERVICE_CONTRACTS = {
-    "catalogue": "catalogue-licensing.json",
-    "training": "training.json",
-    "helpdesk": "helpdesk.json",
-    "kpi": "kpi.json",
-}
 
 pytestmark = pytest.mark.processes
 
@@ -33,10 +24,11 @@ class OperatorToken:
 
 
 schemas = {
-    name: schemathesis.openapi.from_path(CONTRACTS / file)
-    for name, file in SERVICE_CONTRACTS.items()
+    component.name: schemathesis.openapi.from_path(component.contract_file)
+    for component in (*SERVICES, GATEWAY)
 }
-schemas["gateway"] = schemathesis.openapi.from_path(CONTRACTS / "gateway.json")
+# Which component serves a contract, by the contract's file.
+SERVED_BY = {component.contract_file.as_uri(): component.name for component in SERVICES}
 
 
 @schemathesis.pytest.parametrize(**schemas)
@@ -48,7 +40,6 @@ schemas["gateway"] = schemathesis.openapi.from_path(CONTRACTS / "gateway.json")
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_contract_holds_against_the_running_platform(case, platform):
-    name = case.operation.schema.location or ""
-    target = next((n for n, f in SERVICE_CONTRACTS.items() if name.endswith(f)), "gateway")
-    base = platform.gateway if target == "gateway" else platform.service(target)
+    service = SERVED_BY.get(case.operation.schema.location or "")
+    base = platform.service(service) if service else platform.gateway
     case.call_and_validate(base_url=base)

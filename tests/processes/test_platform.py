@@ -8,9 +8,9 @@ import pytest
 
 from chassis.conformance import policy_matrix, rules_from_contract
 from chassis.testing import TestIssuer, tampered, unsigned_token
+from running_platform import SERVICES
 
 pytestmark = pytest.mark.processes
-SERVICES = ("catalogue", "training", "helpdesk", "kpi")
 
 
 def bearer(token):
