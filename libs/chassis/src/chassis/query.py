@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from fastapi import Request
@@ -9,7 +10,8 @@ from fastapi.dependencies.models import Dependant
 
 from chassis.problems import FieldError, ProblemError
 
-_declared_by_route: dict[int, frozenset[str]] = {}
+# Keyed by the route itself, weakly: an id() could be reused by a later route once an app is gone.
+_declared_by_route: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _declared(dependant: Dependant) -> frozenset[str]:
@@ -23,10 +25,9 @@ def _route_query_names(route: Any) -> frozenset[str] | None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return None
-    key = id(route)
-    if key not in _declared_by_route:
-        _declared_by_route[key] = _declared(dependant)
-    return _declared_by_route[key]
+    if route not in _declared_by_route:
+        _declared_by_route[route] = _declared(dependant)
+    return _declared_by_route[route]
 
 
 async def reject_unknown_query(request: Request) -> None:
