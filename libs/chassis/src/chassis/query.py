@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 
 from chassis.problems import FieldError, ProblemError
-
-# Keyed by the route itself, weakly: an id() could be reused by a later route once an app is gone.
-_declared_by_route: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _declared(dependant: Dependant) -> frozenset[str]:
@@ -22,12 +18,9 @@ def _declared(dependant: Dependant) -> frozenset[str]:
 
 
 def _route_query_names(route: Any) -> frozenset[str] | None:
+    # Walked on each request: a route's dependency tree is a handful of nodes (microseconds).
     dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return None
-    if route not in _declared_by_route:
-        _declared_by_route[route] = _declared(dependant)
-    return _declared_by_route[route]
+    return None if dependant is None else _declared(dependant)
 
 
 async def reject_unknown_query(request: Request) -> None:
