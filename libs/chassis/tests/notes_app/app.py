@@ -15,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Integer, String, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.caller import CALLER_RULE, caller_router
 from chassis.concurrency import etag, matches_if_none_match, require_if_match
 from chassis.db import new_metadata
 from chassis.idempotency import idempotency_dependency, idempotency_table
@@ -194,6 +195,7 @@ POLICY = {
     "update_note": allow("staff", scope="none: any staff member"),
     "delete_note": allow("staff", scope="none: any staff member"),
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
+    "read_caller": CALLER_RULE,
 }
 
 SPEC = ServiceSpec(
@@ -202,7 +204,7 @@ SPEC = ServiceSpec(
     description="Exercises every chassis mechanism.",
     version="0.0.0",
     component_dir=Path(__file__).resolve().parent,
-    routers=[router, events_router(outbox)],
+    routers=[router, events_router(outbox), caller_router()],
     policy=POLICY,
     tags=[{"name": "notes", "description": "Notes"}],
 )

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.settings import CatalogueSettings
+from chassis.caller import caller_router
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
 
@@ -16,9 +17,12 @@ SPEC = ServiceSpec(
     description="organisation directory, vendors, products, procurement rounds, agreements, cost shares, library catalogues.",
     version="0.1.0",
     component_dir=Path(__file__).resolve().parents[2],
-    routers=[events_router(outbox)],
+    routers=[events_router(outbox), caller_router()],
     policy=POLICY,
-    tags=[{"name": "events", "description": "Domain events, read as a pull feed"}],
+    tags=[
+        {"name": "events", "description": "Domain events, read as a pull feed"},
+        {"name": "caller", "description": "The caller as this service sees its token"},
+    ],
 )
 
 
