@@ -34,3 +34,59 @@ async def test_refused_changes_leave_no_event(notes, staff):
     assert await _events(app) == ["note.created"]
     async with app_runtime(app).db.reader() as session:
         assert await session.scalar(select(func.count()).select_from(outbox)) == 1
+
+
+async def _feed(client, headers, **params):
+    return await client.get("/v1/events", params=params, headers=headers)
+
+
+async def test_feed_page_answers_304_while_unchanged(notes, staff, issuer):
+    client, _ = notes
+    analyst = issuer.headers("analyst")
+    await client.post("/v1/notes", json={"title": "a"}, headers=staff)
+    first = await _feed(client, analyst)
+    tag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = await _feed(client, {**analyst, "If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == tag
+    assert again.headers["cache-control"] == "private, no-cache"
+    other = await _feed(client, {**analyst, "If-None-Match": '"events-0-100-999-0"'})
+    assert other.status_code == 200
+    assert other.json() == first.json()
+
+
+async def test_a_new_event_changes_the_etag_of_the_page_it_lands_in(notes, staff, issuer):
+    client, _ = notes
+    analyst = issuer.headers("analyst")
+    await client.post("/v1/notes", json={"title": "a"}, headers=staff)
+    open_tag = (await _feed(client, analyst)).headers["etag"]
+    full_tag = (await _feed(client, analyst, limit=1)).headers["etag"]
+    await client.post("/v1/notes", json={"title": "b"}, headers=staff)
+    # A page with room gets the new event; a full page only learns that more follow.
+    grown = await _feed(client, {**analyst, "If-None-Match": open_tag})
+    assert grown.status_code == 200
+    assert len(grown.json()["items"]) == 2
+    full = await _feed(client, {**analyst, "If-None-Match": full_tag}, limit=1)
+    assert full.status_code == 200
+    assert full.json()["has_more"] is True
+    assert full.headers["etag"] != full_tag
+    unchanged = await _feed(client, {**analyst, "If-None-Match": full.headers["etag"]}, limit=1)
+    assert unchanged.status_code == 304
+
+
+async def test_empty_feed_has_an_etag_too_and_still_needs_a_token(notes, issuer):
+    client, _ = notes
+    empty = await _feed(client, issuer.headers("analyst"))
+    assert empty.json()["items"] == []
+    tag = empty.headers["etag"]
+    refused = await _feed(client, {"If-None-Match": tag})
+    assert refused.status_code == 401
+
+
+async def test_contract_declares_the_304(notes):
+    client, _ = notes
+    operation = (await client.get("/openapi.json")).json()["paths"]["/v1/events"]["get"]
+    assert "304" in operation["responses"]
+    assert any(p["name"] == "if-none-match" for p in operation["parameters"])

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.concurrency import matches_if_none_match
 from chassis.ids import uuid7
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -21,6 +22,9 @@ MAX_EVENTS_PAGE = 1000
 _OUTBOX_LOCK_KEY = 7_414_901
 
 _LOCKED = "chassis.outbox_locked"
+# The feed needs a token and may differ by caller: no shared cache may keep it, and a private one
+# revalidates every time (the 304 makes that cheap).
+FEED_CACHE_CONTROL = "private, no-cache"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -76,14 +80,40 @@ class EventPage(BaseModel):
     has_more: bool
 
 
+def page_etag(*, after: int, limit: int, last_seq: int | None, has_more: bool) -> str:
+    """The ETag of one page of the feed, from what fixes its content.
+
+    Events are never changed or removed once committed, so a page's body is determined by where
+    it starts, how long it may be, where it ends and whether more follow: a new event changes the
+    last seq of a page that was not full, or `has_more` of one that was.
+    """
+    last = "none" if last_seq is None else str(last_seq)
+    return f'"events-{after}-{limit}-{last}-{int(has_more)}"'
+
+
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {
+        "description": "Not Modified: the page is unchanged since the ETag sent in If-None-Match",
+        "headers": {
+            "ETag": {"schema": {"type": "string"}, "description": "The page's entity tag"},
+            "Cache-Control": {"schema": {"type": "string"}, "description": FEED_CACHE_CONTROL},
+        },
+    }
+}
+
+
 def events_router(table: Table) -> APIRouter:
     router = APIRouter(tags=["events"])
+
+    def page_query(after: int, limit: int, *columns: Any) -> Any:
+        # One row beyond the page tells whether more follow.
+        return select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
 
     @router.get(
         "/v1/events",
         summary="Read the service's domain events after a position",
         response_model=EventPage,
-        responses=problem_responses(400, 401, 403, 422),
+        responses={**_NOT_MODIFIED, **problem_responses(400, 401, 403, 422)},
     )
     async def list_events(
         request: Request,
@@ -91,22 +121,36 @@ def events_router(table: Table) -> APIRouter:
         session: SessionDep,
         after: Annotated[int, Query(ge=0, le=2**62, description="Last seq already read")] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
-    ) -> EventPage:
-        rows = (
-            (
-                await session.execute(
-                    select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
-                )
+        if_none_match: Annotated[
+            str | None,
+            Header(description="ETag of a page read before: 304 when the page is unchanged"),
+        ] = None,
+    ) -> EventPage | Response:
+        if if_none_match is not None:
+            # The seqs alone decide the ETag: a poller that is up to date costs one narrow query
+            # and no event is decoded or serialised.
+            seqs = (await session.execute(page_query(after, limit, table.c.seq))).scalars().all()
+            tag = page_etag(
+                after=after,
+                limit=limit,
+                last_seq=seqs[:limit][-1] if seqs else None,
+                has_more=len(seqs) > limit,
             )
-            .mappings()
-            .all()
-        )
+            if matches_if_none_match(request, tag):
+                return Response(
+                    status_code=304, headers={"ETag": tag, "Cache-Control": FEED_CACHE_CONTROL}
+                )
+        rows = (await session.execute(page_query(after, limit, table))).mappings().all()
         has_more = len(rows) > limit
         items = [Event.model_validate(dict(r)) for r in rows[:limit]]
         next_after = items[-1].seq if items else after
         if has_more:
             url = request.url.include_query_params(after=next_after)
             response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        response.headers["ETag"] = page_etag(
+            after=after, limit=limit, last_seq=items[-1].seq if items else None, has_more=has_more
+        )
+        response.headers["Cache-Control"] = FEED_CACHE_CONTROL
         return EventPage(items=items, next_after=next_after, has_more=has_more)
 
     return router
