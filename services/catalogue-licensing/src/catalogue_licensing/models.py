@@ -1,7 +1,34 @@
-"""The catalogue service's tables: its metadata, with the chassis's outbox."""
+"""Every table of the catalogue service, gathered so migrations and tests see one metadata."""
 
-from chassis.db import new_metadata
-from chassis.outbox import outbox_table
+from catalogue_licensing.agreements.models import Agreement, CostShare, Participation
+from catalogue_licensing.audit.models import AuditEntry
+from catalogue_licensing.db import Base, idempotency, metadata, outbox
+from catalogue_licensing.directory.models import (
+    Country,
+    County,
+    CountyPopulation,
+    Library,
+    Municipality,
+    MunicipalityPopulation,
+)
+from catalogue_licensing.products.models import Product
+from catalogue_licensing.vendors.models import Vendor
 
-metadata = new_metadata()
-outbox = outbox_table(metadata)
+__all__ = [
+    "Agreement",
+    "AuditEntry",
+    "Base",
+    "CostShare",
+    "Country",
+    "County",
+    "CountyPopulation",
+    "Library",
+    "Municipality",
+    "MunicipalityPopulation",
+    "Participation",
+    "Product",
+    "Vendor",
+    "idempotency",
+    "metadata",
+    "outbox",
+]

@@ -1,0 +1,1 @@
+"""Agreements, the counties' participation in them, and the split of their cost."""

@@ -1,0 +1,1 @@
+"""Every library's catalogue: the active products that reach it, in the reader's language."""

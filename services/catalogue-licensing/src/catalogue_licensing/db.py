@@ -1,0 +1,17 @@
+"""The service's declarative base and its chassis tables (outbox, idempotency records)."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from chassis.db import new_metadata
+from chassis.idempotency import idempotency_table
+from chassis.outbox import outbox_table
+
+metadata = new_metadata()
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+outbox = outbox_table(metadata)
+idempotency = idempotency_table(metadata)

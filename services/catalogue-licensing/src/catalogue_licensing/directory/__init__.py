@@ -1,0 +1,1 @@
+"""Organisation directory: countries, counties, municipalities, libraries."""

@@ -1,0 +1,1 @@
+"""Products: what vendors offer, with the four answers and the procurement facts."""

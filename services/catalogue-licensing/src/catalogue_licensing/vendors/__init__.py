@@ -1,0 +1,1 @@
+"""Vendors: the companies that offer products, with their organisation numbers and contacts."""
