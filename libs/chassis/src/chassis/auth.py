@@ -1,12 +1,15 @@
-"""Bearer-token verification: signature against the issuer's JWKS, exp, iss, aud, an algorithm allow-list."""
+"""Bearer-token verification: the gateway's and trusted issuers' key sets, exp, iss, aud, an algorithm allow-list."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import jwt
@@ -33,6 +36,7 @@ ROLES = frozenset(
 
 REALM = "library-platform"
 JWKS_REFRESH_MIN_SECONDS = 10.0
+FETCH_TIMEOUT_SECONDS = 5.0
 VERIFIED_CACHE_SIZE = 4096
 
 
@@ -103,23 +107,59 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
+class KeySource(Protocol):
+    """Where the verification keys of one issuer come from."""
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        """The key named `kid`, or AuthError when the issuer has none by that name."""
+        ...
+
+    def knows(self, kid: str) -> bool:
+        """Whether `kid` is among the keys held now (no fetching)."""
+        ...
+
+
 class KeySet:
-    """The issuer's public keys, fetched from its JWKS URL (or given inline) and refreshed on an unknown kid."""
+    """One issuer's public keys: given inline, or fetched from its JWKS URL (or the `jwks_uri` of
+    its discovery document) and fetched again when stale or when a token names an unknown kid."""
 
-    def __init__(self, settings: AuthSettings, http: httpx.AsyncClient | None) -> None:
-        self._settings = settings
+    def __init__(
+        self,
+        http: httpx.AsyncClient | None,
+        *,
+        jwks_url: str | None,
+        discovery_url: str | None = None,
+        issuer: str | None = None,
+        cache_seconds: float = 300.0,
+        refresh_min_seconds: float = JWKS_REFRESH_MIN_SECONDS,
+    ) -> None:
         self._http = http
+        self._jwks_url = jwks_url
+        self._discovery_url = discovery_url
+        self._issuer = issuer
+        self._cache_seconds = cache_seconds
+        self._refresh_min_seconds = refresh_min_seconds
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
-        if settings.jwks_json is not None:
-            self._load(json.loads(settings.jwks_json.get_secret_value()))
-            self._fetched_at = float("inf")
+        self._fetched_at = -math.inf
+        self._attempted_at = -math.inf
+        # One fetch at a time: requests that arrive meanwhile wait for its result instead of
+        # finding the attempt "too recent" and refusing a token that the fetch would have let in.
+        self._lock = asyncio.Lock()
 
-    def _load(self, document: dict[str, Any]) -> None:
+    @classmethod
+    def inline(cls, document: dict[str, Any]) -> KeySet:
+        """A fixed key set, never fetched."""
+        keys = cls(None, jwks_url=None, cache_seconds=math.inf)
+        keys._load(document)
+        return keys
+
+    def _load(self, document: Any) -> None:
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise ValueError("a JWKS document is an object with a list of keys")
         keys: dict[str, jwt.PyJWK] = {}
-        for jwk in document.get("keys", []):
-            kid = jwk.get("kid")
-            if not kid or jwk.get("use", "sig") != "sig":
+        for jwk in document["keys"]:
+            kid = jwk.get("kid") if isinstance(jwk, dict) else None
+            if not isinstance(kid, str) or not kid or jwk.get("use", "sig") != "sig":
                 continue
             try:
                 keys[kid] = jwt.PyJWK.from_dict(jwk)
@@ -127,60 +167,181 @@ class KeySet:
                 log.warning("jwks_key_skipped", kid=kid, reason=str(exc))
         self._keys = keys
 
-    async def _refresh(self) -> None:
-        if self._http is None:
-            return
-        now = time.monotonic()
-        if now - self._fetched_at < JWKS_REFRESH_MIN_SECONDS:
-            return
-        self._fetched_at = now
+    async def _discovered_jwks_url(self, http: httpx.AsyncClient) -> str:
+        if self._jwks_url is not None:
+            return self._jwks_url
+        if self._discovery_url is None:
+            raise ValueError("neither a JWKS URL nor a discovery URL is configured")
+        response = await http.get(self._discovery_url, timeout=FETCH_TIMEOUT_SECONDS)
+        response.raise_for_status()
+        document = response.json()
+        # OpenID Connect Discovery §4.3: the document must name exactly the configured issuer,
+        # else a document from elsewhere could hand over the keys of another issuer.
+        if not isinstance(document, dict) or document.get("issuer") != self._issuer:
+            raise ValueError(f"the discovery document does not name the issuer {self._issuer}")
+        jwks_uri = document.get("jwks_uri")
+        if not isinstance(jwks_uri, str) or not jwks_uri:
+            raise ValueError("the discovery document names no jwks_uri")
+        self._jwks_url = jwks_uri
+        return jwks_uri
+
+    async def _fetch(self, http: httpx.AsyncClient) -> None:
+        url = None
         try:
-            response = await self._http.get(self._settings.jwks_url, timeout=5.0)
+            url = await self._discovered_jwks_url(http)
+            response = await http.get(url, timeout=FETCH_TIMEOUT_SECONDS)
             response.raise_for_status()
             self._load(response.json())
+            self._fetched_at = time.monotonic()
         except (httpx.HTTPError, ValueError) as exc:
-            log.warning("jwks_fetch_failed", url=self._settings.jwks_url, reason=str(exc))
+            # The keys held stay in use: an issuer that is briefly unreachable must not take
+            # every service's authentication down with it.
+            log.warning(
+                "jwks_fetch_failed", url=url or self._discovery_url, reason=str(exc) or repr(exc)
+            )
+            if self._discovery_url is not None:
+                self._jwks_url = None  # discover again next time: the issuer may have moved it
+
+    def _current(self, kid: str) -> bool:
+        return kid in self._keys and time.monotonic() - self._fetched_at <= self._cache_seconds
 
     async def key(self, kid: str) -> jwt.PyJWK:
-        stale = time.monotonic() - self._fetched_at > self._settings.jwks_cache_seconds
-        if kid not in self._keys or stale:
-            await self._refresh()
-        if kid not in self._keys:
+        if not self._current(kid) and self._http is not None:
+            async with self._lock:
+                now = time.monotonic()
+                if not self._current(kid) and now - self._attempted_at >= self._refresh_min_seconds:
+                    self._attempted_at = now
+                    await self._fetch(self._http)
+        found = self._keys.get(kid)
+        if found is None:
             raise AuthError("invalid_token", "The token was signed with an unknown key")
-        return self._keys[kid]
+        return found
+
+    def knows(self, kid: str) -> bool:
+        return kid in self._keys
+
+
+@dataclass(frozen=True)
+class _Trust:
+    """What a token from one issuer must satisfy, and where its keys and claims are."""
+
+    issuer: str
+    audience: str
+    algorithms: frozenset[str]
+    keys: KeySource
+    claims: Mapping[str, str]
+
+
+def _at_path(claims: Mapping[str, Any], path: str) -> Any:
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _mapped(claims: dict[str, Any], mapping: Mapping[str, str]) -> dict[str, Any]:
+    """The claims with each mapped platform claim taken from where the issuer puts it."""
+    if not mapping:
+        return claims
+    out = dict(claims)
+    for name, path in mapping.items():
+        value = _at_path(claims, path)
+        # OAuth scopes and some issuers' role claims are one space-separated string.
+        if name == "roles" and isinstance(value, str):
+            value = value.split()
+        if value is None:
+            out.pop(name, None)
+        else:
+            out[name] = value
+    return out
+
+
+def _unverified_issuer(token: str) -> Any:
+    try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise AuthError("invalid_token", "The token is not a well-formed JWT") from exc
+    return payload.get("iss")
 
 
 class TokenVerifier:
-    """Verifies bearer tokens; a small cache spares repeated signature checks of the same token."""
+    """Verifies bearer tokens from the gateway and from the trusted external issuers: the token's
+    `iss` picks the issuer, and with it the keys, audience, algorithms and claim mapping. A small
+    cache spares repeated signature checks of the same token."""
 
-    def __init__(self, settings: AuthSettings, http: httpx.AsyncClient | None = None) -> None:
-        self._settings = settings
-        self._keys = KeySet(settings, http)
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+    def __init__(
+        self,
+        settings: AuthSettings,
+        http: httpx.AsyncClient | None = None,
+        *,
+        own_keys: KeySource | None = None,
+    ) -> None:
+        """`own_keys`: the primary issuer's keys from elsewhere (the gateway's, in process)
+        instead of from `settings.jwks_json` or `settings.jwks_url`."""
+        if own_keys is None:
+            if settings.jwks_json is not None:
+                own_keys = KeySet.inline(json.loads(settings.jwks_json.get_secret_value()))
+            else:
+                own_keys = KeySet(
+                    http,
+                    jwks_url=settings.jwks_url,
+                    cache_seconds=settings.jwks_cache_seconds,
+                    refresh_min_seconds=settings.jwks_refresh_min_seconds,
+                )
+        self._leeway = settings.leeway_seconds
+        self._trusted: dict[str, _Trust] = {
+            settings.issuer: _Trust(
+                settings.issuer, settings.audience, frozenset(settings.algorithms), own_keys, {}
+            )
+        }
+        for trusted in settings.trusted_issuers:
+            keys = KeySet(
+                http,
+                jwks_url=trusted.jwks_url,
+                discovery_url=trusted.discovery_url(),
+                issuer=trusted.issuer,
+                cache_seconds=settings.jwks_cache_seconds,
+                refresh_min_seconds=settings.jwks_refresh_min_seconds,
+            )
+            self._trusted[trusted.issuer] = _Trust(
+                trusted.issuer,
+                trusted.audience,
+                frozenset(trusted.algorithms),
+                keys,
+                {str(name): path for name, path in trusted.claims.items()},
+            )
+        self._verified: OrderedDict[str, tuple[Principal, float, KeySource, str]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
-        if cached is not None and cached[1] > time.time():
+        # A key dropped from its set takes the tokens it signed with it, also those verified before.
+        if cached is not None and cached[1] > time.time() and cached[2].knows(cached[3]):
             return cached[0]
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise AuthError("invalid_token", "The token is not a well-formed JWT") from exc
+        issuer = _unverified_issuer(token)
+        trust = self._trusted.get(issuer) if isinstance(issuer, str) else None
+        if trust is None:
+            raise AuthError("invalid_token", "The token is from an untrusted issuer")
         alg = header.get("alg")
-        if alg not in self._settings.algorithms:
+        if alg not in trust.algorithms:
             raise AuthError("invalid_token", f"The token's algorithm {alg!r} is not accepted")
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise AuthError("invalid_token", "The token names no key (kid)")
-        key = await self._keys.key(kid)
+        key = await trust.keys.key(kid)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key.key,
                 algorithms=[alg],
-                audience=self._settings.audience,
-                issuer=self._settings.issuer,
-                leeway=self._settings.leeway_seconds,
+                audience=trust.audience,
+                issuer=trust.issuer,
+                leeway=self._leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -193,11 +354,11 @@ class TokenVerifier:
             raise AuthError("invalid_token", "The token's signature does not verify") from exc
         except jwt.PyJWTError as exc:
             raise AuthError("invalid_token", f"The token is not valid: {exc}") from exc
-        principal = principal_from_claims(claims)
-        self._remember(token, principal, float(claims["exp"]))
+        principal = principal_from_claims(_mapped(claims, trust.claims))
+        self._remember(token, (principal, float(claims["exp"]), trust.keys, kid))
         return principal
 
-    def _remember(self, token: str, principal: Principal, exp: float) -> None:
-        self._verified[token] = (principal, exp)
+    def _remember(self, token: str, entry: tuple[Principal, float, KeySource, str]) -> None:
+        self._verified[token] = entry
         if len(self._verified) > VERIFIED_CACHE_SIZE:
             self._verified.popitem(last=False)

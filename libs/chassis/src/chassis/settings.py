@@ -5,11 +5,52 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_AUDIENCE = "library-platform"
 DEFAULT_ISSUER = "http://127.0.0.1:8000"
+
+
+_ACCEPTED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"})
+# The platform's claims that an external issuer's tokens may carry under other names.
+MappedClaim = Literal["roles", "county", "vendor_id", "isil", "client_id"]
+
+
+def _asymmetric_only(value: list[str]) -> list[str]:
+    # HS* would let anyone holding the (public) key set forge tokens; "none" needs no key at all.
+    bad = [alg for alg in value if alg not in _ACCEPTED_ALGORITHMS]
+    if bad or not value:
+        raise ValueError(f"algorithms must be a non-empty subset of {sorted(_ACCEPTED_ALGORITHMS)}")
+    return value
+
+
+class TrustedIssuer(BaseModel):
+    """An external OpenID Connect issuer whose tokens are accepted beside the gateway's own.
+
+    Its tokens must carry its `iss` exactly, the audience given here, and an `exp`, `iat` and
+    `sub`. `claims` says where its tokens carry the platform's claims, as dotted paths: e.g.
+    `{"roles": "realm_access.roles", "isil": "library_isil"}`; an unmapped claim is read under
+    its own name. Roles outside the platform's role list are ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: str = Field(min_length=1)
+    audience: str = DEFAULT_AUDIENCE
+    # Empty: discovered as `jwks_uri` in <issuer>/.well-known/openid-configuration.
+    jwks_url: str | None = None
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
+    claims: dict[MappedClaim, str] = Field(default_factory=dict)
+
+    @field_validator("algorithms")
+    @classmethod
+    def _no_symmetric_or_none(cls, value: list[str]) -> list[str]:
+        return _asymmetric_only(value)
+
+    def discovery_url(self) -> str:
+        # OpenID Connect Discovery 1.0 §4: the issuer with the well-known path appended.
+        return f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
 
 
 class AuthSettings(BaseModel):
@@ -24,15 +65,23 @@ class AuthSettings(BaseModel):
     leeway_seconds: int = Field(default=30, ge=0, le=300)
     # How long a fetched key set is trusted before it is fetched again.
     jwks_cache_seconds: int = Field(default=300, ge=1)
+    # Fetches of one key set are at least this far apart, also when tokens name unknown keys:
+    # a stream of made-up kids must not turn into a stream of requests to the issuer.
+    jwks_refresh_min_seconds: float = Field(default=10.0, ge=0)
+    # External OpenID Connect issuers trusted beside the gateway; a token's `iss` picks one.
+    trusted_issuers: list[TrustedIssuer] = Field(default_factory=list)
 
     @field_validator("algorithms")
     @classmethod
     def _no_symmetric_or_none(cls, value: list[str]) -> list[str]:
-        allowed = {"RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"}
-        bad = [alg for alg in value if alg not in allowed]
-        if bad or not value:
-            raise ValueError(f"algorithms must be a non-empty subset of {sorted(allowed)}")
-        return value
+        return _asymmetric_only(value)
+
+    @model_validator(mode="after")
+    def _issuers_distinct(self) -> AuthSettings:
+        names = [self.issuer, *(trusted.issuer for trusted in self.trusted_issuers)]
+        if len(set(names)) != len(names):
+            raise ValueError("every trusted issuer needs its own issuer URL, also unlike `issuer`")
+        return self
 
 
 class ServiceSettings(BaseSettings):
