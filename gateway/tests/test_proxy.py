@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from chassis.testing import tampered, unsigned_token
-from gateway.proxy import end_to_end, forwarded, unsafe_path
+from gateway.proxy import ResponseCutShort, end_to_end, forwarded, unsafe_path
 from gateway.scopes import Scope
 from gateway.tokens import mint_token
 
@@ -360,6 +360,31 @@ async def test_a_connection_cut_mid_body_is_never_a_complete_answer(
         raw_server(cut) as url,
         open_gateway(gateway_settings(helpdesk_url=url)) as (http, _),
     ):
-        # The status line was already sent: the gateway breaks the response off.
-        with pytest.raises(aiohttp.ClientPayloadError):
+        # The status line was already sent: the gateway breaks the response off by raising out
+        # of the application (the in-process transport re-raises it; a server cuts the
+        # connection, as tests/processes/test_gateway_faults.py shows).
+        with pytest.raises(ResponseCutShort) as cut_short:
             await http.get("/helpdesk/v1/tickets")
+    assert isinstance(cut_short.value.__cause__, aiohttp.ClientPayloadError)
+
+
+async def test_a_connection_cut_before_the_first_body_byte_is_a_502(
+    gateway_settings: Any, open_gateway: Any, raw_server: Any
+) -> None:
+    async def cut(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        await reader.read(65_536)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        await writer.drain()
+
+    async with (
+        raw_server(cut) as url,
+        open_gateway(gateway_settings(helpdesk_url=url)) as (http, _),
+    ):
+        response = await http.get("/helpdesk/v1/tickets")
+    # The gateway holds the status line until the first body bytes arrive, so nothing was
+    # sent yet and the caller gets a clean problem instead of a cut.
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith(":upstream-broken")

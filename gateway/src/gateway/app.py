@@ -24,6 +24,7 @@ from chassis.problems import install_problem_handlers
 from chassis.service import install_database_handlers
 from chassis.settings import AuthSettings
 from gateway import oauth
+from gateway.breaker import BreakerStates
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache, gateway_document
 from gateway.health import health_router
@@ -64,6 +65,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             busy_timeout_ms=settings.database_busy_timeout_ms,
         )
         upstreams = open_upstreams(settings)
+        breaker_states = BreakerStates(upstreams)
+        registry.register(breaker_states)
         app.state.runtime = GatewayRuntime(
             settings=settings,
             db=db,
@@ -79,6 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            registry.unregister(breaker_states)
             await close_upstreams(upstreams)
             await db.dispose()
             log.info("gateway_stopped")

@@ -29,6 +29,9 @@ async def upstream_readiness(upstream: Upstream, timeout_seconds: float) -> dict
     report: dict[str, Any] = {
         "status": "ok" if status == 200 else "unavailable",
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        # What the proxy does with the service's routes now; the probe above bypasses it, so a
+        # recovered service shows as ok here while its breaker still waits out its cool-down.
+        "breaker": upstream.breaker.state.value,
     }
     if status != 200:
         detail = body.get("detail") if isinstance(body, dict) else None

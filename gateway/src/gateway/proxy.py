@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from chassis.middleware import (
 )
 from chassis.policy import auth_problem
 from chassis.problems import ProblemError, render_problem
+from gateway.breaker import retry_after_header
 from gateway.runtime import gateway_runtime
 from gateway.settings import UPSTREAMS
 from gateway.upstreams import Upstream
@@ -63,7 +65,17 @@ _REPLACED_IN_RESPONSE = frozenset({b"date", b"server", REQUEST_ID_HEADER})
 _PATH_SAFE = "/!$&'()*+,;=:@"
 _QUERY_SAFE = _PATH_SAFE + "?%"
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-RETRY_AFTER_SECONDS = "5"
+
+# RFC 9110 §9.2.2: sending these twice has the effect of sending them once. TRACE is idempotent
+# too, but no service answers it.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+IDEMPOTENCY_KEY_HEADER = b"idempotency-key"
+# A retry must send the same body again, and a body streamed to the service is gone once sent.
+# So a retry-eligible body is read whole first when it announces a length up to this bound:
+# the writes that may be retried (a PUT of a record, a POST with an Idempotency-Key) are small
+# JSON documents, far below it. A larger body, or one without a length, is streamed as before
+# and its request is not retried: keeping it would let any caller pin memory in the gateway.
+REPLAYABLE_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,36 @@ class UpstreamRoute:
 
 class ClientDisconnected(Exception):
     """The caller went away while its body was being passed on."""
+
+
+class UpstreamProblem(ProblemError):
+    """The service failed the exchange before the gateway sent a byte of its answer (502, 503
+    or 504); counts against the service's breaker."""
+
+
+class ResponseCutShort(Exception):
+    """The service's answer broke after its status line was passed on. Raised out of the ASGI
+    application, so the server closes the connection and the caller sees a truncated response;
+    counts against the service's breaker."""
+
+
+def may_retry(method: str, headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether a request may be sent to a service a second time: an idempotent method, or a
+    write whose Idempotency-Key lets the service recognise the second copy."""
+    if method in IDEMPOTENT_METHODS:
+        return True
+    return any(name.lower() == IDEMPOTENCY_KEY_HEADER and value.strip() for name, value in headers)
+
+
+def retryable_failure(exc: BaseException) -> bool:
+    """Whether a failed attempt left the service no answer to give: the connection was refused,
+    or it closed or reset before a response head arrived (typically a pooled keep-alive
+    connection that the service closed just as the request went out). Timeouts are not
+    retried: the service may still be working on the request, and a second copy doubles the
+    load on a service that is already slow."""
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return False
+    return isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
 
 
 def connection_tokens(headers: Iterable[tuple[bytes, bytes]]) -> set[bytes]:
@@ -181,6 +223,20 @@ class _RequestBody:
             if not message.get("more_body", False):
                 return
 
+    async def whole(self) -> bytes:
+        return b"".join([chunk async for chunk in self.chunks()])
+
+
+def _declared_length(scope: Scope) -> int | None:
+    """The body's Content-Length when the request has one and is not chunked."""
+    if scope_header(scope, b"transfer-encoding") is not None:
+        return None
+    length = scope_header(scope, b"content-length")
+    try:
+        return int(length) if length is not None else None
+    except ValueError:
+        return None
+
 
 class ProxyMiddleware:
     """Pure ASGI in front of the gateway's own routes: a request to a service's prefix never
@@ -232,10 +288,49 @@ class ProxyMiddleware:
                 await runtime.verifier.verify(bearer_token(authorization.decode("latin-1")))
             except AuthError as exc:
                 raise auth_problem(exc) from exc
-        await self._exchange(scope, receive, send, runtime.upstreams[name], service_path)
+        await self._call(scope, receive, send, runtime.upstreams[name], service_path)
+
+    async def _call(
+        self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, service_path: str
+    ) -> None:
+        """One request to a service, through its breaker, sent at most twice."""
+        retry_allowed = may_retry(scope["method"], scope["headers"])
+        body = _RequestBody(receive) if has_body(scope) else None
+        kept: bytes | None = None
+        if body is not None:
+            length = _declared_length(scope)
+            if retry_allowed and length is not None and length <= REPLAYABLE_BODY_BYTES:
+                kept = await _read_whole(body)
+            else:
+                retry_allowed = False
+        wait = upstream.breaker.admit()
+        if wait is not None:
+            raise ProblemError(
+                503,
+                "upstream-unavailable",
+                f"The {upstream.name} service is failing; the gateway stops calling it for a moment",
+                headers={"Retry-After": retry_after_header(wait)},
+            )
+        try:
+            await self._exchange(scope, send, upstream, service_path, body, kept, retry_allowed)
+        except (UpstreamProblem, ResponseCutShort):
+            upstream.breaker.failed()
+            raise
+        except BaseException:
+            # The caller went away, or its body was refused: nothing learnt about the service.
+            upstream.breaker.abandoned()
+            raise
+        upstream.breaker.succeeded()
 
     async def _exchange(
-        self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, service_path: str
+        self,
+        scope: Scope,
+        send: Send,
+        upstream: Upstream,
+        service_path: str,
+        body: _RequestBody | None,
+        kept: bytes | None,
+        retry_allowed: bool,
     ) -> None:
         url = upstream.base_url + quote(service_path, safe=_PATH_SAFE)
         if query := scope.get("query_string", b""):
@@ -255,25 +350,43 @@ class ProxyMiddleware:
                 ).encode("latin-1"),
             ),
         ]
-        body = _RequestBody(receive) if has_body(scope) else None
-        try:
-            response = await upstream.session.request(
-                scope["method"],
-                URL(url, encoded=True),
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
-                data=body.chunks() if body is not None else None,
-                allow_redirects=False,
-            )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            if body is not None and body.error is not None:
-                if isinstance(body.error, ClientDisconnected):
-                    # Nobody reads this answer; it only gives the access log a truthful status.
-                    raise ProblemError(
-                        400, "client-disconnected", "The caller closed the request"
-                    ) from exc
-                raise body.error from exc
-            raise _upstream_problem(upstream, exc) from exc
+        outgoing_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+        timeout = upstream.session.timeout
+        started = time.monotonic()
+        attempt = 1
+        while True:
+            try:
+                response = await upstream.session.request(
+                    scope["method"],
+                    URL(url, encoded=True),
+                    headers=outgoing_headers,
+                    data=kept if kept is not None else body.chunks() if body is not None else None,
+                    allow_redirects=False,
+                    timeout=timeout,
+                )
+                break
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                if body is not None and body.error is not None:
+                    if isinstance(body.error, ClientDisconnected):
+                        raise _client_disconnected() from exc
+                    raise body.error from exc
+                if attempt == 1 and retry_allowed and retryable_failure(exc):
+                    # The retry shares the first attempt's total timeout, so a request is never
+                    # given more time than the setting says.
+                    retry_timeout = _remaining(timeout, time.monotonic() - started)
+                    if retry_timeout is not None:
+                        log.info("upstream_retried", reason=f"{type(exc).__name__}: {exc}")
+                        timeout, attempt = retry_timeout, 2
+                        continue
+                raise _upstream_problem(upstream, exc) from exc
         async with response:
+            chunks = response.content.iter_any()
+            # The status line waits for the first piece of the body (or its end): a service that
+            # breaks right after its head then still gets a clean 502, not a cut response.
+            try:
+                first = await anext(chunks, b"")
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise _upstream_problem(upstream, exc) from exc
             await send(
                 {
                     "type": "http.response.start",
@@ -284,27 +397,63 @@ class ProxyMiddleware:
                     ),
                 }
             )
+            if first:
+                await send({"type": "http.response.body", "body": first, "more_body": True})
             try:
-                async for chunk in response.content.iter_any():
+                async for chunk in chunks:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             except (aiohttp.ClientError, TimeoutError) as exc:
                 # The status line is already out: all that is left is to break the connection,
                 # so the caller sees a cut response, never a complete-looking half body.
-                log.warning("upstream_broke_mid_response", reason=f"{type(exc).__name__}: {exc}")
-                raise
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning("upstream_broke_mid_response", reason=reason)
+                raise ResponseCutShort(f"The {upstream.name} service broke off: {reason}") from exc
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _upstream_problem(upstream: Upstream, exc: BaseException) -> ProblemError:
+async def _read_whole(body: _RequestBody) -> bytes:
+    try:
+        return await body.whole()
+    except ClientDisconnected as exc:
+        raise _client_disconnected() from exc
+
+
+def _client_disconnected() -> ProblemError:
+    # Nobody reads this answer; it only gives the access log a truthful status.
+    return ProblemError(400, "client-disconnected", "The caller closed the request")
+
+
+def _remaining(timeout: aiohttp.ClientTimeout, elapsed: float) -> aiohttp.ClientTimeout | None:
+    """The timeouts of a second attempt: the same, with what is left of the total; None when
+    nothing is left."""
+    if timeout.total is None:
+        return timeout
+    if timeout.total - elapsed <= 0:
+        return None
+    return aiohttp.ClientTimeout(
+        total=timeout.total - elapsed,
+        connect=timeout.connect,
+        sock_read=timeout.sock_read,
+        sock_connect=timeout.sock_connect,
+        ceil_threshold=timeout.ceil_threshold,
+    )
+
+
+def _upstream_problem(upstream: Upstream, exc: BaseException) -> UpstreamProblem:
     name = upstream.name
     log.warning("upstream_failed", reason=f"{type(exc).__name__}: {exc}")
+    # Checked before TimeoutError: a connect timeout (no handshake, or no free pooled connection
+    # within the connect timeout) is a TimeoutError too, but it means the service is not
+    # reachable, not that it is slow to answer.
     if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
-        return ProblemError(
+        return UpstreamProblem(
             503,
             "upstream-unavailable",
             f"The {name} service is not reachable; try again shortly",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
+            headers={"Retry-After": retry_after_header(upstream.breaker.cool_down_seconds)},
         )
     if isinstance(exc, TimeoutError):
-        return ProblemError(504, "upstream-timeout", f"The {name} service did not answer in time")
-    return ProblemError(502, "upstream-broken", f"The {name} service sent a broken response")
+        return UpstreamProblem(
+            504, "upstream-timeout", f"The {name} service did not answer in time"
+        )
+    return UpstreamProblem(502, "upstream-broken", f"The {name} service sent a broken response")

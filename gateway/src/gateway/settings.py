@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER, ServiceSettings
+from gateway.breaker import DEFAULT_COOL_DOWN_SECONDS, DEFAULT_FAILURE_THRESHOLD
 
 # The route prefixes at the gateway; each has its service's base URL in `<prefix>_url`.
 UPSTREAMS = ("catalogue", "training", "helpdesk", "kpi")
@@ -37,6 +38,11 @@ class GatewaySettings(ServiceSettings):
     upstream_total_timeout_seconds: float = Field(default=60.0, gt=0)
     # Connections kept per upstream: one slow service cannot take the others' connections.
     upstream_pool_size: int = Field(default=100, ge=1)
+    # Failed exchanges in a row (refused, reset, timed out, malformed) that open a service's
+    # breaker; while open, its routes answer 503 at once for the cool-down, then one request
+    # probes it (docs/decisions/0008-gateway-faults.md).
+    upstream_breaker_failures: int = Field(default=DEFAULT_FAILURE_THRESHOLD, ge=1)
+    upstream_breaker_cool_down_seconds: float = Field(default=DEFAULT_COOL_DOWN_SECONDS, gt=0)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
     contract_cache_seconds: float = Field(default=30.0, ge=0)
 

@@ -1,13 +1,14 @@
-"""The services behind the gateway: one HTTP connection pool per service, with its timeouts."""
+"""The services behind the gateway: one HTTP connection pool and one breaker per service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import structlog
 
+from gateway.breaker import CircuitBreaker
 from gateway.settings import GatewaySettings
 
 # Below uvicorn's keep-alive (5 s): the gateway drops an idle connection before the service does,
@@ -20,11 +21,12 @@ class Upstream:
     name: str
     base_url: str
     session: aiohttp.ClientSession
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
 
 
 def _session(settings: GatewaySettings) -> aiohttp.ClientSession:
     connect = settings.upstream_connect_timeout_seconds
-    return aiohttp.ClientSession(
+    session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(
             limit=settings.upstream_pool_size, keepalive_timeout=KEEPALIVE_SECONDS
         ),
@@ -42,12 +44,27 @@ def _session(settings: GatewaySettings) -> aiohttp.ClientSession:
         skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         trust_env=False,
     )
+    # aiohttp resends an idempotent request once, by itself, when a pooled connection breaks.
+    # The proxy has its own rule (at most one retry, also for writes with an Idempotency-Key,
+    # and only with a body it kept), so aiohttp's is turned off, as its own test client does:
+    # two rules stacked would send a request three times.
+    session._retry_connection = False
+    return session
 
 
 def open_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
-    """One pool per service, so a slow service cannot use up the connections of the others."""
+    """One pool and one breaker per service, so a slow or failing service cannot use up the
+    connections, or the patience, that the others get."""
     return {
-        name: Upstream(name=name, base_url=url, session=_session(settings))
+        name: Upstream(
+            name=name,
+            base_url=url,
+            session=_session(settings),
+            breaker=CircuitBreaker(
+                failure_threshold=settings.upstream_breaker_failures,
+                cool_down_seconds=settings.upstream_breaker_cool_down_seconds,
+            ),
+        )
         for name, url in settings.upstream_urls().items()
     }
 
