@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test test-sqlite lint format contracts token migrate demo clean
+.PHONY: help install run test test-sqlite lint format contracts token migrate demo clean bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ token: install ## print a token for the embedded run: make token ROLE=operator [
 	@test -n "$(ROLE)" || { echo "usage: make token ROLE=<role> [COUNTY=..|VENDOR=..|ISIL=..]" >&2; exit 2; }
 	@GATEWAY_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) -m gateway token --role "$(ROLE)" \
 		$(if $(COUNTY),--county "$(COUNTY)") $(if $(VENDOR),--vendor-id "$(VENDOR)") $(if $(ISIL),--isil "$(ISIL)")
+
+bench: install ## the gateway's cost vs direct and nginx, ~15 min (BENCH_QUICK=1: ~2 min; BENCH_PROFILE=1)
+	PYTHONPATH=bench $(PY) -m platform_bench $(BENCH_ARGS)
 
 clean: ## remove the local data folder (the embedded databases and the signing key)
 	rm -rf $(DATA_DIR)

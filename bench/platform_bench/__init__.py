@@ -1,0 +1,1 @@
+"""`make bench`: the gateway's cost per request, measured against a direct call and nginx in one run."""

@@ -1,0 +1,259 @@
+"""Figures over rounds: medians, ratios to the direct call of the same round, goals, and the table."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from platform_bench.stats import error_count, median, ratio
+
+BASELINE = "D"
+GOAL_CONNECTIONS = 16
+SMALL = "small-read"
+
+
+def _load(record: dict[str, Any]) -> float:
+    return float(record["connections"] if record["kind"] == "closed" else record["fraction"])
+
+
+def _key(record: dict[str, Any]) -> tuple[str, str, str, float]:
+    return record["kind"], record["scenario"], record["config"], _load(record)
+
+
+def _by_round(
+    records: Iterable[dict[str, Any]],
+) -> dict[tuple[str, str, str, float], dict[int, dict[str, Any]]]:
+    grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]] = defaultdict(dict)
+    for record in records:
+        grouped[_key(record)][record["round"]] = record
+    return grouped
+
+
+def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per configuration, scenario and load: the median over rounds of each figure, and of each
+    round's ratio to D (so a slow round slows D and G alike and the ratio stays)."""
+    grouped = _by_round(records)
+    rows = []
+    for (kind, scenario, config, load), rounds in sorted(grouped.items()):
+        base = grouped.get((kind, scenario, BASELINE, load), {})
+        if kind == "closed" and not base:
+            # Configurations that answer on their own (G0) compare with D's small read.
+            base = grouped.get((kind, SMALL, BASELINE, load), {})
+        row: dict[str, Any] = {
+            "kind": kind,
+            "scenario": scenario,
+            "config": config,
+            "load": load,
+            "rounds": len(rounds),
+            "rps": median(r["rps"] for r in rounds.values()),
+            "ratio_to_D": median(
+                ratio(r["rps"], base[n]["rps"]) if n in base else None for n, r in rounds.items()
+            ),
+            "p50_ms": median(r["latency_ms"]["p50"] for r in rounds.values()),
+            "p99_ms": median(r["latency_ms"]["p99"] for r in rounds.values()),
+            "max_ms": median(r["latency_ms"].get("max") for r in rounds.values()),
+            "errors": sum(error_count(r["errors"]) for r in rounds.values()),
+            "client_cpu_share_max": max((r["client_cpu_share"] or 0.0) for r in rounds.values()),
+        }
+        if kind == "open":
+            row["rate"] = median(r["rate"] for r in rounds.values())
+            for p in ("p50", "p99"):
+                row[f"added_{p}_ms"] = median(
+                    r["latency_ms"][p] - base[n]["latency_ms"][p] if n in base else None
+                    for n, r in rounds.items()
+                )
+        rows.append(row)
+    return {"rows": rows, "goals": goals(grouped)}
+
+
+def _per_round(
+    grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]],
+    a: tuple[str, str, str, float],
+    b: tuple[str, str, str, float],
+    figure: Any,
+) -> float | None:
+    left, right = grouped.get(a, {}), grouped.get(b, {})
+    return median(figure(left[n], right[n]) for n in left if n in right)
+
+
+def goals(
+    grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Issue 4's goals, each as the median over rounds of a same-round comparison."""
+    c = float(GOAL_CONNECTIONS)
+
+    def rps_ratio(x: dict[str, Any], y: dict[str, Any]) -> float | None:
+        return ratio(x["rps"], y["rps"])
+
+    def added_p99(x: dict[str, Any], y: dict[str, Any]) -> float:
+        return float(x["latency_ms"]["p99"] - y["latency_ms"]["p99"])
+
+    measured = [
+        (
+            "G/D throughput, small read, 16 connections",
+            ">=",
+            0.6,
+            _per_round(
+                grouped, ("closed", SMALL, "G", c), ("closed", SMALL, BASELINE, c), rps_ratio
+            ),
+        ),
+        (
+            "G/N throughput (G within 0.8 of N's ratio), small read, 16 connections",
+            ">=",
+            0.8,
+            _per_round(grouped, ("closed", SMALL, "G", c), ("closed", SMALL, "N", c), rps_ratio),
+        ),
+        (
+            "p99 added by the gateway at 50 % of D's capacity (ms)",
+            "<=",
+            2.0,
+            _per_round(
+                grouped, ("open", SMALL, "G", 0.5), ("open", SMALL, BASELINE, 0.5), added_p99
+            ),
+        ),
+        (
+            "G0/D throughput (gateway's own route vs direct small read), 16 connections",
+            ">=",
+            1.5,
+            _per_round(
+                grouped, ("closed", SMALL, "G0", c), ("closed", SMALL, BASELINE, c), rps_ratio
+            ),
+        ),
+    ]
+    out = []
+    for name, op, target, value in measured:
+        reached = None if value is None else (value >= target if op == ">=" else value <= target)
+        out.append({"goal": name, "target": f"{op} {target}", "value": value, "reached": reached})
+    return out
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def render(result: dict[str, Any]) -> str:
+    """The table on stdout: throughput and ratios, fixed-rate latencies, goals, generator CPU."""
+    summary = result["summary"]
+    rows = summary["rows"]
+    loads = result["loads"]
+    lines = [
+        f"make bench: {result['git']['short']}{' (dirty tree)' if result['git']['dirty'] else ''}, "
+        f"{loads['rounds']} round(s) of {loads['seconds']} s runs, "
+        f"{result['machine']['cores']} cores, medians over rounds; (x.xx) = ratio to D of the same round",
+        "",
+        "Closed loop (wrk): requests/s (ratio to D)",
+    ]
+    closed = [r for r in rows if r["kind"] == "closed"]
+    conns = sorted({int(r["load"]) for r in closed})
+    lines.append(
+        f"  {'scenario':<16}{'config':<12}"
+        + "".join(f"{f'c={c}':>20}" for c in conns)
+        + f"{'p99 ms @16':>12}{'errors':>8}"
+    )
+    table: dict[tuple[str, str], dict[int, dict[str, Any]]] = defaultdict(dict)
+    for r in closed:
+        table[(r["scenario"], r["config"])][int(r["load"])] = r
+    for (scenario, config), by_c in table.items():
+        cells = "".join(
+            f"{_fmt(by_c[c]['rps'], ',.0f') + ' (' + _fmt(by_c[c]['ratio_to_D'], '.2f') + ')':>20}"
+            if c in by_c
+            else f"{'':>20}"
+            for c in conns
+        )
+        p99 = by_c.get(16, {}).get("p99_ms")
+        errors = sum(r["errors"] for r in by_c.values())
+        lines.append(f"  {scenario:<16}{config:<12}{cells}{_fmt(p99, '.2f'):>12}{errors:>8}")
+
+    opened = [r for r in rows if r["kind"] == "open"]
+    if opened:
+        lines += [
+            "",
+            "Fixed rate (open loop, latency from the intended send time): ms, (+added vs D)",
+        ]
+        lines.append(
+            f"  {'scenario':<16}{'load':<16}{'config':<8}{'p50':>16}{'p99':>16}{'max':>10}{'errors':>8}"
+        )
+        for r in sorted(opened, key=lambda r: (r["scenario"], r["load"], r["config"])):
+            added50 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p50_ms'], '.2f')})"
+            added99 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p99_ms'], '.2f')})"
+            load = f"{r['load']:.0%} = {_fmt(r['rate'], '.0f')}/s"
+            lines.append(
+                f"  {r['scenario']:<16}{load:<16}{r['config']:<8}"
+                f"{_fmt(r['p50_ms'], '.2f') + added50:>16}{_fmt(r['p99_ms'], '.2f') + added99:>16}"
+                f"{_fmt(r['max_ms'], '.1f'):>10}{r['errors']:>8}"
+            )
+
+    lines += ["", "Goals (issue 4, point 7)"]
+    for g in summary["goals"]:
+        state = {True: "reached", False: "MISSED", None: "not measured"}[g["reached"]]
+        lines.append(
+            f"  {g['goal']:<82} {_fmt(g['value'], '.2f'):>6} (target {g['target']}): {state}"
+        )
+
+    failing = sorted({f"{r['config']} {r['scenario']}" for r in rows if r["errors"]})
+    if failing:
+        lines += ["", "WARNING: errors (non-2xx/3xx or socket) in: " + ", ".join(failing)]
+    busiest = max(rows, key=lambda r: r["client_cpu_share_max"], default=None)
+    if busiest is not None:
+        lines += [
+            "",
+            f"Load generator CPU: at most {busiest['client_cpu_share_max']:.0%} of one core "
+            f"({busiest['kind']}, {busiest['scenario']}, {busiest['config']}, load {busiest['load']:g})",
+        ]
+    lines += ["", "G settings: " + "; ".join(result["settings"].get("gateway_notes", []))]
+    profile = result.get("profile")
+    if profile:
+        lines += ["", f"Profile of G ({', '.join(profile['files'].values())}): own time by file"]
+        lines += [f"  {share:6.1%}  {where}" for where, share in profile["top"]["self_by_file"]]
+    return "\n".join(lines)
+
+
+_LINE_NUMBER = re.compile(r":\d+\)$")
+_FILE = re.compile(r"\((.*?)(?::\d+)?\)$")
+
+
+def profile_summary(raw: Path, top: int = 15) -> dict[str, list[tuple[str, float]]]:
+    """py-spy's collapsed stacks (`a;b;c count` per line) read into shares of the samples: own
+    time by source file and by function, and time spent below each function (inclusive)."""
+    self_file: Counter[str] = Counter()
+    self_func: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [_LINE_NUMBER.sub(")", f) for f in stack.split(";")]
+        # Frame 0 is the thread (or process) name: not code.
+        code = [f for f in frames if "(" in f] or frames
+        total += count
+        leaf = code[-1]
+        self_func[leaf] += count
+        match = _FILE.search(leaf)
+        self_file[_short_file(match.group(1)) if match else leaf] += count
+        for frame in set(code):
+            inclusive[frame] += count
+    if total == 0:
+        return {"self_by_file": [], "self_by_function": [], "inclusive": []}
+
+    def shares(counter: Counter[str]) -> list[tuple[str, float]]:
+        return [(k, v / total) for k, v in counter.most_common(top)]
+
+    return {
+        "samples": [("all", float(total))],
+        "self_by_file": shares(self_file),
+        "self_by_function": shares(self_func),
+        "inclusive": shares(inclusive),
+    }
+
+
+def _short_file(path: str) -> str:
+    """site-packages/aiohttp/client.py -> aiohttp/client.py; src/gateway/proxy.py -> gateway/proxy.py."""
+    for marker in ("site-packages/", "/src/", "/lib/python3"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path

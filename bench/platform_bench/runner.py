@@ -1,0 +1,533 @@
+"""One bench session: start the fleet, run the shuffled rounds, write the JSON, print the table."""
+
+# The bench starts fixed programs (wrk, the open-loop generator, py-spy) with arguments it builds.
+# ruff: noqa: S603
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from platform_bench import report, tools
+from platform_bench.processes import PY, ROOT, Fleet, free_ports, nginx_argv, nginx_config
+from platform_bench.scenarios import (
+    BASELINE,
+    CONFIG_BY_NAME,
+    CONFIGS,
+    FULL,
+    QUICK,
+    SCENARIOS,
+    Loads,
+    Scenario,
+)
+from platform_bench.stats import cpu_share, open_loop_rates, parse_wrk
+
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = Path(PY).parent
+TOKEN_TTL_SECONDS = 6 * 3600
+SEEDED_EVENTS = 200
+# Beyond the run's own length: wrk and the generator stop by themselves; this only guards a hang.
+RUN_GRACE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "closed" (wrk) or "open" (fixed rate)
+    scenario: Scenario
+    config: str
+    connections: int = 0
+    fraction: float = 0.0
+
+
+def _json_log_env(prefix: str) -> dict[str, str]:
+    # What production runs: JSON lines at INFO, one access line per request.
+    return {f"{prefix}LOG_FORMAT": "json", f"{prefix}LOG_LEVEL": "INFO"}
+
+
+class Session:
+    """Everything one `make bench` holds: the fleet, the filled-in scenarios, the records."""
+
+    def __init__(self, loads: Loads, workdir: Path, fleet: Fleet, seed: int) -> None:
+        self.loads = loads
+        self.workdir = workdir
+        self.fleet = fleet
+        # Shuffles the order of runs; nothing secret.
+        self.random = random.Random(seed)  # noqa: S311
+        self.wrk = shutil.which("wrk") or "/usr/bin/wrk"
+        self.openloop = tools.build_openloop(workdir)
+        self.records: list[dict[str, Any]] = []
+        self.settings: dict[str, Any] = {}
+        self.headers: dict[str, dict[str, str]] = {}
+
+    # ------------------------------------------------------------------ set-up
+
+    def start(self) -> None:
+        names = [
+            "svc",
+            "svc_granian",
+            "gw",
+            "gw_granian",
+            "nginx",
+            "proxy_aiohttp",
+            "proxy_httpx",
+            "proxy_httpcore",
+        ]
+        ports = dict(zip(names, free_ports(len(names)), strict=True))
+        data = self.workdir / "data"
+        data.mkdir()
+        issuer = f"http://127.0.0.1:{ports['gw']}"
+        svc_url = f"http://127.0.0.1:{ports['svc']}"
+        service_env = {
+            "KPI_HOST": "127.0.0.1",
+            "KPI_DATA_DIR": str(data),
+            "KPI_AUTH__ISSUER": issuer,
+            "KPI_AUTH__JWKS_URL": f"{issuer}/.well-known/jwks.json",
+            **_json_log_env("KPI_"),
+        }
+        gateway_env = {
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_DATA_DIR": str(data),
+            "GATEWAY_ISSUER": issuer,
+            # Every route prefix points at the one service: only /kpi carries traffic, and no
+            # request may reach a `make run` platform on 8001-8004.
+            **{f"GATEWAY_{n.upper()}_URL": svc_url for n in ("catalogue", "training", "helpdesk")},
+            "GATEWAY_KPI_URL": svc_url,
+            **_json_log_env("GATEWAY_"),
+            **_rate_limits_out_of_reach(),
+        }
+        tools.say("migrating, seeding the kpi service's outbox, minting a token")
+        for package, env in (("kpi", service_env), ("gateway", gateway_env)):
+            subprocess.run(
+                [PY, "-m", package, "migrate"],
+                env={**os.environ, **env},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+        asyncio.run(_seed_events(data))
+        token = subprocess.run(
+            [PY, "-m", "gateway", "token", "--role", "operator", "--ttl", str(TOKEN_TTL_SECONDS)],
+            env={**os.environ, **gateway_env},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+        tools.say(f"starting the fleet (logs in {self.workdir})")
+        granian = [str(VENV_BIN / "granian"), "--interface", "asgi", "--factory"]
+        granian += ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--no-ws"]
+        start = self.fleet.start
+        # The gateways first: the service fetches the key set from the gateway on first use.
+        start(
+            "gw",
+            ports["gw"],
+            [PY, "-m", "gateway", "serve"],
+            {**gateway_env, "GATEWAY_PORT": str(ports["gw"])},
+        )
+        start(
+            "gw_granian",
+            ports["gw_granian"],
+            [*granian, "--port", str(ports["gw_granian"]), "gateway.app:create_app"],
+            {**gateway_env, "GATEWAY_PORT": str(ports["gw_granian"])},
+        )
+        start(
+            "svc",
+            ports["svc"],
+            [PY, "-m", "kpi", "serve"],
+            {**service_env, "KPI_PORT": str(ports["svc"])},
+        )
+        start(
+            "svc_granian",
+            ports["svc_granian"],
+            [*granian, "--port", str(ports["svc_granian"]), "kpi.app:create_app"],
+            {**service_env, "KPI_PORT": str(ports["svc_granian"])},
+        )
+        config = nginx_config(self.workdir, ports["nginx"], ports["svc"])
+        start("nginx", ports["nginx"], nginx_argv(self.workdir, config), {})
+        bench_path = {"PYTHONPATH": str(ROOT / "bench")}
+        for client in ("aiohttp", "httpx", "httpcore"):
+            name = f"proxy_{client}"
+            argv = [PY, "-m", "platform_bench.miniproxy", "--client", client]
+            argv += ["--port", str(ports[name]), "--upstream", svc_url]
+            start(name, ports[name], argv, bench_path)
+
+        etags = {}
+        with httpx.Client(trust_env=False, timeout=5.0) as client:
+            for scenario in SCENARIOS:
+                if scenario.etag_from is not None:
+                    answer = client.get(
+                        svc_url + scenario.etag_from, headers={"Authorization": f"Bearer {token}"}
+                    )
+                    answer.raise_for_status()
+                    etags[scenario.name] = answer.headers["etag"]
+        for scenario in SCENARIOS:
+            fill = {"token": token, "etag": etags.get(scenario.name, "")}
+            self.headers[scenario.name] = {
+                name: value.format(**fill) for name, value in scenario.headers.items()
+            }
+        self.settings = _settings_note(gateway_env, ports)
+        self._check_answers()
+
+    def _url(self, scenario: Scenario, config_name: str) -> tuple[int, str]:
+        config = CONFIG_BY_NAME[config_name]
+        path = config.own_path or config.prefix + scenario.path
+        return self.fleet[config.process].port, path
+
+    def _check_answers(self) -> None:
+        """Each configuration answers each scenario as expected before anything is timed: a 401
+        or a 404 measured fast would be a figure of nothing."""
+        with httpx.Client(trust_env=False, timeout=5.0) as client:
+            for scenario in SCENARIOS:
+                for name in (*scenario.configs, *scenario.variant_configs):
+                    port, path = self._url(scenario, name)
+                    own = CONFIG_BY_NAME[name].own_path is not None
+                    answer = client.get(
+                        f"http://127.0.0.1:{port}{path}",
+                        headers={} if own else self.headers[scenario.name],
+                    )
+                    expected = 200 if own else scenario.expect_status
+                    if answer.status_code != expected:
+                        raise RuntimeError(
+                            f"{name} answered {scenario.name} with {answer.status_code}, "
+                            f"not {expected}: {answer.text[:300]}"
+                        )
+
+    # ------------------------------------------------------------------ runs
+
+    def _cpu(self) -> dict[str, float]:
+        return {name: s.cpu_seconds() for name, s in self.fleet.started.items()}
+
+    def _timed(self, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Run one load, adding the generator's CPU (from the reaped child's usage) and each
+        server process's CPU over it."""
+        servers_before = self._cpu()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        figures = run()
+        wall = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        servers_after = self._cpu()
+        client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        figures["client_cpu_s"] = round(client_cpu, 3)
+        figures["client_cpu_share"] = cpu_share(client_cpu, wall)
+        figures["server_cpu_s"] = {
+            name: round(servers_after[name] - servers_before[name], 2) for name in servers_after
+        }
+        return figures
+
+    def closed(
+        self, scenario: Scenario, config: str, connections: int, seconds: int
+    ) -> dict[str, Any]:
+        port, path = self._url(scenario, config)
+        own = CONFIG_BY_NAME[config].own_path is not None
+        argv = [self.wrk, "-t", str(min(2, connections)), "-c", str(connections)]
+        argv += ["-d", f"{seconds}s", "--latency", "--timeout", "5s"]
+        for name, value in ({} if own else self.headers[scenario.name]).items():
+            argv += ["-H", f"{name}: {value}"]
+        argv.append(f"http://127.0.0.1:{port}{path}")
+
+        def run() -> dict[str, Any]:
+            done = subprocess.run(
+                argv, capture_output=True, text=True, timeout=seconds + RUN_GRACE_SECONDS
+            )
+            return parse_wrk(done.stdout)
+
+        return self._timed(run)
+
+    def open(self, scenario: Scenario, config: str, rate: float) -> dict[str, Any]:
+        port, path = self._url(scenario, config)
+        own = CONFIG_BY_NAME[config].own_path is not None
+        argv = [str(self.openloop), "-p", str(port), "-r", f"{rate:.0f}"]
+        argv += ["-d", str(self.loads.seconds), "-c", str(self.loads.open_loop_connections)]
+        for name, value in ({} if own else self.headers[scenario.name]).items():
+            argv += ["-H", f"{name}: {value}"]
+        argv.append(path)
+
+        def run() -> dict[str, Any]:
+            done = subprocess.run(
+                argv, capture_output=True, text=True, timeout=self.loads.seconds + RUN_GRACE_SECONDS
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"openloop failed: {done.stderr.strip()}")
+            raw = json.loads(done.stdout)
+            latency = {k: v / 1000 for k, v in raw["latency_us"].items()}
+            status = raw["status"]
+            errors = dict(raw["errors"])
+            errors["non_2xx_3xx"] = status["1xx"] + status["4xx"] + status["5xx"] + status["other"]
+            return {
+                "rps": raw["achieved_rps"],
+                "requests": raw["completed"],
+                "latency_ms": latency,
+                "errors": errors,
+                "max_backlog": raw["max_backlog"],
+                "generator": raw,
+            }
+
+        return self._timed(run)
+
+    def round(self, number: int) -> None:
+        loads = self.loads
+        by_config: dict[str, list[Job]] = {}
+        for scenario in SCENARIOS:
+            for name in scenario.configs:
+                for c in scenario.sweep or loads.connections:
+                    by_config.setdefault(name, []).append(Job("closed", scenario, name, c))
+            for name in scenario.variant_configs:
+                for c in loads.variant_connections:
+                    by_config.setdefault(name, []).append(Job("closed", scenario, name, c))
+        order = list(by_config)
+        self.random.shuffle(order)
+        tools.say(f"round {number}: closed loop, order {' '.join(order)}")
+        for name in order:
+            jobs = by_config[name]
+            self.random.shuffle(jobs)
+            # Warm each configuration (pools, caches, first-use imports) before timing it.
+            self.closed(jobs[0].scenario, name, 16, loads.warmup_seconds)
+            for job in jobs:
+                self._record(
+                    number, job, self.closed(job.scenario, name, job.connections, loads.seconds)
+                )
+
+        capacity = max(
+            (
+                r["rps"]
+                for r in self.records
+                if r["round"] == number
+                and r["kind"] == "closed"
+                and r["config"] == BASELINE
+                and r["scenario"] == _fixed_rate_scenario().name
+            ),
+            default=0.0,
+        )
+        fixed = [
+            Job("open", scenario, name, fraction=f)
+            for scenario in SCENARIOS
+            if scenario.fixed_rate
+            for name in scenario.configs
+            for f in loads.fractions
+        ]
+        self.random.shuffle(fixed)
+        rates = open_loop_rates(capacity, loads.fractions)
+        tools.say(
+            f"round {number}: fixed rate, D's capacity {capacity:.0f}/s -> "
+            + ", ".join(f"{f:.0%} = {r:.0f}/s" for f, r in rates.items())
+        )
+        for job in fixed:
+            figures = self.open(job.scenario, job.config, rates[job.fraction])
+            figures["rate"] = rates[job.fraction]
+            self._record(number, job, figures)
+
+    def _record(self, number: int, job: Job, figures: dict[str, Any]) -> None:
+        record = {
+            "round": number,
+            "kind": job.kind,
+            "scenario": job.scenario.name,
+            "config": job.config,
+            "connections": job.connections
+            if job.kind == "closed"
+            else self.loads.open_loop_connections,
+            "fraction": job.fraction if job.kind == "open" else None,
+            **figures,
+        }
+        self.records.append(record)
+
+    # ------------------------------------------------------------------ profile
+
+    def profile(self, stamp: str) -> dict[str, Any]:
+        """py-spy on the gateway while wrk drives G's small read at 16 connections: a flame graph
+        for people, collapsed stacks for the summary in the report."""
+        scenario = _fixed_rate_scenario()
+        pid = self.fleet["gw"].process.pid
+        seconds = max(5, self.loads.seconds * 2)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        outputs = {}
+        for fmt, suffix in (("flamegraph", "svg"), ("raw", "txt")):
+            out = RESULTS / f"profile-{stamp}-G-{scenario.name}.{suffix}"
+            spy = subprocess.Popen(
+                [
+                    str(VENV_BIN / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--duration",
+                    str(seconds),
+                    "--rate",
+                    "250",
+                    "--format",
+                    fmt,
+                    "--output",
+                    str(out),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            time.sleep(0.5)
+            self.closed(scenario, "G", 16, seconds)
+            _, err = spy.communicate(timeout=seconds + RUN_GRACE_SECONDS)
+            if spy.returncode != 0:
+                raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-500:]}")
+            outputs[fmt] = str(out.relative_to(ROOT))
+        return {"files": outputs, "top": report.profile_summary(ROOT / outputs["raw"])}
+
+
+def _fixed_rate_scenario() -> Scenario:
+    return next(s for s in SCENARIOS if s.fixed_rate)
+
+
+async def _seed_events(data: Path) -> None:
+    """A realistic feed to read: a few hundred events, as the kpi service would have written."""
+    from chassis.db import Database
+    from chassis.outbox import record_event
+    from kpi.models import outbox
+
+    async with (
+        Database(f"sqlite+aiosqlite:///{data / 'kpi.db'}") as db,
+        db.writer() as session,
+        session.begin(),
+    ):
+        for n in range(SEEDED_EVENTS):
+            await record_event(
+                session,
+                outbox,
+                type="observation.recorded",
+                subject=f"indicator-{n % 17}",
+                data={"indicator": f"loans-per-capita-{n % 17}", "year": 2024, "value": n},
+            )
+
+
+# Limits on, buckets checked per request as in production, but far above any rate measured here
+# (one client, one address): the bench measures their cost, not their refusals.
+_UNREACHED_LIMITS = {
+    "rate_limit_client_per_second": "1000000000",
+    "rate_limit_client_burst": "1000000000",
+    "rate_limit_address_per_second": "1000000000",
+    "rate_limit_address_burst": "1000000000",
+}
+
+
+def _rate_limits_out_of_reach() -> dict[str, str]:
+    from gateway.settings import GatewaySettings
+
+    return {
+        f"GATEWAY_{name.upper()}": value
+        for name, value in _UNREACHED_LIMITS.items()
+        if name in GatewaySettings.model_fields
+    }
+
+
+def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[str, Any]:
+    """What G ran with, from the gateway's own settings model."""
+    from gateway.settings import GatewaySettings
+
+    prefix = "GATEWAY_"
+    explicit = {k.removeprefix(prefix).lower(): v for k, v in gateway_env.items()}
+    explicit["port"] = str(ports["gw"])
+    settings = GatewaySettings(**explicit)
+    dumped = settings.safe_dump()
+    rate_limits = {k: v for k, v in dumped.items() if "rate" in k or "limit" in k}
+    return {
+        "gateway": {k: dumped[k] for k in sorted(dumped) if k != "auth"},
+        "gateway_notes": [
+            "server: uvicorn, one worker, uvloop + httptools (the kit's serve_app)",
+            "every proxied request carries a bearer token, verified at the edge (RS256)",
+            "JSON access line per request at INFO, to a file",
+            "upstream timeouts: "
+            f"connect {dumped['upstream_connect_timeout_seconds']} s, "
+            f"read {dumped['upstream_read_timeout_seconds']} s, "
+            f"total {dumped['upstream_total_timeout_seconds']} s; "
+            f"pool {dumped['upstream_pool_size']}",
+            ("rate limits: " + json.dumps(rate_limits))
+            if rate_limits
+            else "rate limits: none in this revision (no rate-limit setting in GatewaySettings)",
+        ],
+        "service": "kpi, served by `python -m kpi serve` (uvicorn, uvloop + httptools), SQLite",
+        "nginx": "1 worker, upstream keepalive 128, access log buffered",
+        "granian": "granian --interface asgi --workers 1 --loop uvloop (the app factory)",
+        "open_loop_generator": "bench/openloop.c, epoll, compiled with gcc -O2",
+        "ports": ports,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK") == "1",
+        help="one short round (a smoke run of about two minutes); BENCH_QUICK=1 too",
+    )
+    parser.add_argument("--rounds", type=int, help="override the number of rounds")
+    parser.add_argument("--seconds", type=int, help="override the length of each run")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        default=os.environ.get("BENCH_PROFILE") == "1",
+        help="afterwards, profile the gateway with py-spy (BENCH_PROFILE=1 too)",
+    )
+    parser.add_argument("--seed", type=int, default=int(time.time()), help="shuffle seed")
+    parser.add_argument("--keep", action="store_true", help="keep the run folder (logs, data)")
+    args = parser.parse_args(argv)
+
+    loads = QUICK if args.quick else FULL
+    if args.rounds:
+        loads = replace(loads, rounds=args.rounds)
+    if args.seconds:
+        loads = replace(loads, seconds=args.seconds)
+    tools.ensure_packages()
+    started_at = datetime.now(UTC)
+    stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
+    git = tools.git_state()
+    workdir = Path(tempfile.mkdtemp(prefix="platform-bench-"))
+    failed = True
+    try:
+        with Fleet(workdir) as fleet:
+            session = Session(loads, workdir, fleet, args.seed)
+            session.start()
+            for number in range(1, loads.rounds + 1):
+                session.round(number)
+            profile = session.profile(f"{stamp}-{git['short']}") if args.profile else None
+        summary = report.summarise(session.records)
+        result = {
+            "started_at": started_at.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "git": git,
+            "versions": tools.versions(),
+            "machine": tools.machine(),
+            "loads": asdict(loads),
+            "seed": args.seed,
+            "configs": [asdict(c) for c in CONFIGS],
+            "scenarios": [asdict(s) | {"headers": sorted(s.headers)} for s in SCENARIOS],
+            "settings": session.settings,
+            "records": session.records,
+            "summary": summary,
+            "profile": profile,
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"{stamp}-{git['short']}{'-dirty' if git['dirty'] else ''}.json"
+        out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+        print(report.render(result))
+        tools.say(f"figures written to {out.relative_to(ROOT)}")
+        failed = False
+    finally:
+        if failed or args.keep:
+            tools.say(f"run folder kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
