@@ -4,6 +4,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from catalogue_licensing.agreements.routes import router as agreements_router
+from catalogue_licensing.audit.routes import router as audit_router
+from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.settings import CatalogueSettings
@@ -17,9 +20,18 @@ SPEC = ServiceSpec(
     description="organisation directory, vendors, products, procurement rounds, agreements, cost shares, library catalogues.",
     version="0.1.0",
     component_dir=Path(__file__).resolve().parents[2],
-    routers=[events_router(outbox), caller_router()],
+    routers=[
+        directory_router,
+        agreements_router,
+        audit_router,
+        events_router(outbox),
+        caller_router(),
+    ],
     policy=POLICY,
     tags=[
+        {"name": "directory", "description": "Counties, municipalities and libraries"},
+        {"name": "agreements", "description": "Agreements, county participation, cost shares"},
+        {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},
     ],

@@ -1,0 +1,322 @@
+"""HTTP routes of the organisation directory: counties, municipalities, libraries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
+
+from catalogue_licensing.audit.service import request_id_of
+from catalogue_licensing.directory import service
+from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.directory.schemas import (
+    CountryCode,
+    CountyOut,
+    LibraryIn,
+    LibraryKind,
+    LibraryOut,
+    LibraryPatch,
+    MunicipalityOut,
+    PopulationIn,
+)
+from catalogue_licensing.idempotent import IdempotencyDep
+from chassis.concurrency import etag, matches_if_none_match, require_if_match
+from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from chassis.policy import PrincipalDep
+from chassis.problems import problem_responses
+from chassis.sessions import SessionDep
+
+router = APIRouter(tags=["directory"])
+
+# Directory data changes a few times a year; a minute of caching costs nothing, and the ETag
+# makes revalidation after that cheap.
+PUBLIC_CACHE = "public, max-age=60"
+
+CountyNumber = Annotated[
+    str,
+    PathParam(pattern=r"^[0-9A-Za-z]{1,10}$", description="The county's number", examples=["03"]),
+]
+MunicipalityNumber = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[0-9A-Za-z]{1,10}$", description="The municipality's number", examples=["0301"]
+    ),
+]
+IsilPath = Annotated[
+    str,
+    PathParam(
+        max_length=16, pattern=ISIL_PATTERN, description="ISIL (ISO 15511)", examples=["NO-2030000"]
+    ),
+]
+YearPath = Annotated[int, PathParam(ge=1900, le=2200, description="Population on 1 January of")]
+CountryQuery = Annotated[
+    CountryCode, Query(description="The country (ISO 3166-1 alpha-2) whose number this is")
+]
+AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9A-Za-z]{1,10}$")]
+
+
+def _pair(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    country, number = decode_cursor(cursor, arity=2)
+    return str(country), str(number)
+
+
+def _cached(request: Request, body: Any, version: int) -> Response:
+    tag = etag(version)
+    headers = {"ETag": tag, "Cache-Control": PUBLIC_CACHE}
+    if matches_if_none_match(request, tag):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+
+
+@router.get(
+    "/v1/counties",
+    summary="List counties with their populations",
+    response_model=Page[CountyOut],
+    responses=problem_responses(400, 422),
+)
+async def list_counties(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageParamsDep,
+    country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
+) -> Page[CountyOut]:
+    rows = list(
+        await service.list_counties(
+            session, country=country, after=_pair(page.cursor), limit=page.limit + 1
+        )
+    )
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor([rows[-1].country_code, rows[-1].number])
+    link_next(request, response, next_cursor)
+    return Page[CountyOut](items=[service.county_view(c) for c in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/counties/{number}",
+    summary="Read a county with its population per year",
+    response_model=CountyOut,
+    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+)
+async def get_county(
+    request: Request, number: CountyNumber, session: SessionDep, country: CountryQuery = "NO"
+) -> Response:
+    county = await service.get_county(session, country=country, number=number)
+    return _cached(request, service.county_view(county), county.version)
+
+
+@router.put(
+    "/v1/counties/{number}/populations/{year}",
+    summary="Set a county's population of one year",
+    response_model=CountyOut,
+    responses=problem_responses(404, 412, 422, 428),
+)
+async def set_county_population(
+    request: Request,
+    number: CountyNumber,
+    year: YearPath,
+    body: PopulationIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    country: CountryQuery = "NO",
+) -> JSONResponse:
+    county = await service.get_county(session, country=country, number=number)
+    require_if_match(request, county.version)
+    county = await service.set_county_population(
+        session,
+        principal=principal,
+        county=county,
+        year=year,
+        population=body.population,
+        request_id=request_id_of(request),
+    )
+    return JSONResponse(
+        service.county_view(county).model_dump(mode="json"),
+        headers={"ETag": etag(county.version)},
+    )
+
+
+@router.get(
+    "/v1/municipalities",
+    summary="List municipalities, optionally of one county",
+    response_model=Page[MunicipalityOut],
+    responses=problem_responses(400, 422),
+)
+async def list_municipalities(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageParamsDep,
+    county: Annotated[AreaFilter, Query(description="Only this county's (its number)")] = None,
+    country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
+) -> Page[MunicipalityOut]:
+    rows = list(
+        await service.list_municipalities(
+            session, country=country, county=county, after=_pair(page.cursor), limit=page.limit + 1
+        )
+    )
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor([rows[-1].country_code, rows[-1].number])
+    link_next(request, response, next_cursor)
+    return Page[MunicipalityOut](
+        items=[service.municipality_view(m) for m in rows], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/v1/municipalities/{number}",
+    summary="Read a municipality with its population per year",
+    response_model=MunicipalityOut,
+    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+)
+async def get_municipality(
+    request: Request,
+    number: MunicipalityNumber,
+    session: SessionDep,
+    country: CountryQuery = "NO",
+) -> Response:
+    municipality = await service.get_municipality(session, country=country, number=number)
+    return _cached(request, service.municipality_view(municipality), municipality.version)
+
+
+@router.put(
+    "/v1/municipalities/{number}/populations/{year}",
+    summary="Set a municipality's population of one year",
+    response_model=MunicipalityOut,
+    responses=problem_responses(404, 412, 422, 428),
+)
+async def set_municipality_population(
+    request: Request,
+    number: MunicipalityNumber,
+    year: YearPath,
+    body: PopulationIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    country: CountryQuery = "NO",
+) -> JSONResponse:
+    municipality = await service.get_municipality(session, country=country, number=number)
+    require_if_match(request, municipality.version)
+    municipality = await service.set_municipality_population(
+        session,
+        principal=principal,
+        municipality=municipality,
+        year=year,
+        population=body.population,
+        request_id=request_id_of(request),
+    )
+    return JSONResponse(
+        service.municipality_view(municipality).model_dump(mode="json"),
+        headers={"ETag": etag(municipality.version)},
+    )
+
+
+@router.get(
+    "/v1/libraries",
+    summary="List libraries, by county, municipality or kind",
+    response_model=Page[LibraryOut],
+    responses=problem_responses(400, 422),
+)
+async def list_libraries(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageParamsDep,
+    county: Annotated[AreaFilter, Query(description="Only this county's (its number)")] = None,
+    municipality: Annotated[
+        AreaFilter, Query(description="Only this municipality's (its number)")
+    ] = None,
+    kind: Annotated[LibraryKind | None, Query(description="Only public or only school")] = None,
+) -> Page[LibraryOut]:
+    after = None
+    if page.cursor is not None:
+        (after,) = decode_cursor(page.cursor, arity=1)
+    rows = list(
+        await service.list_libraries(
+            session,
+            county=county,
+            municipality=municipality,
+            kind=kind,
+            after_isil=str(after) if after is not None else None,
+            limit=page.limit + 1,
+        )
+    )
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor([rows[-1].isil])
+    link_next(request, response, next_cursor)
+    return Page[LibraryOut](items=[service.library_view(x) for x in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/libraries/{isil}",
+    summary="Read a library",
+    response_model=LibraryOut,
+    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+)
+async def get_library(request: Request, isil: IsilPath, session: SessionDep) -> Response:
+    library = await service.get_library(session, isil=isil)
+    return _cached(request, service.library_view(library), library.version)
+
+
+@router.post(
+    "/v1/libraries",
+    status_code=201,
+    summary="Register a library",
+    response_model=LibraryOut,
+    responses=problem_responses(400, 403, 409, 422),
+)
+async def create_library(
+    request: Request,
+    body: LibraryIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    library = await service.create_library(
+        session, principal=principal, body=body, request_id=request_id_of(request)
+    )
+    response = JSONResponse(
+        service.library_view(library).model_dump(mode="json"),
+        status_code=201,
+        headers={"ETag": etag(library.version), "Location": f"/v1/libraries/{library.isil}"},
+    )
+    return await idem.remember(response)
+
+
+@router.patch(
+    "/v1/libraries/{isil}",
+    summary="Change a library's name, kind or municipality",
+    response_model=LibraryOut,
+    responses=problem_responses(403, 404, 412, 422, 428),
+)
+async def update_library(
+    request: Request,
+    isil: IsilPath,
+    body: LibraryPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> JSONResponse:
+    library = await service.library_for_change(session, principal=principal, isil=isil)
+    require_if_match(request, library.version)
+    library = await service.update_library(
+        session,
+        principal=principal,
+        library=library,
+        body=body,
+        request_id=request_id_of(request),
+    )
+    return JSONResponse(
+        service.library_view(library).model_dump(mode="json"),
+        headers={"ETag": etag(library.version)},
+    )

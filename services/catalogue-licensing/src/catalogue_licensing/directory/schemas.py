@@ -1,0 +1,79 @@
+"""Request and response bodies of the organisation directory."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from catalogue_licensing.directory.isil import Isil
+from chassis.schemas import InputModel, OutputModel
+
+LibraryKind = Literal["public", "school"]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NO"])]
+AreaNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,10}$", examples=["0301"])]
+Year = Annotated[int, Field(ge=1900, le=2200, examples=[2025])]
+
+
+class PopulationOut(OutputModel):
+    year: int = Field(description="Residents on 1 January of this year")
+    population: int
+
+
+class CountyOut(OutputModel):
+    country: str = Field(examples=["NO"])
+    number: str = Field(examples=["18"], description="The official number; leading zeros matter")
+    name: dict[str, str] = Field(
+        examples=[{"nb": "Nordland", "smj": "Nordlánnda"}],
+        description="The official names by language (BCP 47)",
+    )
+    populations: list[PopulationOut] = Field(description="Oldest year first")
+    version: int
+    updated_at: datetime
+
+
+class MunicipalityOut(OutputModel):
+    country: str = Field(examples=["NO"])
+    number: str = Field(examples=["0301"])
+    name: str = Field(examples=["Oslo"])
+    county: str = Field(description="The county's number", examples=["03"])
+    populations: list[PopulationOut] = Field(description="Oldest year first")
+    version: int
+    updated_at: datetime
+
+
+class LibraryOut(OutputModel):
+    id: uuid.UUID
+    isil: str = Field(examples=["NO-2030000"])
+    name: str = Field(examples=["Deichmanske bibliotek"])
+    kind: LibraryKind
+    country: str = Field(examples=["NO"])
+    municipality: str = Field(description="The municipality's number", examples=["0301"])
+    county: str = Field(description="The county's number", examples=["03"])
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class LibraryIn(InputModel):
+    isil: Isil
+    name: str = Field(min_length=1, max_length=200, examples=["Deichman Bjørvika"])
+    kind: LibraryKind
+    country: CountryCode = Field(default="NO", description="Country of the municipality")
+    municipality: AreaNumber = Field(description="The municipality's number", examples=["0301"])
+
+
+class LibraryPatch(InputModel):
+    """The fields to change; the ISIL is the library's identity and never changes."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: LibraryKind | None = None
+    municipality: AreaNumber | None = Field(
+        default=None, description="Move the library to this municipality of its country"
+    )
+
+
+class PopulationIn(InputModel):
+    population: int = Field(ge=0, le=2_000_000_000, description="Residents on 1 January")

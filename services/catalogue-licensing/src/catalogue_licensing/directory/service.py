@@ -1,0 +1,453 @@
+"""Rules of the organisation directory: who may change which library, and population by year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from catalogue_licensing.audit.service import record_change
+from catalogue_licensing.db import outbox
+from catalogue_licensing.directory.isil import isil_country
+from catalogue_licensing.directory.models import (
+    County,
+    CountyPopulation,
+    Library,
+    Municipality,
+    MunicipalityPopulation,
+)
+from catalogue_licensing.directory.schemas import (
+    CountyOut,
+    LibraryIn,
+    LibraryOut,
+    LibraryPatch,
+    MunicipalityOut,
+    PopulationOut,
+)
+from catalogue_licensing.field_problems import field_problem
+from chassis.auth import Principal
+from chassis.ids import uuid7
+from chassis.outbox import record_event
+from chassis.problems import ProblemError
+from chassis.types import utcnow
+
+# Fields that change on every write and say nothing about what changed.
+_UNAUDITED = frozenset({"version", "created_at", "updated_at"})
+
+
+def managed_county(principal: Principal) -> str | None:
+    """The county whose libraries the caller manages: None for all (programme administrators).
+
+    A county administrator whose token names no county manages nothing; "" matches no county.
+    """
+    if "programme_admin" in principal.roles:
+        return None
+    return principal.county or ""
+
+
+# ---------------------------------------------------------------- views
+
+
+def county_view(county: County) -> CountyOut:
+    return CountyOut(
+        country=county.country_code,
+        number=county.number,
+        name=dict(county.name),
+        populations=[
+            PopulationOut(year=p.year, population=p.population)
+            for p in sorted(county.populations, key=lambda p: p.year)
+        ],
+        version=county.version,
+        updated_at=county.updated_at,
+    )
+
+
+def municipality_view(municipality: Municipality) -> MunicipalityOut:
+    return MunicipalityOut(
+        country=municipality.country_code,
+        number=municipality.number,
+        name=municipality.name,
+        county=municipality.county.number,
+        populations=[
+            PopulationOut(year=p.year, population=p.population)
+            for p in sorted(municipality.populations, key=lambda p: p.year)
+        ],
+        version=municipality.version,
+        updated_at=municipality.updated_at,
+    )
+
+
+def library_view(library: Library) -> LibraryOut:
+    return LibraryOut(
+        id=library.id,
+        isil=library.isil,
+        name=library.name,
+        kind=library.kind,  # only "public" or "school" is ever stored
+        country=library.municipality.country_code,
+        municipality=library.municipality.number,
+        county=library.municipality.county.number,
+        version=library.version,
+        created_at=library.created_at,
+        updated_at=library.updated_at,
+    )
+
+
+def _audited(view: LibraryOut | CountyOut | MunicipalityOut) -> dict[str, Any]:
+    return view.model_dump(mode="json", exclude=set(_UNAUDITED))
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def list_counties(
+    session: AsyncSession, *, country: str | None, after: tuple[str, str] | None, limit: int
+) -> Sequence[County]:
+    query = (
+        select(County)
+        .options(selectinload(County.populations))
+        .order_by(County.country_code, County.number)
+        .limit(limit)
+    )
+    if country is not None:
+        query = query.where(County.country_code == country)
+    if after is not None:
+        query = query.where(
+            (County.country_code > after[0])
+            | ((County.country_code == after[0]) & (County.number > after[1]))
+        )
+    return (await session.scalars(query)).all()
+
+
+async def get_county(session: AsyncSession, *, country: str, number: str) -> County:
+    county = await session.scalar(
+        select(County)
+        .options(selectinload(County.populations))
+        .where(County.country_code == country, County.number == number)
+    )
+    if county is None:
+        raise ProblemError(404, "not-found", f"No county {number} in {country}")
+    return county
+
+
+def _municipalities() -> Select[Municipality]:
+    return select(Municipality).options(
+        joinedload(Municipality.county), selectinload(Municipality.populations)
+    )
+
+
+async def list_municipalities(
+    session: AsyncSession,
+    *,
+    country: str | None,
+    county: str | None,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> Sequence[Municipality]:
+    query = _municipalities().order_by(Municipality.country_code, Municipality.number).limit(limit)
+    if country is not None:
+        query = query.where(Municipality.country_code == country)
+    if county is not None:
+        query = query.where(
+            Municipality.county_id.in_(select(County.id).where(County.number == county))
+        )
+    if after is not None:
+        query = query.where(
+            (Municipality.country_code > after[0])
+            | ((Municipality.country_code == after[0]) & (Municipality.number > after[1]))
+        )
+    return (await session.scalars(query)).unique().all()
+
+
+async def get_municipality(session: AsyncSession, *, country: str, number: str) -> Municipality:
+    municipality = await session.scalar(
+        _municipalities().where(Municipality.country_code == country, Municipality.number == number)
+    )
+    if municipality is None:
+        raise ProblemError(404, "not-found", f"No municipality {number} in {country}")
+    return municipality
+
+
+def _libraries() -> Select[Library]:
+    return (
+        select(Library)
+        .join(Library.municipality)
+        .join(Municipality.county)
+        .options(joinedload(Library.municipality).joinedload(Municipality.county))
+    )
+
+
+async def list_libraries(
+    session: AsyncSession,
+    *,
+    county: str | None,
+    municipality: str | None,
+    kind: str | None,
+    after_isil: str | None,
+    limit: int,
+) -> Sequence[Library]:
+    query = _libraries().order_by(Library.isil).limit(limit)
+    if county is not None:
+        query = query.where(County.number == county)
+    if municipality is not None:
+        query = query.where(Municipality.number == municipality)
+    if kind is not None:
+        query = query.where(Library.kind == kind)
+    if after_isil is not None:
+        query = query.where(Library.isil > after_isil)
+    return (await session.scalars(query)).unique().all()
+
+
+async def get_library(session: AsyncSession, *, isil: str) -> Library:
+    library = await session.scalar(_libraries().where(Library.isil == isil))
+    if library is None:
+        raise ProblemError(404, "not-found", f"No library {isil}")
+    return library
+
+
+async def library_for_change(session: AsyncSession, *, principal: Principal, isil: str) -> Library:
+    """The library the caller may change; another county's library is 404 to a county admin, the
+    same answer as for a library that does not exist, so its existence is not confirmed."""
+    query = _libraries().where(Library.isil == isil)
+    county = managed_county(principal)
+    if county is not None:
+        query = query.where(County.number == county)
+    library = await session.scalar(query)
+    if library is None:
+        raise ProblemError(404, "not-found", f"No library {isil} that you manage")
+    return library
+
+
+# ---------------------------------------------------------------- library writes
+
+
+async def _municipality_in_scope(
+    session: AsyncSession, *, principal: Principal, country: str, number: str
+) -> Municipality:
+    """The municipality a library is placed in; the caller must manage its county.
+
+    A municipality of another county is refused with 403, not 404: municipalities are public,
+    so hiding one would only mislead.
+    """
+    municipality = await session.scalar(
+        select(Municipality)
+        .options(joinedload(Municipality.county))
+        .where(Municipality.country_code == country, Municipality.number == number)
+    )
+    if municipality is None:
+        raise field_problem(
+            422,
+            "unknown-municipality",
+            field="municipality",
+            message=f"there is no municipality {number} in {country}",
+        )
+    county = managed_county(principal)
+    if county is not None and municipality.county.number != county:
+        raise field_problem(
+            403,
+            "outside-your-county",
+            field="municipality",
+            message=(
+                f"municipality {number} is in county {municipality.county.number}; "
+                f"you manage the libraries of county {county or '(none)'} only"
+            ),
+        )
+    return municipality
+
+
+async def create_library(
+    session: AsyncSession, *, principal: Principal, body: LibraryIn, request_id: str | None
+) -> Library:
+    prefix_country = isil_country(body.isil)
+    if prefix_country is not None and prefix_country != body.country:
+        raise field_problem(
+            422,
+            "isil-country-mismatch",
+            field="isil",
+            message=f"the ISIL's prefix names {prefix_country}, but the library is in {body.country}",
+        )
+    municipality = await _municipality_in_scope(
+        session, principal=principal, country=body.country, number=body.municipality
+    )
+    if await session.scalar(select(Library.id).where(Library.isil == body.isil)) is not None:
+        raise field_problem(
+            409, "duplicate-isil", field="isil", message=f"a library {body.isil} exists already"
+        )
+    now = utcnow()
+    library = Library(
+        id=uuid7(),
+        isil=body.isil,
+        name=body.name,
+        kind=body.kind,
+        municipality_id=municipality.id,
+        municipality=municipality,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(library)
+    await session.flush()
+    view = library_view(library)
+    await record_change(
+        session,
+        principal=principal,
+        action="library.created",
+        resource_type="library",
+        resource_id=library.isil,
+        before=None,
+        after=_audited(view),
+        request_id=request_id,
+    )
+    await record_event(
+        session,
+        outbox,
+        type="library.created",
+        subject=str(library.id),
+        data={
+            "isil": library.isil,
+            "kind": library.kind,
+            "municipality": view.municipality,
+            "county": view.county,
+        },
+    )
+    return library
+
+
+async def update_library(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    library: Library,
+    body: LibraryPatch,
+    request_id: str | None,
+) -> Library:
+    before = _audited(library_view(library))
+    # Every check and lookup comes before the first change: a query would autoflush a change
+    # made earlier, and each flush bumps the version once more.
+    municipality = library.municipality
+    if body.municipality is not None and body.municipality != municipality.number:
+        municipality = await _municipality_in_scope(
+            session,
+            principal=principal,
+            country=municipality.country_code,
+            number=body.municipality,
+        )
+    changes = body.model_dump(exclude_unset=True)
+    for name in ("name", "kind"):
+        if changes.get(name) is not None:
+            setattr(library, name, changes[name])
+    if municipality is not library.municipality:
+        library.municipality_id = municipality.id
+        library.municipality = municipality
+    after = _audited(library_view(library))
+    if after == before:
+        return library
+    library.updated_at = utcnow()
+    await session.flush()
+    await record_change(
+        session,
+        principal=principal,
+        action="library.updated",
+        resource_type="library",
+        resource_id=library.isil,
+        before=before,
+        after=after,
+        request_id=request_id,
+    )
+    await record_event(
+        session,
+        outbox,
+        type="library.updated",
+        subject=str(library.id),
+        data={
+            "isil": library.isil,
+            "changed": sorted(k for k in after if after[k] != before.get(k)),
+            "municipality": after["municipality"],
+            "county": after["county"],
+        },
+    )
+    return library
+
+
+# ---------------------------------------------------------------- populations
+
+
+async def set_county_population(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    county: County,
+    year: int,
+    population: int,
+    request_id: str | None,
+) -> County:
+    """Set the county's population of one year; cost shares per inhabitant read it."""
+    before = _audited(county_view(county))
+    row = next((p for p in county.populations if p.year == year), None)
+    if row is not None and row.population == population:
+        return county
+    if row is None:
+        county.populations.append(CountyPopulation(year=year, population=population))
+    else:
+        row.population = population
+    # Touching the county bumps its version, so its ETag changes with its populations.
+    county.updated_at = utcnow()
+    await session.flush()
+    await record_change(
+        session,
+        principal=principal,
+        action="county.population_set",
+        resource_type="county",
+        resource_id=f"{county.country_code}-{county.number}",
+        before=before,
+        after=_audited(county_view(county)),
+        request_id=request_id,
+    )
+    await record_event(
+        session,
+        outbox,
+        type="county.population_set",
+        subject=str(county.id),
+        data={"number": county.number, "year": year, "population": population},
+    )
+    return county
+
+
+async def set_municipality_population(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    municipality: Municipality,
+    year: int,
+    population: int,
+    request_id: str | None,
+) -> Municipality:
+    before = _audited(municipality_view(municipality))
+    row = next((p for p in municipality.populations if p.year == year), None)
+    if row is not None and row.population == population:
+        return municipality
+    if row is None:
+        municipality.populations.append(MunicipalityPopulation(year=year, population=population))
+    else:
+        row.population = population
+    municipality.updated_at = utcnow()
+    await session.flush()
+    await record_change(
+        session,
+        principal=principal,
+        action="municipality.population_set",
+        resource_type="municipality",
+        resource_id=f"{municipality.country_code}-{municipality.number}",
+        before=before,
+        after=_audited(municipality_view(municipality)),
+        request_id=request_id,
+    )
+    await record_event(
+        session,
+        outbox,
+        type="municipality.population_set",
+        subject=str(municipality.id),
+        data={"number": municipality.number, "year": year, "population": population},
+    )
+    return municipality

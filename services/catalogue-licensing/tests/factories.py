@@ -1,0 +1,183 @@
+"""Plain factory functions for the catalogue tests: rows straight into the database, and valid
+request bodies to change one field of."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue_licensing.directory.models import (
+    Country,
+    County,
+    CountyPopulation,
+    Library,
+    Municipality,
+    MunicipalityPopulation,
+)
+from catalogue_licensing.products.models import Product
+from catalogue_licensing.vendors.models import Vendor
+from chassis.ids import uuid7
+from chassis.runtime import app_runtime
+from chassis.types import utcnow
+
+_serial = itertools.count(1)
+
+
+@asynccontextmanager
+async def committed(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session of the running app whose writes commit when the block ends."""
+    async with app_runtime(app).db.writer() as session, session.begin():
+        yield session
+
+
+def org_number(base: int) -> str:
+    """A valid Norwegian organisation number from 8 digits of `base` (mod-11 check digit);
+    bases whose check would be 10 are skipped to the next."""
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    while True:
+        digits = f"{base % 100_000_000:08d}"
+        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        if remainder != 1:
+            return digits + str(0 if remainder == 0 else 11 - remainder)
+        base += 1
+
+
+async def ensure_country(session: AsyncSession, code: str = "NO") -> Country:
+    country = await session.get(Country, code)
+    if country is None:
+        country = Country(code=code, name={"nb": code, "en": code})
+        session.add(country)
+        await session.flush()
+    return country
+
+
+async def create_county(session: AsyncSession, **overrides: Any) -> County:
+    await ensure_country(session, overrides.get("country_code", "NO"))
+    populations = overrides.pop("populations", {2024: 100_000, 2025: 101_000})
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "country_code": "NO",
+        "number": f"{next(_serial) % 90 + 10:02d}",
+        "name": {"nb": "Testfylke"},
+        "updated_at": utcnow(),
+        "populations": [CountyPopulation(year=y, population=p) for y, p in populations.items()],
+    }
+    county = County(**(values | overrides))
+    session.add(county)
+    await session.flush()
+    return county
+
+
+async def create_municipality(
+    session: AsyncSession, county: County, **overrides: Any
+) -> Municipality:
+    populations = overrides.pop("populations", {2024: 10_000, 2025: 10_100})
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "country_code": county.country_code,
+        "number": f"{county.number}{next(_serial) % 100:02d}",
+        "name": "Testkommune",
+        "county_id": county.id,
+        "updated_at": utcnow(),
+        "populations": [
+            MunicipalityPopulation(year=y, population=p) for y, p in populations.items()
+        ],
+    }
+    municipality = Municipality(**(values | overrides))
+    session.add(municipality)
+    await session.flush()
+    return municipality
+
+
+async def create_library(
+    session: AsyncSession, municipality: Municipality, **overrides: Any
+) -> Library:
+    now = utcnow()
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "isil": f"NO-2{municipality.number}{next(_serial) % 100:02d}",
+        "name": "Testbibliotek",
+        "kind": "public",
+        "municipality_id": municipality.id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    library = Library(**(values | overrides))
+    session.add(library)
+    await session.flush()
+    return library
+
+
+async def create_vendor(session: AsyncSession, **overrides: Any) -> Vendor:
+    now = utcnow()
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "name": f"Leverandør {next(_serial)} AS",
+        "org_number": org_number(91_000_000 + next(_serial) * 37),
+        "contacts": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    vendor = Vendor(**(values | overrides))
+    session.add(vendor)
+    await session.flush()
+    return vendor
+
+
+def product_payload(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid product body (the four answers in nb and en)."""
+    body: dict[str, Any] = {
+        "category": "ebooks_audiobooks",
+        "audiences": ["residents"],
+        "content_languages": ["nb", "nn"],
+        "name": {"nb": "Lydbøker for alle", "en": "Audiobooks for all"},
+        "description": {"nb": "Lydbøker på norsk.", "en": "Audiobooks in Norwegian."},
+        "access": {
+            "methods": ["library_card"],
+            "steps": {"nb": "Logg inn med lånekortet.", "en": "Sign in with your library card."},
+        },
+        "home_use": {"available": True, "terms": {"nb": "Overalt.", "en": "Anywhere."}},
+        "sharing": {"allowed": False, "terms": {}},
+        "contact": {
+            "name": "Brukerstøtte",
+            "email": "support@example.no",
+            "phone": "+47 22 00 00 00",
+            "opening_hours": {"nb": "Hverdager 8-16", "en": "Weekdays 8-16"},
+            "url": "https://support.example.no/",
+        },
+        "procurement": {
+            "wcag_level": "AA",
+            "data_processing_agreement": True,
+            "counter_release": "5.1",
+            "sushi_url": None,
+            "authentication_standards": ["saml2"],
+        },
+    }
+    return body | overrides
+
+
+async def create_product(session: AsyncSession, vendor: Vendor, **overrides: Any) -> Product:
+    body = product_payload()
+    now = utcnow()
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "vendor_id": vendor.id,
+        "status": "draft",
+        **{k: body[k] for k in body},
+        "created_at": now,
+        "updated_at": now,
+    }
+    product = Product(**(values | overrides))
+    session.add(product)
+    await session.flush()
+    return product
+
+
+def random_id() -> str:
+    return str(uuid.uuid4())
