@@ -1,5 +1,8 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -10,3 +13,19 @@ class CatalogueSettings(ServiceSettings):
 
     service_name: str = "catalogue"
     port: int = 8001
+    # The library catalogue's in-process cache (docs/decisions/0012-catalogue-cache.md): how long
+    # a replica may answer from its cache before it checks whether another replica changed
+    # anything (writes in this process are seen at once), and how many answers it keeps.
+    catalogue_cache_max_staleness_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
+    catalogue_cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
+    # Whose calendar decides which agreements are current ("today" in this zone).
+    catalogue_time_zone: str = "Europe/Oslo"
+
+    @field_validator("catalogue_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone") from exc
+        return value

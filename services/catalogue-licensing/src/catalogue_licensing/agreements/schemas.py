@@ -1,0 +1,172 @@
+"""Request and response bodies of agreements, participations and cost shares."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+
+from catalogue_licensing.agreements.currencies import is_active_currency
+from catalogue_licensing.agreements.split import SplitKey
+from chassis.schemas import InputModel, OutputModel
+
+# A generous upper bound: ten trillion minor units, far above any licence and far below 2^63.
+MAX_PRICE_MINOR = 10**13
+MAX_WEIGHT = 1_000_000
+# Norway has about 350 public libraries and 2,800 schools; no county comes near this.
+MAX_LIBRARIES_PER_PARTICIPATION = 2_000
+
+# Official county numbers are short codes with leading zeros kept: "03", "46", "10000", "PV20".
+CountyNumber = Annotated[
+    str, StringConstraints(pattern=r"^[0-9A-Z]{2,10}$", min_length=2, max_length=10)
+]
+# ISO 15511: a prefix of 1 to 4 letters, a hyphen, then up to 11 characters; 16 at most.
+ISIL_PATTERN = r"^[A-Za-z]{1,4}-[A-Za-z0-9:/\-]{1,11}$"
+Isil = Annotated[str, StringConstraints(pattern=ISIL_PATTERN, min_length=3, max_length=16)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Terms = Annotated[
+    dict[LanguageCode, Annotated[str, StringConstraints(min_length=1, max_length=10_000)]],
+    Field(
+        min_length=1,
+        max_length=10,
+        description="The agreement's terms by language (ISO 639-1): nb, nn, en ...",
+        examples=[{"nb": "Fri bruk for lånere med lånekort.", "en": "Free use with a card."}],
+    ),
+]
+# strict: a JSON number with a fraction (or a string) is refused, never rounded.
+PriceMinor = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=0,
+        le=MAX_PRICE_MINOR,
+        description="Yearly price in minor units of `currency` (øre, cent): an integer",
+        examples=[12_500_000],
+    ),
+]
+Weight = Annotated[int, Field(strict=True, ge=1, le=MAX_WEIGHT)]
+Weights = Annotated[
+    dict[CountyNumber, Weight],
+    Field(
+        max_length=500,
+        description="For split_key fixed_weights: a positive integer weight per county number",
+        examples=[{"03": 3, "46": 2}],
+    ),
+]
+
+
+def _known_currency(code: str) -> str:
+    if not is_active_currency(code):
+        raise ValueError(f"{code} is not an active ISO 4217 currency code")
+    return code
+
+
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_known_currency),
+    Field(description="ISO 4217 code of an active currency", examples=["NOK"]),
+]
+
+
+def _period_end_not_before_start(end: date | None, info: ValidationInfo) -> date | None:
+    start = info.data.get("period_start")
+    if end is not None and start is not None and end < start:
+        raise ValueError("period_end must not be before period_start")
+    return end
+
+
+class AgreementIn(InputModel):
+    product_id: uuid.UUID
+    period_start: date = Field(description="First day of the contract period")
+    period_end: date = Field(description="Last day of the contract period (inclusive)")
+    yearly_price_minor: PriceMinor
+    currency: Currency
+    terms: Terms
+    split_key: SplitKey = Field(description="How the yearly price is split among counties")
+    weights: Weights | None = None
+
+    _check_period = field_validator("period_end")(_period_end_not_before_start)
+
+
+class AgreementPatch(InputModel):
+    """The fields to change; the product of an agreement never changes."""
+
+    period_start: date | None = None
+    period_end: date | None = None
+    yearly_price_minor: PriceMinor | None = None
+    currency: Currency | None = None
+    terms: Terms | None = None
+    split_key: SplitKey | None = None
+    weights: Weights | None = None
+
+    _check_period = field_validator("period_end")(_period_end_not_before_start)
+
+
+class AgreementOut(OutputModel):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    period_start: date
+    period_end: date
+    yearly_price_minor: int
+    currency: str
+    terms: dict[str, str]
+    split_key: SplitKey
+    weights: dict[str, int] | None
+    participating_counties: list[str] = Field(description="County numbers, sorted")
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ParticipationIn(InputModel):
+    libraries: list[Isil] = Field(
+        min_length=1,
+        max_length=MAX_LIBRARIES_PER_PARTICIPATION,
+        description="ISILs of the county's libraries and schools that take part; withdraw the "
+        "whole participation with DELETE",
+        examples=[["NO-2030000"]],
+    )
+
+
+class ParticipationOut(OutputModel):
+    agreement_id: uuid.UUID
+    county_number: str
+    libraries: list[str] = Field(description="ISILs, sorted")
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+
+class ParticipationList(OutputModel):
+    items: list[ParticipationOut]
+
+
+class CostShareOut(OutputModel):
+    county_number: str
+    amount_minor: int
+    basis: int = Field(description="Population, weight, or 1 (equal shares)")
+    basis_kind: Literal["population", "weight", "equal"]
+    population_year: int | None = Field(
+        description="per_inhabitant: the year whose population was used"
+    )
+    population_note: str | None = Field(
+        description="Set when the contract year's population was missing and an earlier year's "
+        "was used"
+    )
+
+
+class CostSharesOut(OutputModel):
+    agreement_id: uuid.UUID
+    currency: str
+    yearly_price_minor: int
+    split_key: SplitKey
+    contract_year: int
+    computed_at: datetime | None = Field(description="When the shares were last recomputed")
+    items: list[CostShareOut] = Field(
+        description="One row per participating county the caller may see; all rows add up to "
+        "yearly_price_minor"
+    )

@@ -1,0 +1,142 @@
+"""The catalogue's in-process cache: rendered answers keyed by request, valid for one outbox generation.
+
+Every change that can alter a catalogue (products, agreements, participation) records an outbox
+event in its own transaction, so the newest event's `seq` is a generation number that moves
+exactly when such a change commits, on any replica. An answer is served from the cache only when
+it was computed at the current generation. Reading the generation costs a query; between checks a
+replica may trust the generation it last read for `max_staleness` seconds, except that a commit
+with an outbox event in this process forces the next read to check again, so a process always
+sees its own writes. See docs/decisions/0012-catalogue-cache.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from catalogue_licensing.db import outbox
+
+_WROTE_EVENT = "catalogue.outbox_written"
+
+
+class _LocalCommits:
+    """How many transactions with an outbox event this process has committed."""
+
+    count = 0
+
+
+def _note_outbox_insert(state: ORMExecuteState) -> None:
+    if state.is_insert and getattr(state.statement, "table", None) is outbox:
+        state.session.info[_WROTE_EVENT] = True
+
+
+def _after_commit(session: Session) -> None:
+    # Not cleared on rollback: a flag that outlives a rolled-back savepoint only costs one extra
+    # generation check, while clearing it there could hide an event the outer transaction kept.
+    if session.info.pop(_WROTE_EVENT, False):
+        _LocalCommits.count += 1
+
+
+def watch_local_commits() -> None:
+    """Count commits that wrote outbox events, in every session of this process (idempotent)."""
+    if not event.contains(Session, "do_orm_execute", _note_outbox_insert):
+        event.listen(Session, "do_orm_execute", _note_outbox_insert)
+        event.listen(Session, "after_commit", _after_commit)
+
+
+def local_commits() -> int:
+    return _LocalCommits.count
+
+
+async def read_generation(session: AsyncSession) -> int:
+    """The newest outbox seq (0 before the first event): an index lookup on the primary key."""
+    return int(await session.scalar(select(func.max(outbox.c.seq))) or 0)
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    generation: int
+    body: bytes
+    etag: str
+
+
+class CatalogueCache:
+    """A bounded LRU of rendered catalogue answers, and the generation they are valid for."""
+
+    def __init__(
+        self,
+        *,
+        max_staleness: float,
+        max_entries: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._max_staleness = max_staleness
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
+        self._generation: int | None = None
+        self._checked_at = 0.0
+        self._commits_seen = -1
+        self.hits = 0
+        self.misses = 0
+        self.generation_reads = 0
+        watch_local_commits()
+
+    def trusted_generation(self) -> int | None:
+        """The generation last read, if it may still be trusted without asking the database."""
+        if (
+            self._generation is None
+            or self._max_staleness <= 0
+            or self._commits_seen != local_commits()
+            or self._clock() - self._checked_at >= self._max_staleness
+        ):
+            return None
+        return self._generation
+
+    async def generation(self, session: AsyncSession) -> int:
+        trusted = self.trusted_generation()
+        if trusted is not None:
+            return trusted
+        # Taken before the query: a local commit that lands while it runs is then checked again
+        # on the next read instead of being covered by a generation read before it.
+        commits = local_commits()
+        generation = await read_generation(session)
+        self.generation_reads += 1
+        self._generation, self._checked_at, self._commits_seen = (
+            generation,
+            self._clock(),
+            commits,
+        )
+        return generation
+
+    def get(self, key: Hashable, generation: int) -> CachedAnswer | None:
+        answer = self._entries.get(key)
+        if answer is None or answer.generation != generation:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return answer
+
+    def put(self, key: Hashable, answer: CachedAnswer) -> None:
+        if self._max_entries <= 0:
+            return
+        self._entries[key] = answer
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "entries": len(self._entries),
+            "hits": self.hits,
+            "misses": self.misses,
+            "generation_reads": self.generation_reads,
+        }

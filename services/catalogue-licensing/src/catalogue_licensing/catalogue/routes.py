@@ -1,0 +1,231 @@
+"""HTTP routes of the public catalogue: a library's products and the listing of all active ones."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Path as PathParam
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue_licensing.catalogue import service
+from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+from catalogue_licensing.catalogue.language import negotiate
+from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListing
+from catalogue_licensing.catalogue.service import Filters
+from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.settings import CatalogueSettings
+from chassis.concurrency import matches_if_none_match
+from chassis.problems import problem_responses
+from chassis.runtime import get_runtime
+
+router = APIRouter(tags=["catalogue"])
+
+# Browsers and shared caches may reuse an answer for a minute without asking; after that a
+# revalidation costs a 304. A minute is short enough that a withdrawn product disappears from
+# library websites within the time an editor takes to check, and long enough to absorb the
+# bursts of a busy front page.
+CACHE_CONTROL = "public, max-age=60"
+VARY = "Accept-Language"
+
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {
+        "description": "Not Modified: the answer is unchanged since the ETag in If-None-Match",
+        "headers": {
+            "ETag": {"schema": {"type": "string"}, "description": "The answer's strong ETag"},
+            "Cache-Control": {"schema": {"type": "string"}, "description": CACHE_CONTROL},
+        },
+    }
+}
+_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Strong ETag of this answer"},
+    "Cache-Control": {"schema": {"type": "string"}, "description": CACHE_CONTROL},
+    "Content-Language": {"schema": {"type": "string"}, "description": "nb, nn or en"},
+    "Vary": {"schema": {"type": "string"}, "description": VARY},
+}
+
+IsilPath = Annotated[
+    str,
+    PathParam(
+        description="The library's ISIL (ISO 15511)",
+        pattern=ISIL_PATTERN,
+        max_length=16,
+        examples=["NO-2030000"],
+    ),
+]
+CategoryQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z_]{1,40}$",
+        description="Only products of this category, e.g. ebooks_audiobooks",
+    ),
+]
+AudienceQuery = Annotated[
+    Literal["residents", "pupils"] | None, Query(description="Only products for this audience")
+]
+HomeUseQuery = Annotated[
+    bool | None, Query(description="true: only products usable from home; false: only the others")
+]
+# jQuery's cache buster (`?_=1700000000000`): accepted and ignored, see decision 0006.
+CacheBusterQuery = Annotated[
+    str | None,
+    Query(
+        alias="_",
+        max_length=40,
+        description="Ignored; allowed because browser libraries add it to defeat caches",
+    ),
+]
+AcceptLanguage = Annotated[
+    str | None,
+    Header(
+        max_length=512,
+        description="Preferred languages (RFC 9110): nb, nn or en are answered; "
+        "others get en, none gets nb",
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(max_length=2000, description="ETag of an earlier answer: 304 when unchanged"),
+]
+
+
+def _cache(request: Request) -> CatalogueCache:
+    """The process's catalogue cache, made on first use (the kit owns the lifespan)."""
+    state = request.app.state
+    cache: CatalogueCache | None = getattr(state, "catalogue_cache", None)
+    if cache is None:
+        settings = get_runtime(request).settings
+        assert isinstance(settings, CatalogueSettings)
+        cache = CatalogueCache(
+            max_staleness=settings.catalogue_cache_max_staleness_seconds,
+            max_entries=settings.catalogue_cache_entries,
+        )
+        state.catalogue_cache = cache
+    return cache
+
+
+def _today(request: Request) -> date:
+    settings = get_runtime(request).settings
+    assert isinstance(settings, CatalogueSettings)
+    return datetime.now(ZoneInfo(settings.catalogue_time_zone)).date()
+
+
+def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    # A hash of the bytes: the same answer has the same ETag on every replica and after restarts.
+    return CachedAnswer(
+        generation=generation, body=raw, etag=f'"{hashlib.sha256(raw).hexdigest()[:32]}"'
+    )
+
+
+async def _serve(
+    request: Request,
+    *,
+    key: Hashable,
+    language: str,
+    compute: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+) -> Response:
+    """Answer from the cache when it holds this key at the current generation, else compute."""
+    cache = _cache(request)
+    answer = None
+    generation = cache.trusted_generation()
+    if generation is not None:
+        answer = cache.get(key, generation)
+    if answer is None:
+        async with get_runtime(request).db.reader() as session, session.begin():
+            # The generation is read before the data: an answer may be newer than the generation
+            # it is filed under (then it is recomputed once more), never older.
+            generation = await cache.generation(session)
+            answer = cache.get(key, generation)
+            if answer is None:
+                answer = _answer(await compute(session), generation)
+                cache.put(key, answer)
+    headers = {
+        "ETag": answer.etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": VARY,
+        "Content-Language": language,
+    }
+    if matches_if_none_match(request, answer.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content=answer.body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/v1/libraries/{isil}/catalogue",
+    summary="What this library offers its patrons, and how to use it",
+    description="The active products that reach the library through its county's participation "
+    "in a current agreement, with the four answers (access, home use, sharing, contact) in the "
+    "reader's language. Public and cacheable: ETag, Cache-Control, 304 on If-None-Match.",
+    response_model=LibraryCatalogue,
+    responses={
+        200: {"headers": _HEADERS},
+        **_NOT_MODIFIED,
+        **problem_responses(404),
+    },
+)
+async def read_library_catalogue(
+    request: Request,
+    isil: IsilPath,
+    category: CategoryQuery = None,
+    audience: AudienceQuery = None,
+    home_use: HomeUseQuery = None,
+    cache_buster: CacheBusterQuery = None,
+    accept_language: AcceptLanguage = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    language = negotiate(accept_language)
+    filters = Filters(category=category, audience=audience, home_use=home_use)
+    today = _today(request)
+
+    async def compute(session: AsyncSession) -> dict[str, Any]:
+        library = await service.library_by_isil(session, isil)
+        offered = await service.products_for_library(session, library=library, today=today)
+        return {
+            "library": {"isil": library.isil, "name": library.name},
+            "language": language,
+            "items": service.render_items(offered, language=language, filters=filters),
+        }
+
+    # The day is part of the key: agreements start and end at midnight without any event.
+    return await _serve(
+        request, key=("library", isil, today, language, filters), language=language, compute=compute
+    )
+
+
+@router.get(
+    "/v1/catalogue/products",
+    summary="Every active product, with its four answers",
+    description="The whole list in one answer, not paged: the programme has a few hundred "
+    "products at most, and one document is one ETag that library websites can revalidate "
+    "cheaply.",
+    response_model=ProductListing,
+    responses={200: {"headers": _HEADERS}, **_NOT_MODIFIED},
+)
+async def list_catalogue_products(
+    request: Request,
+    category: CategoryQuery = None,
+    audience: AudienceQuery = None,
+    home_use: HomeUseQuery = None,
+    cache_buster: CacheBusterQuery = None,
+    accept_language: AcceptLanguage = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    language = negotiate(accept_language)
+    filters = Filters(category=category, audience=audience, home_use=home_use)
+
+    async def compute(session: AsyncSession) -> dict[str, Any]:
+        offered = await service.active_products(session)
+        return {
+            "language": language,
+            "items": service.render_items(offered, language=language, filters=filters),
+        }
+
+    return await _serve(
+        request, key=("products", language, filters), language=language, compute=compute
+    )
