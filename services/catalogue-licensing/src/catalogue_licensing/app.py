@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from catalogue_licensing.agreements.routes import router as agreements_router
 from catalogue_licensing.audit.routes import router as audit_router
+from catalogue_licensing.catalogue.routes import router as catalogue_router
 from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
@@ -23,6 +24,7 @@ SPEC = ServiceSpec(
     routers=[
         directory_router,
         agreements_router,
+        catalogue_router,
         audit_router,
         events_router(outbox),
         caller_router(),
@@ -31,6 +33,7 @@ SPEC = ServiceSpec(
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
         {"name": "agreements", "description": "Agreements, county participation, cost shares"},
+        {"name": "catalogue", "description": "What each library offers, in the reader's language"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

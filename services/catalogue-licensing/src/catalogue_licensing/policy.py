@@ -52,6 +52,9 @@ POLICY: Policy = {
         "county_admin",
         scope="county admin: only the token's county's row; programme admin: every row",
     ),
+    # The public catalogue.
+    "read_library_catalogue": public(),
+    "list_catalogue_products": public(),
     # Audit trail.
     "list_audit_entries": allow("programme_admin", scope="none: the whole trail"),
 }
