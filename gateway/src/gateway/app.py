@@ -27,9 +27,12 @@ from gateway import oauth
 from gateway.breaker import BreakerStates
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache, gateway_document
+from gateway.cors import CorsPolicy
+from gateway.edge import GatewayEdge
 from gateway.health import health_router
 from gateway.keys import ALGORITHM, SigningKey, load_signing_key
 from gateway.proxy import ProxyMiddleware
+from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
 from gateway.runtime import GatewayRuntime, gateway_runtime
 from gateway.settings import GatewaySettings
 from gateway.upstreams import close_upstreams, open_upstreams
@@ -67,6 +70,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         upstreams = open_upstreams(settings)
         breaker_states = BreakerStates(upstreams)
         registry.register(breaker_states)
+        contracts = ContractCache(app.openapi, settings.contract_cache_seconds)
+        limiter = open_rate_limiter(settings, limit_metrics)
+        cors = CorsPolicy(
+            settings.cors_origins,
+            max_age_seconds=settings.cors_max_age_seconds,
+            load_contract=lambda: contracts.document(upstreams, settings.health_timeout_seconds),
+        )
         app.state.runtime = GatewayRuntime(
             settings=settings,
             db=db,
@@ -74,7 +84,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             verifier=own_verifier(settings, key),
             secrets=SecretChecker(PasswordHasher()),
             upstreams=upstreams,
-            contracts=ContractCache(app.openapi, settings.contract_cache_seconds),
+            contracts=contracts,
+            limiter=limiter,
+            cors=cors,
         )
         log.info(
             "gateway_started", database=db.backend, kid=key.kid, upstreams=settings.upstream_urls()
@@ -83,6 +95,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             registry.unregister(breaker_states)
+            await cors.close()
+            if limiter is not None:
+                await limiter.close()
             await close_upstreams(upstreams)
             await db.dispose()
             log.info("gateway_stopped")
@@ -102,6 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_database_handlers(app)
     registry = CollectorRegistry()
+    limit_metrics = RateLimitMetrics(registry)
     app.include_router(oauth.router)
     app.include_router(health_router(registry))
 
@@ -124,6 +140,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ProxyMiddleware)
+    # Header size, Authorization, path, rate limit and CORS: decided before routing, so they
+    # hold for the gateway's own routes and the proxied ones alike.
+    app.add_middleware(
+        GatewayEdge,
+        max_header_bytes=settings.max_header_bytes,
+        trusted_proxies=settings.trusted_proxies,
+    )
     # Outermost: every request, proxied or not, gets a request id, an access line, the metrics
     # and the body limit. Not JSON-only: the token endpoint takes a form.
     app.add_middleware(

@@ -9,7 +9,9 @@ from chassis.auth import TokenVerifier
 from chassis.db import Database
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache
+from gateway.cors import CorsPolicy
 from gateway.keys import SigningKey
+from gateway.ratelimit import RateLimiter
 from gateway.settings import GatewaySettings
 from gateway.upstreams import Upstream
 
@@ -23,6 +25,9 @@ class GatewayRuntime:
     secrets: SecretChecker
     upstreams: dict[str, Upstream]
     contracts: ContractCache
+    # None when rate limits are switched off (GATEWAY_RATE_LIMIT_ENABLED=false).
+    limiter: RateLimiter | None
+    cors: CorsPolicy
 
 
 def gateway_runtime(app: Any) -> GatewayRuntime:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from chassis.settings import DEFAULT_AUDIENCE, DEFAULT_ISSUER, ServiceSettings
 from gateway.breaker import DEFAULT_COOL_DOWN_SECONDS, DEFAULT_FAILURE_THRESHOLD
 
 # The route prefixes at the gateway; each has its service's base URL in `<prefix>_url`.
 UPSTREAMS = ("catalogue", "training", "helpdesk", "kpi")
+_ORIGIN = re.compile(
+    r"^https?://[a-z0-9.\-]+(:[0-9]{1,5})?$|^https?://\[[0-9a-f:.]+\](:[0-9]{1,5})?$"
+)
+
+
+def _comma_separated(value: object) -> list[str]:
+    """A list setting from the environment: comma-separated, or a JSON list."""
+    if isinstance(value, str):
+        if not value.lstrip().startswith("["):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        value = json.loads(value)
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected a comma-separated list or a JSON list of strings")
+    return list(value)
 
 
 class GatewaySettings(ServiceSettings):
@@ -45,6 +63,50 @@ class GatewaySettings(ServiceSettings):
     upstream_breaker_cool_down_seconds: float = Field(default=DEFAULT_COOL_DOWN_SECONDS, gt=0)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
     contract_cache_seconds: float = Field(default=30.0, ge=0)
+
+    # Edge limits (docs/decisions/0009-gateway-limits-and-cors.md). All request headers together
+    # (names, values, separators); above it: 431. uvicorn with httptools sets no limit of its own.
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    # Token buckets per caller address and per verified client, both apply; the token endpoint
+    # has stricter ones of its own (per address, and per client id tried). These defaults suit
+    # the embedded run, where every local caller shares 127.0.0.1; deploy/ sets production's.
+    rate_limit_enabled: bool = True
+    rate_limit_client_per_second: float = Field(default=100.0, gt=0)
+    rate_limit_client_burst: int = Field(default=200, ge=1)
+    rate_limit_address_per_second: float = Field(default=200.0, gt=0)
+    rate_limit_address_burst: int = Field(default=400, ge=1)
+    rate_limit_token_per_second: float = Field(default=2.0, gt=0)
+    rate_limit_token_burst: int = Field(default=20, ge=1)
+    # Empty: the buckets live in this process. Set (redis://host:6379/0) when several replicas
+    # must share them.
+    redis_url: SecretStr = SecretStr("")
+    redis_key_prefix: str = "gateway:ratelimit:"
+    redis_timeout_seconds: float = Field(default=0.1, gt=0)
+    redis_pool_size: int = Field(default=64, ge=1)
+    # Load balancers in front of the replicas (addresses or CIDRs, comma-separated): behind them
+    # the caller's address is taken from X-Forwarded-For.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Origins (scheme://host[:port], comma-separated) that may call every operation from a
+    # browser, with credentials; public reads are open to any origin without them.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> list[str]:
+        values = _comma_separated(value)
+        for network in values:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
+        return values
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        origins = [origin.rstrip("/").lower() for origin in _comma_separated(value)]
+        for origin in origins:
+            if not _ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port])")
+        return origins
 
     def resolved_signing_key_file(self) -> Path:
         return self.signing_key_file or self.data_dir / "gateway-signing-key.pem"
