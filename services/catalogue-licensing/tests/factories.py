@@ -181,3 +181,68 @@ async def create_product(session: AsyncSession, vendor: Vendor, **overrides: Any
 
 def random_id() -> str:
     return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------- agreements and participation
+
+
+def agreement_payload(product_id: Any, **overrides: Any) -> dict[str, Any]:
+    """A valid POST /v1/agreements body for a period around 2026-11-22 (the demo's today)."""
+    body: dict[str, Any] = {
+        "product_id": str(product_id),
+        "period_start": "2026-01-01",
+        "period_end": "2099-12-31",
+        "yearly_price_minor": 1_000_000,
+        "currency": "NOK",
+        "terms": {"nb": "Fri bruk med lånekort.", "en": "Free use with a library card."},
+        "split_key": "equal",
+    }
+    return body | overrides
+
+
+async def seed_agreement_world(session: AsyncSession) -> dict[str, Any]:
+    """Oslo (03) with two libraries, Vestland (46) with Bergen and a school, Nordland (18) with
+    one library and no 2026 population; a vendor with two active products and a draft one."""
+    oslo = await create_county(
+        session, number="03", name={"nb": "Oslo"}, populations={2024: 717_710, 2025: 724_290}
+    )
+    vestland = await create_county(
+        session, number="46", name={"nb": "Vestland"}, populations={2024: 651_000, 2025: 656_000}
+    )
+    nordland = await create_county(session, number="18", name={"nb": "Nordland"}, populations={})
+    oslo_m = await create_municipality(session, oslo, number="0301", name="Oslo")
+    bergen_m = await create_municipality(session, vestland, number="4601", name="Bergen")
+    bodo_m = await create_municipality(session, nordland, number="1804", name="Bodø")
+    deichman = await create_library(session, oslo_m, isil="NO-2030000", name="Deichman")
+    grunerlokka = await create_library(session, oslo_m, isil="NO-2030001", name="Grünerløkka")
+    bergen = await create_library(session, bergen_m, isil="NO-2120100", name="Bergen")
+    school = await create_library(
+        session, bergen_m, isil="NO-3460101", name="Bergen katedralskole", kind="school"
+    )
+    bodo = await create_library(session, bodo_m, isil="NO-2180400", name="Bodø bibliotek")
+    vendor = await create_vendor(session, name="Lydbokforlaget AS")
+    audiobooks = await create_product(session, vendor, status="active")
+    film = await create_product(
+        session,
+        vendor,
+        status="active",
+        category="film",
+        audiences=["residents", "pupils"],
+        name={"nb": "Filmtjenesten", "nn": "Filmtenesta", "en": "The film service"},
+        home_use={"available": False, "terms": {"nb": "Bare i biblioteket."}},
+    )
+    draft = await create_product(session, vendor, status="draft")
+    return {
+        "oslo": oslo,
+        "vestland": vestland,
+        "nordland": nordland,
+        "deichman": deichman,
+        "grunerlokka": grunerlokka,
+        "bergen": bergen,
+        "school": school,
+        "bodo": bodo,
+        "vendor": vendor,
+        "audiobooks": audiobooks,
+        "film": film,
+        "draft": draft,
+    }
