@@ -10,7 +10,9 @@ from catalogue_licensing.catalogue.routes import router as catalogue_router
 from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
+from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.settings import CatalogueSettings
+from catalogue_licensing.vendors.routes import router as vendors_router
 from chassis.caller import caller_router
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
@@ -23,6 +25,8 @@ SPEC = ServiceSpec(
     component_dir=Path(__file__).resolve().parents[2],
     routers=[
         directory_router,
+        vendors_router,
+        products_router,
         agreements_router,
         catalogue_router,
         audit_router,
@@ -32,6 +36,11 @@ SPEC = ServiceSpec(
     policy=POLICY,
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
+        {"name": "vendors", "description": "Companies that offer products to the programme"},
+        {
+            "name": "products",
+            "description": "Products and their four answers, as their vendors manage them",
+        },
         {"name": "agreements", "description": "Agreements, county participation, cost shares"},
         {"name": "catalogue", "description": "What each library offers, in the reader's language"},
         {"name": "audit", "description": "Who changed what, when"},

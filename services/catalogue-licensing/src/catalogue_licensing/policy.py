@@ -25,6 +25,36 @@ POLICY: Policy = {
         "county_admin",
         scope="county admin: only the token's county's libraries (another's is 404)",
     ),
+    # Vendors: the programme registers them; a vendor reads and keeps its own contacts.
+    "create_vendor": allow("programme_admin", scope="none: any vendor"),
+    "list_vendors": allow("programme_admin", scope="none: every vendor"),
+    "get_vendor": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another vendor is 404)"
+    ),
+    "update_vendor": allow(
+        "programme_admin",
+        "vendor",
+        scope="vendor: its own contacts only (another vendor is 404, other fields 403)",
+    ),
+    # Products, as their managers see them (the public listing is the catalogue's).
+    "create_product": allow(
+        "programme_admin", "vendor", scope="vendor: for its own vendor only (the token's)"
+    ),
+    "list_products": allow(
+        "programme_admin", "vendor", scope="vendor: its own products only, in every status"
+    ),
+    "get_product": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
+    "update_product": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
+    "activate_product": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
+    "retire_product": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
     # Agreements, participation, cost shares.
     "create_agreement": allow("programme_admin", scope="none: any product"),
     "list_agreements": allow(

@@ -1,0 +1,129 @@
+"""HTTP routes of vendors: the programme registers them; a vendor reads and keeps its contacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
+
+from catalogue_licensing.audit.service import request_id_of
+from catalogue_licensing.idempotent import IdempotencyDep
+from catalogue_licensing.vendors import service
+from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
+from chassis.concurrency import etag, matches_if_none_match, require_if_match
+from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from chassis.policy import PrincipalDep
+from chassis.problems import ProblemError, problem_responses
+from chassis.sessions import SessionDep
+
+router = APIRouter(tags=["vendors"])
+VendorId = Annotated[uuid.UUID, PathParam(description="The vendor's id (a UUID)")]
+# Differs by caller and needs a token: only the caller's own cache, revalidated each time.
+PRIVATE_CACHE = "private, no-cache"
+
+
+def _json(
+    vendor: object, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    out = VendorOut.model_validate(vendor)
+    return JSONResponse(
+        out.model_dump(mode="json"),
+        status_code=status_code,
+        headers={"ETag": etag(out.version), **(headers or {})},
+    )
+
+
+@router.post(
+    "/v1/vendors",
+    status_code=201,
+    summary="Register a vendor",
+    response_model=VendorOut,
+    responses=problem_responses(400, 409, 422),
+)
+async def create_vendor(
+    request: Request,
+    body: VendorIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    vendor = await service.create_vendor(
+        session, principal=principal, body=body, request_id=request_id_of(request)
+    )
+    response = _json(vendor, status_code=201, headers={"Location": f"/v1/vendors/{vendor.id}"})
+    return await idem.remember(response)
+
+
+@router.get(
+    "/v1/vendors",
+    summary="List vendors",
+    response_model=Page[VendorOut],
+    responses=problem_responses(400, 422),
+)
+async def list_vendors(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageParamsDep,
+    name: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Part of the vendor's name")
+    ] = None,
+) -> Page[VendorOut]:
+    after = None
+    if page.cursor is not None:
+        (raw,) = decode_cursor(page.cursor, arity=1)
+        try:
+            after = uuid.UUID(str(raw))
+        except ValueError as exc:
+            raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued") from exc
+    rows = list(
+        await service.list_vendors(session, name_contains=name, after=after, limit=page.limit + 1)
+    )
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor([str(rows[-1].id)])
+    link_next(request, response, next_cursor)
+    return Page[VendorOut](items=[service.vendor_view(v) for v in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/vendors/{vendor_id}",
+    summary="Read a vendor",
+    response_model=VendorOut,
+    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+)
+async def get_vendor(
+    request: Request, vendor_id: VendorId, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    tag = etag(vendor.version)
+    if matches_if_none_match(request, tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": PRIVATE_CACHE})
+    return _json(vendor, headers={"Cache-Control": PRIVATE_CACHE})
+
+
+@router.patch(
+    "/v1/vendors/{vendor_id}",
+    summary="Change a vendor (a vendor: its own contacts only)",
+    response_model=VendorOut,
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
+)
+async def update_vendor(
+    request: Request,
+    vendor_id: VendorId,
+    body: VendorPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> JSONResponse:
+    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    require_if_match(request, vendor.version)
+    vendor = await service.update_vendor(
+        session, principal=principal, vendor=vendor, body=body, request_id=request_id_of(request)
+    )
+    return _json(vendor)
