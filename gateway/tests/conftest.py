@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from chassis.migrations import upgrade
 from chassis.testing import Databases
 from gateway.app import create_app
 from gateway.keys import SigningKey, load_signing_key
@@ -82,6 +84,12 @@ async def _raw_server(
         server.close()
         await server.wait_closed()
         await asyncio.gather(*handlers, return_exceptions=True)
+
+
+@pytest.fixture
+def serve() -> Callable[..., Any]:
+    """`async with serve(app) as url:` an ASGI app served by uvicorn on a free loopback port."""
+    return serving
 
 
 @pytest.fixture
@@ -179,13 +187,24 @@ async def echo_url() -> AsyncIterator[str]:
 SettingsFactory = Callable[..., GatewaySettings]
 
 
+@pytest.fixture(scope="session")
+def migrated_gateway_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated gateway database (SQLite): the gateway reads its signing keys from it at start."""
+    path = tmp_path_factory.mktemp("gateway-template") / "gateway.db"
+    upgrade(ALEMBIC_INI, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
 @pytest.fixture
 def gateway_settings(
-    tmp_path: Path, gateway_key: tuple[Path, SigningKey], kpi_url: str
+    tmp_path: Path, gateway_key: tuple[Path, SigningKey], kpi_url: str, migrated_gateway_file: Path
 ) -> SettingsFactory:
-    """Settings for a test gateway: every upstream is the kpi service unless overridden."""
+    """Settings for a test gateway: every upstream is the kpi service unless overridden; without
+    a database_url, a migrated database of its own in tmp_path (the embedded default)."""
 
     def make(**overrides: Any) -> GatewaySettings:
+        if not (tmp_path / "gateway.db").exists():
+            shutil.copyfile(migrated_gateway_file, tmp_path / "gateway.db")
         values: dict[str, Any] = {
             "data_dir": tmp_path,
             "signing_key_file": gateway_key[0],

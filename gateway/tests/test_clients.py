@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 
 from gateway.cli import DEMO_SCOPES, add_client, load_demo, main, registered_clients
 from gateway.clients import ClientError, new_client_id
+from gateway.keys import load_signing_key
 from gateway.scopes import Scope, ScopeError, parse_scope
 from gateway.settings import GatewaySettings
 
@@ -172,15 +173,15 @@ async def test_demo_clients_are_registered_once_with_their_secrets_in_a_private_
         assert PasswordHasher().verify(stored.secret_hash, entry["client_secret"])
 
 
-def test_the_token_command_signs_with_the_gateways_key_file(
+def test_the_token_command_signs_with_the_embedded_runs_first_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """As `make token` after `make run` migrated the data folder: the first key is the key file."""
     monkeypatch.setenv("GATEWAY_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GATEWAY_LOG_FORMAT", "json")
+    assert main(["migrate"]) == 0
     assert main(["token", "--role", "county_admin", "--county", "03", "--ttl", "120"]) == 0
     token = capsys.readouterr().out.strip()
-
-    from gateway.keys import load_signing_key
 
     key = load_signing_key(tmp_path / "gateway-signing-key.pem")
     assert jwt.get_unverified_header(token)["kid"] == key.kid

@@ -232,7 +232,7 @@ async def test_the_key_set_publishes_the_signing_key(
     assert key["kty"] == "RSA"
     assert key["use"] == "sig"
     assert key["alg"] == "RS256"
-    assert key["kid"] == app.state.runtime.key.kid
+    assert key["kid"] == app.state.runtime.keys.signing_key.kid
     assert {"n", "e"} <= key.keys()
     assert not {"d", "p", "q"} & key.keys(), "the private half must never be published"
 

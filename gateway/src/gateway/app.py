@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import structlog
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CollectorRegistry
-from pydantic import SecretStr
 
 from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.logging import configure_logging
-from chassis.middleware import EdgeMiddleware, HttpMetrics
+from chassis.middleware import EdgeMiddleware, HttpMetrics, outbound_client
 from chassis.problems import install_problem_handlers
 from chassis.service import install_database_handlers
 from chassis.settings import AuthSettings
@@ -30,7 +28,7 @@ from gateway.contract import ContractCache, gateway_document
 from gateway.cors import CorsPolicy
 from gateway.edge import GatewayEdge
 from gateway.health import health_router
-from gateway.keys import ALGORITHM, SigningKey, load_signing_key
+from gateway.keys import ALGORITHM, KeyRing
 from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
 from gateway.runtime import GatewayRuntime, gateway_runtime
@@ -43,16 +41,21 @@ TAGS = [{"name": "auth", "description": "Access tokens for registered API client
 log = structlog.get_logger("gateway.app")
 
 
-def own_verifier(settings: GatewaySettings, key: SigningKey) -> TokenVerifier:
-    """The kit's verifier, trusting the gateway's own key set in process (no HTTP to itself)."""
-    return TokenVerifier(
-        AuthSettings(
-            issuer=settings.issuer,
-            audience=settings.audience,
-            jwks_json=SecretStr(json.dumps(key.jwks())),
-            algorithms=[ALGORITHM],
-        )
+def own_verifier(
+    settings: GatewaySettings, keys: KeyRing, http: httpx.AsyncClient
+) -> TokenVerifier:
+    """The kit's verifier: the gateway's own keys in process (no HTTP to itself), and the trusted
+    external issuers (GATEWAY_AUTH__TRUSTED_ISSUERS) fetched over `http`."""
+    auth = AuthSettings.model_validate(
+        {
+            **settings.auth.model_dump(),
+            "issuer": settings.issuer,
+            "audience": settings.audience,
+            "algorithms": [ALGORITHM],
+            "jwks_json": None,
+        }
     )
+    return TokenVerifier(auth, http, own_keys=keys)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -61,12 +64,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
-        key = await asyncio.to_thread(load_signing_key, settings.resolved_signing_key_file())
         db = Database(
             settings.resolved_database_url(),
             echo=settings.database_echo,
             busy_timeout_ms=settings.database_busy_timeout_ms,
         )
+        try:
+            keys = await KeyRing.open(settings, db)
+        except BaseException:
+            await db.dispose()
+            raise
+        http = outbound_client()
         upstreams = open_upstreams(settings)
         breaker_states = BreakerStates(upstreams)
         registry.register(breaker_states)
@@ -80,8 +88,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.runtime = GatewayRuntime(
             settings=settings,
             db=db,
-            key=key,
-            verifier=own_verifier(settings, key),
+            keys=keys,
+            verifier=own_verifier(settings, keys, http),
             secrets=SecretChecker(PasswordHasher()),
             upstreams=upstreams,
             contracts=contracts,
@@ -89,7 +97,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             cors=cors,
         )
         log.info(
-            "gateway_started", database=db.backend, kid=key.kid, upstreams=settings.upstream_urls()
+            "gateway_started",
+            database=db.backend,
+            kid=keys.signing_key.kid,
+            upstreams=settings.upstream_urls(),
         )
         try:
             yield
@@ -99,6 +110,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             if limiter is not None:
                 await limiter.close()
             await close_upstreams(upstreams)
+            await keys.close()
+            await http.aclose()
             await db.dispose()
             log.info("gateway_stopped")
 

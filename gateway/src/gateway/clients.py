@@ -1,4 +1,5 @@
-"""Registered API clients: registration with a one-time secret, listing, and authentication."""
+"""Registered API clients: registration with a one-time secret, secret rotation, revocation,
+listing, and authentication."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import re
 import secrets
 import unicodedata
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,6 +21,7 @@ from gateway.scopes import Scope
 
 NAME_MAX_LENGTH = 200
 CLIENT_ID_MAX_LENGTH = 64
+GRACE_MAX = timedelta(days=30)
 _SLUG_MAX_LENGTH = 40
 
 
@@ -85,9 +88,62 @@ async def clients_named(session: AsyncSession, names: list[str]) -> dict[str, Ap
 
 
 async def find_client(session: AsyncSession, client_id: str) -> ApiClient | None:
-    if not client_id or len(client_id) > CLIENT_ID_MAX_LENGTH:
+    # Ids are printable ASCII (new_client_id); anything else cannot match, and a NUL byte
+    # would be refused by PostgreSQL with an error rather than a miss.
+    if not client_id or len(client_id) > CLIENT_ID_MAX_LENGTH or not client_id.isprintable():
         return None
     return await session.get(ApiClient, client_id)
+
+
+async def _registered(session: AsyncSession, client_id: str) -> ApiClient:
+    client = await find_client(session, client_id)
+    if client is None:
+        raise ClientError(f"no client {client_id!r}; `clients list` shows them")
+    return client
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    client_id: str,
+    *,
+    hasher: PasswordHasher,
+    grace: timedelta = timedelta(0),
+    now: datetime | None = None,
+) -> tuple[ApiClient, str]:
+    """A new secret for the client, returned only here. The old one stops working at once, or,
+    with a `grace` period, when it ends: a client deployed in several places can switch over."""
+    if not timedelta(0) <= grace <= GRACE_MAX:
+        raise ClientError(f"the grace period is at most {GRACE_MAX.days} days")
+    now = now or utcnow()
+    client = await _registered(session, client_id)
+    if client.revoked_at is not None:
+        raise ClientError(f"{client_id} is revoked; register a new client instead")
+    secret = new_secret()
+    if grace:
+        client.previous_secret_hash = client.secret_hash
+        client.previous_secret_until = now + grace
+    else:
+        client.previous_secret_hash = None
+        client.previous_secret_until = None
+    client.secret_hash = await asyncio.to_thread(hasher.hash, secret)
+    await session.flush()
+    return client, secret
+
+
+async def revoke_client(
+    session: AsyncSession, client_id: str, *, now: datetime | None = None
+) -> ApiClient:
+    """The client gets no new tokens from now on; the tokens it holds expire by themselves."""
+    client = await _registered(session, client_id)
+    if client.revoked_at is not None:
+        raise ClientError(
+            f"{client_id} has been revoked since {client.revoked_at:%Y-%m-%dT%H:%M:%SZ}"
+        )
+    client.revoked_at = now or utcnow()
+    client.previous_secret_hash = None
+    client.previous_secret_until = None
+    await session.flush()
+    return client
 
 
 def client_scope(client: ApiClient) -> Scope:
@@ -116,11 +172,20 @@ class SecretChecker:
             return False
 
     async def check(self, client: ApiClient | None, secret: str) -> ApiClient | None:
-        """The client when it exists, the secret matches and it is not revoked; else None."""
+        """The client when it exists, the secret matches (the current one, or the previous one
+        within its grace period) and it is not revoked; else None."""
         stored = client.secret_hash if client is not None else None
         # The argon2 check is slow on purpose (tens of milliseconds): a worker thread keeps the
         # event loop serving the other requests meanwhile.
         matches = await asyncio.to_thread(self._matches, stored, secret)
+        if (
+            not matches
+            and client is not None
+            and client.previous_secret_hash is not None
+            and client.previous_secret_until is not None
+            and utcnow() < client.previous_secret_until
+        ):
+            matches = await asyncio.to_thread(self._matches, client.previous_secret_hash, secret)
         if client is None or not matches or client.revoked_at is not None:
             return None
         return client

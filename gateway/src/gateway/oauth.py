@@ -239,7 +239,7 @@ async def _issue(request: Request) -> dict[str, Any]:
         )
     ttl = runtime.settings.token_ttl_seconds
     token = mint_token(
-        runtime.key,
+        runtime.keys.signing_key,
         issuer=runtime.settings.issuer,
         audience=runtime.settings.audience,
         subject=client.client_id,
@@ -262,4 +262,7 @@ async def _issue(request: Request) -> dict[str, Any]:
 )
 async def get_jwks(request: Request) -> JSONResponse:
     runtime = gateway_runtime(request.app)
-    return JSONResponse(runtime.key.jwks(), headers={"Cache-Control": "public, max-age=300"})
+    max_age = runtime.settings.jwks_cache_seconds
+    return JSONResponse(
+        runtime.keys.jwks(), headers={"Cache-Control": f"public, max-age={max_age}"}
+    )

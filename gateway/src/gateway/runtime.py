@@ -10,7 +10,7 @@ from chassis.db import Database
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache
 from gateway.cors import CorsPolicy
-from gateway.keys import SigningKey
+from gateway.keys import KeyRing
 from gateway.ratelimit import RateLimiter
 from gateway.settings import GatewaySettings
 from gateway.upstreams import Upstream
@@ -20,7 +20,8 @@ from gateway.upstreams import Upstream
 class GatewayRuntime:
     settings: GatewaySettings
     db: Database
-    key: SigningKey
+    # The signing key and the published key set, following rotations in the database.
+    keys: KeyRing
     verifier: TokenVerifier
     secrets: SecretChecker
     upstreams: dict[str, Upstream]

@@ -41,8 +41,18 @@ class GatewaySettings(ServiceSettings):
     issuer: str = DEFAULT_ISSUER
     audience: str = DEFAULT_AUDIENCE
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
-    # Empty means <data_dir>/gateway-signing-key.pem, generated on first use when missing.
+    # Empty means <data_dir>/gateway-signing-key.pem, generated on first use when missing. It
+    # seeds the first signing key in the database (docs/decisions/0010-signing-keys-and-issuers.md).
     signing_key_file: Path | None = None
+    # Encrypts the signing keys' private halves in the database; at least 32 random characters,
+    # the same on every replica. Empty: derived from the key file above (which every replica
+    # then needs, as before).
+    key_encryption_key: SecretStr | None = Field(default=None, min_length=32)
+    # How often a replica re-reads the signing keys: a rotation reaches it without a restart.
+    key_refresh_seconds: float = Field(default=10.0, gt=0, le=300)
+    # The key set's Cache-Control max-age; a new key is published at least this long (plus one
+    # refresh) before it signs. Keep it >= the services' AUTH__JWKS_CACHE_SECONDS.
+    jwks_cache_seconds: int = Field(default=300, ge=0, le=86_400)
 
     catalogue_url: str = "http://127.0.0.1:8001"
     training_url: str = "http://127.0.0.1:8002"
