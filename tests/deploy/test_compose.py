@@ -240,11 +240,46 @@ def test_gateway_routes_to_the_services(
         assert env[upstream_setting[service.name]] == f"http://{service.name}:{CONTAINER_PORT}"
 
 
-def test_gateway_is_published_on_port_8000(gateway: Any, compose: dict[str, Any]) -> None:
-    ports = compose["services"][gateway.name]["ports"]
-    assert [p.rsplit(":", 2)[-2:] for p in ports] == [["8000", "8000"]]
-    others = [n for n, s in compose["services"].items() if n != gateway.name and "ports" in s]
-    assert others == [], "only the gateway is reachable from the host"
+EDGE_CONF = REPO / "deploy" / "compose" / "edge-nginx.conf"
+
+
+def test_only_the_edge_is_published_on_port_8000(compose: dict[str, Any]) -> None:
+    edge = compose["services"]["edge"]
+    assert [p.rsplit(":", 2)[-2:] for p in edge["ports"]] == [["8000", "8080"]]
+    assert all(p.startswith("127.0.0.1:") for p in edge["ports"]), "loopback only"
+    others = [n for n, s in compose["services"].items() if n != "edge" and "ports" in s]
+    assert others == [], "only the edge is reachable from the host"
+    assert "./deploy/compose/edge-nginx.conf:/etc/nginx/nginx.conf:ro" in edge["volumes"]
+    assert edge["depends_on"] == {"gateway": {"condition": "service_healthy"}}
+
+
+def test_gateway_runs_replicas_behind_the_edge(gateway: Any, compose: dict[str, Any]) -> None:
+    service = compose["services"][gateway.name]
+    assert service["deploy"]["replicas"] >= 2
+    conf = EDGE_CONF.read_text(encoding="utf-8")
+    # Every replica, re-resolved as they come and go, on the gateway's container port.
+    assert re.search(rf"server {gateway.name}:{CONTAINER_PORT} resolve;", conf)
+    assert "resolver 127.0.0.11" in conf
+    # The caller's address replaces anything the caller claimed.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    # The gateway decides about bodies and headers (413 and 431 as problem+json).
+    assert "client_max_body_size 0;" in conf
+    assert "listen 8080;" in conf
+
+
+def test_gateway_replicas_share_their_rate_limits_in_redis(
+    gateway: Any, compose: dict[str, Any]
+) -> None:
+    env = compose["services"][gateway.name]["environment"]
+    url = urlsplit(env["GATEWAY_REDIS_URL"])
+    assert (url.scheme, url.hostname, url.port) == ("redis", "redis", 6379)
+    # Behind the edge, the caller's address comes from X-Forwarded-For; the edge's own
+    # address is a private one.
+    trusted = env["GATEWAY_TRUSTED_PROXIES"].split(",")
+    assert "172.16.0.0/12" in trusted
+    for kind in ("CLIENT", "ADDRESS", "AUTH"):
+        assert float(env[f"GATEWAY_RATE_LIMIT_{kind}_PER_SECOND"]) > 0
+        assert int(env[f"GATEWAY_RATE_LIMIT_{kind}_BURST"]) >= 1
 
 
 def test_gateway_keeps_its_signing_key_on_a_named_volume(

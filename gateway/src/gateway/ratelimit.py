@@ -337,7 +337,7 @@ def open_rate_limiter(settings: GatewaySettings, metrics: RateLimitMetrics) -> R
     quotas = RateLimitQuotas(
         client=Quota(settings.rate_limit_client_per_second, settings.rate_limit_client_burst),
         address=Quota(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
-        token=Quota(settings.rate_limit_token_per_second, settings.rate_limit_token_burst),
+        token=Quota(settings.rate_limit_auth_per_second, settings.rate_limit_auth_burst),
     )
     memory = MemoryBuckets()
     url = settings.redis_url.get_secret_value()

@@ -85,8 +85,9 @@ class GatewaySettings(ServiceSettings):
     rate_limit_client_burst: int = Field(default=200, ge=1)
     rate_limit_address_per_second: float = Field(default=200.0, gt=0)
     rate_limit_address_burst: int = Field(default=400, ge=1)
-    rate_limit_token_per_second: float = Field(default=2.0, gt=0)
-    rate_limit_token_burst: int = Field(default=20, ge=1)
+    # The token endpoint's buckets: attempts to authenticate a client.
+    rate_limit_auth_per_second: float = Field(default=2.0, gt=0)
+    rate_limit_auth_burst: int = Field(default=20, ge=1)
     # Empty: the buckets live in this process. Set (redis://host:6379/0) when several replicas
     # must share them.
     redis_url: SecretStr = SecretStr("")
