@@ -198,3 +198,78 @@ def test_the_token_command_signs_with_the_embedded_runs_first_key(
 def test_a_settings_default_signing_key_sits_in_the_data_folder(tmp_path: Path) -> None:
     settings: Any = GatewaySettings(data_dir=tmp_path)
     assert settings.resolved_signing_key_file() == tmp_path / "gateway-signing-key.pem"
+
+
+async def test_the_command_line_rotates_secrets_revokes_and_shows_clients(
+    gateway_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = _settings(gateway_db, tmp_path)
+    client, first = await add_client(
+        settings, name="Bergen website", role="library", scope=Scope(isil="NO-2120100")
+    )
+    for name, value in (
+        ("GATEWAY_DATABASE_URL", gateway_db),
+        ("GATEWAY_DATA_DIR", str(tmp_path)),
+        ("GATEWAY_LOG_FORMAT", "json"),
+    ):
+        monkeypatch.setenv(name, value)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["clients", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    # In threads: each command runs its own event loop, as it does from a shell.
+    code, out, err = await asyncio.to_thread(run, "rotate-secret", client.client_id)
+    assert code == 0
+    second = dict(line.split(":", 1) for line in out.strip().splitlines())["client_secret"].strip()
+    assert "The old secret no longer works." in err
+    (stored,) = await registered_clients(settings)
+    assert PasswordHasher().verify(stored.secret_hash, second)
+    assert stored.previous_secret_hash is None
+    assert second != first
+
+    code, out, err = await asyncio.to_thread(
+        run, "rotate-secret", client.client_id, "--grace-seconds", "3600"
+    )
+    assert code == 0
+    assert "The old secret is accepted until" in err
+    (stored,) = await registered_clients(settings)
+    assert stored.previous_secret_hash is not None
+    assert PasswordHasher().verify(stored.previous_secret_hash, second)
+    code, out, _ = await asyncio.to_thread(run, "show", client.client_id)
+    assert "old secret: accepted until" in out
+
+    code, _, err = await asyncio.to_thread(
+        run, "rotate-secret", client.client_id, "--grace-seconds", str(31 * 86_400)
+    )
+    assert code == 2
+    assert "at most 30 days" in err
+
+    code, out, err = await asyncio.to_thread(run, "revoke", client.client_id)
+    assert code == 0
+    assert f"revoked {client.client_id} (Bergen website)" in out
+    code, _, err = await asyncio.to_thread(run, "revoke", client.client_id)
+    assert code == 2
+    assert "has been revoked since" in err
+    code, _, err = await asyncio.to_thread(run, "rotate-secret", client.client_id)
+    assert code == 2
+    assert "is revoked; register a new client instead" in err
+
+    code, out, _ = await asyncio.to_thread(run, "show", client.client_id)
+    assert code == 0
+    fields = dict(line.split(":", 1) for line in out.strip().splitlines())
+    assert fields["status"].strip() == "revoked"
+    assert fields["scope"].strip() == "isil=NO-2120100"
+    assert "old secret" not in out, "revoking ends the grace period too"
+    code, out, _ = await asyncio.to_thread(run, "list")
+    (row,) = [line for line in out.splitlines() if client.client_id in line]
+    assert " revoked " in row
+
+    for action in ("show", "revoke", "rotate-secret"):
+        code, _, err = await asyncio.to_thread(run, action, "no-such-client")
+        assert code == 2
+        assert "no client 'no-such-client'" in err

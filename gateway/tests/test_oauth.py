@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import update
 
 from chassis.db import Database
-from gateway.clients import register_client
+from gateway.clients import register_client, revoke_client, rotate_secret
 from gateway.models import ApiClient
 from gateway.scopes import Scope
 
@@ -204,6 +204,49 @@ async def test_a_scope_beyond_the_clients_role_is_refused(
             "invalid_client",
             id="not-basic",
         ),
+        pytest.param(
+            "grant_type=client_credentials",
+            {**FORM, "Authorization": "Basic " + base64.b64encode(b"no-colon").decode()},
+            401,
+            "invalid_client",
+            id="basic-without-colon",
+        ),
+        pytest.param(
+            "grant_type=authorization_code&code=x&redirect_uri=https://a.example/",
+            FORM,
+            400,
+            "unsupported_grant_type",
+            id="authorization-code",
+        ),
+        pytest.param("", FORM, 400, "invalid_request", id="empty-body"),
+        pytest.param(
+            "grant_type=client_credentials&" + "&".join(f"x{i}=1" for i in range(40)),
+            FORM,
+            400,
+            "invalid_request",
+            id="too-many-fields",
+        ),
+        pytest.param(
+            "grant_type=client_credentials&scope=library&scope=operator",
+            {**FORM, "Authorization": "Basic YTpi"},
+            400,
+            "invalid_request",
+            id="repeated-scope",
+        ),
+        pytest.param(
+            "grant_type=client_credentials&client_id=a",
+            FORM,
+            400,
+            "invalid_client",
+            id="public-client",
+        ),
+        pytest.param(
+            "grant_type=client_credentials",
+            {"Content-Type": "multipart/form-data; boundary=x"},
+            400,
+            "invalid_request",
+            id="multipart",
+        ),
     ],
 )
 async def test_malformed_token_requests_get_rfc6749_errors(
@@ -262,3 +305,81 @@ async def test_a_token_from_the_endpoint_is_accepted_by_a_service_behind_the_gat
         # The kpi service verifies it again, against the gateway's key set.
         response = await http.get("/kpi/v1/events", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    ["nul\x00byte", "x" * 65, "", "ünïcödé-client", "tab\tclient"],
+    ids=["nul-byte", "too-long", "empty", "non-ascii", "control-character"],
+)
+async def test_client_ids_that_cannot_exist_are_invalid_clients_on_every_backend(
+    gateway_db: str, gateway_settings: Any, open_gateway: Any, client_id: str
+) -> None:
+    async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
+        by_body = await http.post(
+            "/auth/token",
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": "s"},
+        )
+        by_header = await http.post(
+            "/auth/token",
+            data={"grant_type": "client_credentials"},
+            headers=basic(client_id, "s"),
+        )
+    assert_oauth_error(by_body, 400, "invalid_client")
+    assert_oauth_error(by_header, 401, "invalid_client")
+
+
+async def test_a_rotated_secret_replaces_the_old_one_at_once_or_after_its_grace(
+    gateway_db: str, gateway_settings: Any, open_gateway: Any
+) -> None:
+    client_id, first = await create_client(gateway_db, "library", Scope(isil="NO-2030000"))
+    grant = {"grant_type": "client_credentials"}
+    async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
+
+        async def status(secret: str) -> int:
+            response = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
+            return response.status_code
+
+        async with Database(gateway_db) as db, db.writer() as session, session.begin():
+            _, second = await rotate_secret(
+                session, client_id, hasher=PasswordHasher(), grace=timedelta(minutes=5)
+            )
+        assert (await status(first), await status(second)) == (200, 200)
+
+        async with Database(gateway_db) as db, db.writer() as session, session.begin():
+            _, third = await rotate_secret(session, client_id, hasher=PasswordHasher())
+        assert (await status(first), await status(second), await status(third)) == (401, 401, 200)
+
+        async with Database(gateway_db) as db, db.writer() as session, session.begin():
+            _, fourth = await rotate_secret(
+                session, client_id, hasher=PasswordHasher(), grace=timedelta(minutes=5)
+            )
+            # The grace period is over.
+            await session.execute(
+                update(ApiClient)
+                .where(ApiClient.client_id == client_id)
+                .values(previous_secret_until=datetime.now(UTC), version=ApiClient.version + 1)
+            )
+        assert (await status(third), await status(fourth)) == (401, 200)
+
+
+async def test_a_revoked_client_gets_no_new_token_but_its_tokens_run_out_normally(
+    gateway_db: str, gateway_settings: Any, open_gateway: Any
+) -> None:
+    client_id, secret = await create_client(gateway_db, "analyst")
+    grant = {"grant_type": "client_credentials"}
+    async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
+        issued = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
+        token = issued.json()["access_token"]
+        async with Database(gateway_db) as db, db.writer() as session, session.begin():
+            await revoke_client(session, client_id)
+        refused = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
+        by_body = await http.post(
+            "/auth/token", data={**grant, "client_id": client_id, "client_secret": secret}
+        )
+        still = await http.get("/kpi/v1/events", headers={"Authorization": f"Bearer {token}"})
+    assert_oauth_error(refused, 401, "invalid_client")
+    assert refused.headers["www-authenticate"].startswith("Basic ")
+    assert_oauth_error(by_body, 400, "invalid_client")
+    assert refused.json()["error_description"] == by_body.json()["error_description"]
+    assert still.status_code == 200
