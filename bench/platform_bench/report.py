@@ -56,6 +56,9 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
             "p99_ms": median(r["latency_ms"]["p99"] for r in rounds.values()),
             "max_ms": median(r["latency_ms"].get("max") for r in rounds.values()),
             "errors": sum(error_count(r["errors"]) for r in rounds.values()),
+            "front_cpu_us_per_request": median(
+                r.get("front_cpu_us_per_request") for r in rounds.values()
+            ),
             "client_cpu_share_max": max((r["client_cpu_share"] or 0.0) for r in rounds.values()),
         }
         if kind == "open":
@@ -144,14 +147,14 @@ def render(result: dict[str, Any]) -> str:
         f"{loads['rounds']} round(s) of {loads['seconds']} s runs, "
         f"{result['machine']['cores']} cores, medians over rounds; (x.xx) = ratio to D of the same round",
         "",
-        "Closed loop (wrk): requests/s (ratio to D)",
+        "Closed loop (wrk): requests/s (ratio to D); CPU us/req = the front process's CPU per request",
     ]
     closed = [r for r in rows if r["kind"] == "closed"]
     conns = sorted({int(r["load"]) for r in closed})
     lines.append(
         f"  {'scenario':<16}{'config':<12}"
         + "".join(f"{f'c={c}':>20}" for c in conns)
-        + f"{'p99 ms @16':>12}{'errors':>8}"
+        + f"{'p99 ms @16':>12}{'CPU us/req @16':>16}{'errors':>8}"
     )
     table: dict[tuple[str, str], dict[int, dict[str, Any]]] = defaultdict(dict)
     for r in closed:
@@ -164,8 +167,11 @@ def render(result: dict[str, Any]) -> str:
             for c in conns
         )
         p99 = by_c.get(16, {}).get("p99_ms")
+        cpu = by_c.get(16, {}).get("front_cpu_us_per_request")
         errors = sum(r["errors"] for r in by_c.values())
-        lines.append(f"  {scenario:<16}{config:<12}{cells}{_fmt(p99, '.2f'):>12}{errors:>8}")
+        lines.append(
+            f"  {scenario:<16}{config:<12}{cells}{_fmt(p99, '.2f'):>12}{_fmt(cpu, '.0f'):>16}{errors:>8}"
+        )
 
     opened = [r for r in rows if r["kind"] == "open"]
     if opened:

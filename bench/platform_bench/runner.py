@@ -39,7 +39,6 @@ from platform_bench.stats import cpu_share, open_loop_rates, parse_wrk
 
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(PY).parent
-TOKEN_TTL_SECONDS = 6 * 3600
 SEEDED_EVENTS = 200
 # Beyond the run's own length: wrk and the generator stop by themselves; this only guards a hang.
 RUN_GRACE_SECONDS = 30
@@ -120,14 +119,8 @@ class Session:
                 capture_output=True,
             )
         asyncio.run(_seed_events(data))
-        token = subprocess.run(
-            [PY, "-m", "gateway", "token", "--role", "operator", "--ttl", str(TOKEN_TTL_SECONDS)],
-            env={**os.environ, **gateway_env},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        self._gateway_env = gateway_env
+        token = self._mint_token()
 
         tools.say(f"starting the fleet (logs in {self.workdir})")
         granian = [str(VENV_BIN / "granian"), "--interface", "asgi", "--factory"]
@@ -176,13 +169,31 @@ class Session:
                     )
                     answer.raise_for_status()
                     etags[scenario.name] = answer.headers["etag"]
+        self._etags = etags
+        self._fill_headers(token)
+        self.settings = _settings_note(gateway_env, ports)
+        self._check_answers()
+
+    def _mint_token(self) -> str:
+        """A fresh operator token from the gateway's command line, with its default lifetime
+        (the gateway bounds it), so a long run renews it each round."""
+        done = subprocess.run(
+            [PY, "-m", "gateway", "token", "--role", "operator"],
+            env={**os.environ, **self._gateway_env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"gateway token failed: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def _fill_headers(self, token: str) -> None:
         for scenario in SCENARIOS:
-            fill = {"token": token, "etag": etags.get(scenario.name, "")}
+            fill = {"token": token, "etag": self._etags.get(scenario.name, "")}
             self.headers[scenario.name] = {
                 name: value.format(**fill) for name, value in scenario.headers.items()
             }
-        self.settings = _settings_note(gateway_env, ports)
-        self._check_answers()
 
     def _url(self, scenario: Scenario, config_name: str) -> tuple[int, str]:
         config = CONFIG_BY_NAME[config_name]
@@ -291,6 +302,7 @@ class Session:
             for name in scenario.variant_configs:
                 for c in loads.variant_connections:
                     by_config.setdefault(name, []).append(Job("closed", scenario, name, c))
+        self._fill_headers(self._mint_token())
         order = list(by_config)
         self.random.shuffle(order)
         tools.say(f"round {number}: closed loop, order {' '.join(order)}")
@@ -345,6 +357,13 @@ class Session:
             "fraction": job.fraction if job.kind == "open" else None,
             **figures,
         }
+        # CPU per request of the process the client talks to and of the service behind it:
+        # steadier than throughput on a shared machine, and what a proxy adds is visible in it.
+        served = max(1, figures["requests"])
+        front = CONFIG_BY_NAME[job.config].process
+        cpu = figures["server_cpu_s"]
+        record["front_cpu_us_per_request"] = round(cpu[front] / served * 1e6, 1)
+        record["service_cpu_us_per_request"] = round(cpu["svc"] / served * 1e6, 1)
         self.records.append(record)
 
     # ------------------------------------------------------------------ profile
