@@ -59,9 +59,10 @@ class Received:
 
 @dataclass
 class ScriptedUpstream:
-    """An HTTP/1.1 service whose answers follow a script, one entry per request head it reads:
-    "ok" answers 200 and keeps the connection, "drop" closes it without a byte of answer.
-    After the script, every request is answered "ok". Records every request head."""
+    """An HTTP/1.1 service whose answers follow a script, one entry per request to its API
+    (`/v1/...`): "ok" answers 200 and keeps the connection, "drop" closes it without a byte of
+    answer. After the script, every request is answered "ok". Records the API requests; any
+    other path (the gateway reading a service's contract) is a plain 404, outside the script."""
 
     script: list[str]
     received: list[Received] = field(default_factory=list)
@@ -80,6 +81,11 @@ class ScriptedUpstream:
                 name.strip().lower(): value.strip()
                 for name, value in (line.split(":", 1) for line in lines if line)
             }
+            if not path.startswith("/v1/"):
+                await _read_body(reader, headers)
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                continue
             received = Received(method, path, headers, b"")
             self.received.append(received)
             if (self.script.pop(0) if self.script else "ok") == "drop":
@@ -230,25 +236,39 @@ async def test_a_body_over_the_replay_bound_is_not_retried(
     assert at_the_bound.json()["body_length"] == REPLAYABLE_BODY_BYTES
 
 
+@dataclass
+class SilentUpstream:
+    """A service that reads API requests (`/v1/...`) and never answers them; any other path
+    (the gateway reading a service's contract) is a plain 404."""
+
+    api_requests: int = 0
+
+    async def handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            if head.split(b" ", 2)[1].startswith(b"/v1/"):
+                self.api_requests += 1
+                await stop.wait()
+                return
+            writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+
+
 async def test_a_timeout_is_not_retried(
     gateway_settings: Any, open_gateway: Any, raw_server: Any
 ) -> None:
-    heads = 0
-
-    async def silent(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
-    ) -> None:
-        nonlocal heads
-        await reader.readuntil(b"\r\n\r\n")
-        heads += 1
-        await stop.wait()
-
-    async with raw_server(silent) as url:
+    silent = SilentUpstream()
+    async with raw_server(silent.handle) as url:
         settings = gateway_settings(helpdesk_url=url, upstream_read_timeout_seconds=0.2)
         async with open_gateway(settings) as (http, _):
             response = await http.get("/helpdesk/v1/tickets")
     assert response.status_code == 504
-    assert heads == 1
+    assert silent.api_requests == 1
 
 
 # ---------------------------------------------------------------- pool and breaker
@@ -257,13 +277,8 @@ async def test_a_timeout_is_not_retried(
 async def test_waiting_for_a_pooled_connection_is_bounded_by_the_connect_timeout(
     gateway_settings: Any, open_gateway: Any, raw_server: Any
 ) -> None:
-    async def silent(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
-    ) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        await stop.wait()
-
-    async with raw_server(silent) as url:
+    silent = SilentUpstream()
+    async with raw_server(silent.handle) as url:
         settings = gateway_settings(
             helpdesk_url=url,
             upstream_pool_size=1,
@@ -281,6 +296,8 @@ async def test_waiting_for_a_pooled_connection_is_bounded_by_the_connect_timeout
                 await holder
     assert queued.status_code == 503
     assert queued.headers["retry-after"]
+    # Only the holder reached the service; the queued request never got a connection.
+    assert silent.api_requests == 1
     assert 0.25 <= waited < 3
 
 
