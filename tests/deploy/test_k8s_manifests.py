@@ -337,3 +337,18 @@ def test_compose_and_kubernetes_set_the_same_settings(
     _, from_secrets = env_sources(only_container(find(deployed, "Deployment", component.name)))
     in_compose = set(compose["services"][component.name]["environment"])
     assert set(config) | set(from_secrets) == in_compose
+
+
+def test_gateway_replicas_share_rate_limits_in_redis(
+    gateway: Any, deployed: list[Manifest]
+) -> None:
+    deployment = find(deployed, "Deployment", gateway.name)
+    assert deployment["spec"]["replicas"] >= 2
+    _, from_secrets = env_sources(only_container(deployment))
+    assert from_secrets["GATEWAY_REDIS_URL"] == ("gateway-secrets", "redis-url")
+    assert "redis-url" in secret_keys()["gateway-secrets"]
+    config = find(deployed, "ConfigMap", f"{gateway.name}-config")["data"]
+    assert config["GATEWAY_TRUSTED_PROXIES"]
+    for kind in ("CLIENT", "ADDRESS", "AUTH"):
+        assert float(config[f"GATEWAY_RATE_LIMIT_{kind}_PER_SECOND"]) > 0
+        assert int(config[f"GATEWAY_RATE_LIMIT_{kind}_BURST"]) >= 1
