@@ -43,6 +43,7 @@ SERVICES = (
         "CATALOGUE_",
         "services/catalogue-licensing",
         "catalogue_licensing.settings:CatalogueSettings",
+        demo="catalogue_licensing.demo:load_demo",
     ),
     Component(
         "training",

@@ -1,0 +1,473 @@
+"""The demo data `make run` loads: the reference directory, a few vendors and their products with
+the four answers in Bokmål, Nynorsk and English; idempotent, with fixed ids others can name."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue_licensing.directory.reference_load import (
+    ReferenceFiles,
+    load_reference,
+    read_reference,
+)
+from catalogue_licensing.products import service as products
+from catalogue_licensing.products.models import Product
+from catalogue_licensing.products.schemas import ProductIn
+from catalogue_licensing.products.sushi import SystemResolver
+from catalogue_licensing.settings import CatalogueSettings
+from catalogue_licensing.vendors import service as vendors
+from catalogue_licensing.vendors.models import Vendor
+from catalogue_licensing.vendors.schemas import VendorIn
+from chassis.auth import Principal
+from chassis.db import Database
+
+# The gateway's demo vendor client is scoped to this vendor (gateway/cli.py DEMO_SCOPES).
+NORDLYS_LYDBOK = uuid.UUID("0193a5c2-7b4e-7d21-9f3a-2c6e8b1d4f70")
+FJORDAVIS_DIGITAL = uuid.UUID("0193a5c2-7b4e-7d22-9f3a-2c6e8b1d4f71")
+KINOTEKET_STROM = uuid.UUID("0193a5c2-7b4e-7d23-9f3a-2c6e8b1d4f72")
+ORDKILDE_LAERING = uuid.UUID("0193a5c2-7b4e-7d24-9f3a-2c6e8b1d4f73")
+
+# Products: active ones reach libraries through agreements; the drafts show that a vendor never
+# sees another vendor's draft.
+NORDLYS_LYDBOKER = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000001")  # active
+NORDLYS_SKOLE = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000002")  # draft, the demo vendor's
+AVISARKIVET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000003")  # active
+KINOTEKET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000004")  # active
+LYDSALEN = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000005")  # draft, another vendor's
+ORDKILDE_SPRAK = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000006")  # active
+ORDKILDE_LEKSIKON = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000007")  # active
+
+# Who the audit trail and the events name as the author of the demo data.
+DEMO_PRINCIPAL = Principal(subject="demo-data", roles=frozenset({"programme_admin"}))
+
+# Invented companies; the organisation numbers are made up but valid (mod-11).
+DEMO_VENDORS: dict[uuid.UUID, dict[str, Any]] = {
+    NORDLYS_LYDBOK: {
+        "name": "Nordlys Lydbok AS",
+        "org_number": "912847365",
+        "contacts": [
+            {
+                "name": "Ingrid Solberg",
+                "email": "ingrid.solberg@nordlys-lydbok.example",
+                "phone": "+47 911 22 333",
+                "role": "sales",
+            },
+            {
+                "name": "Brukerstøtte",
+                "email": "support@nordlys-lydbok.example",
+                "phone": "+47 22 11 22 33",
+                "role": "support",
+            },
+        ],
+    },
+    FJORDAVIS_DIGITAL: {
+        "name": "Fjordavis Digital AS",
+        "org_number": "920471587",
+        "contacts": [
+            {
+                "name": "Eirik Haugland",
+                "email": "eirik@fjordavis.example",
+                "phone": "+47 555 12 345",
+                "role": "sales",
+            }
+        ],
+    },
+    KINOTEKET_STROM: {
+        "name": "Kinoteket Strøm AS",
+        "org_number": "933166422",
+        "contacts": [
+            {"name": "Sara Lie", "email": "sara.lie@kinoteket.example", "role": "technical"}
+        ],
+    },
+    ORDKILDE_LAERING: {
+        "name": "Ordkilde Læring AS",
+        "org_number": "991742050",
+        "contacts": [
+            {
+                "name": "Jon Åsheim",
+                "email": "jon@ordkilde.example",
+                "phone": "+47 73 00 11 22",
+                "role": "sales",
+            }
+        ],
+    },
+}
+
+
+def _contact(name: str, email: str, phone: str, url: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "opening_hours": {
+            "nb": "Hverdager 08.00-16.00",
+            "nn": "Kvardagar 08.00-16.00",
+            "en": "Weekdays 08:00-16:00 (Norwegian time)",
+        },
+        "url": url,
+    }
+
+
+LIBRARY_CARD_STEPS = {
+    "nb": "Last ned appen, velg biblioteket ditt og logg inn med lånekortnummer og PIN-kode.",
+    "nn": "Last ned appen, vel biblioteket ditt og logg inn med lånekortnummer og PIN-kode.",
+    "en": "Download the app, choose your library and sign in with your library card number and PIN.",
+}
+
+DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
+    NORDLYS_LYDBOKER: (
+        NORDLYS_LYDBOK,
+        "active",
+        {
+            "category": "ebooks_audiobooks",
+            "audiences": ["residents", "pupils"],
+            "content_languages": ["nb", "nn", "en", "se"],
+            "name": {
+                "nb": "Nordlys Lydbøker",
+                "nn": "Nordlys Lydbøker",
+                "en": "Nordlys Audiobooks",
+            },
+            "description": {
+                "nb": "Lydbøker og e-bøker på norsk, samisk og engelsk for alle aldre.",
+                "nn": "Lydbøker og e-bøker på norsk, samisk og engelsk for alle aldrar.",
+                "en": "Audiobooks and e-books in Norwegian, Sámi and English for all ages.",
+            },
+            "access": {"methods": ["library_card"], "steps": LIBRARY_CARD_STEPS},
+            "home_use": {
+                "available": True,
+                "terms": {
+                    "nb": "Kan brukes hvor som helst, inntil fem lån om gangen.",
+                    "nn": "Kan brukast kvar som helst, inntil fem lån om gongen.",
+                    "en": "Usable anywhere, up to five loans at a time.",
+                },
+            },
+            "sharing": {
+                "allowed": True,
+                "terms": {
+                    "nb": "Deles mellom bibliotekene i deltakende fylker.",
+                    "nn": "Delast mellom biblioteka i fylka som er med.",
+                    "en": "Shared among the libraries of participating counties.",
+                },
+            },
+            "contact": _contact(
+                "Nordlys brukerstøtte",
+                "support@nordlys-lydbok.example",
+                "+47 22 11 22 33",
+                "https://hjelp.nordlys-lydbok.example/",
+            ),
+            "procurement": {
+                "wcag_level": "AA",
+                "data_processing_agreement": True,
+                "counter_release": "5.1",
+                "sushi_url": None,
+                "authentication_standards": ["saml2", "oidc"],
+            },
+        },
+    ),
+    NORDLYS_SKOLE: (
+        NORDLYS_LYDBOK,
+        "draft",
+        {
+            "category": "ebooks_audiobooks",
+            "audiences": ["pupils"],
+            "content_languages": ["nb", "nn"],
+            "name": {"nb": "Nordlys Skole", "nn": "Nordlys Skule", "en": "Nordlys School"},
+            "description": {
+                "nb": "Pensumlitteratur som lydbok for videregående skole.",
+                "nn": "Pensumlitteratur som lydbok for vidaregåande skule.",
+                "en": "Set texts as audiobooks for upper secondary schools.",
+            },
+            "access": {
+                "methods": ["feide"],
+                "steps": {
+                    "nb": "Logg inn med Feide fra skolens læringsplattform.",
+                    "nn": "Logg inn med Feide frå læringsplattforma til skulen.",
+                    "en": "Sign in with Feide from the school's learning platform.",
+                },
+            },
+            "home_use": {"available": True, "terms": {}},
+            "sharing": {"allowed": False, "terms": {}},
+            "contact": _contact(
+                "Nordlys skolestøtte",
+                "skole@nordlys-lydbok.example",
+                "+47 22 11 22 34",
+                "https://hjelp.nordlys-lydbok.example/skole",
+            ),
+            "procurement": {
+                "wcag_level": "AA",
+                "data_processing_agreement": True,
+                "counter_release": "5.1",
+                "sushi_url": None,
+                "authentication_standards": ["saml2"],
+            },
+        },
+    ),
+    AVISARKIVET: (
+        FJORDAVIS_DIGITAL,
+        "active",
+        {
+            "category": "newspapers_magazines",
+            "audiences": ["residents", "pupils"],
+            "content_languages": ["nb", "nn", "en"],
+            "name": {"nb": "Avisarkivet", "nn": "Avisarkivet", "en": "The Newspaper Archive"},
+            "description": {
+                "nb": "Dagens aviser og tidsskrifter, og arkivet tilbake til 1990.",
+                "nn": "Dagens aviser og tidsskrift, og arkivet attende til 1990.",
+                "en": "Today's newspapers and magazines, and the archive back to 1990.",
+            },
+            "access": {
+                "methods": ["ip_range", "library_card"],
+                "steps": {
+                    "nb": "På biblioteket: åpne avisarkivet direkte. Hjemme: logg inn med lånekortet.",
+                    "nn": "På biblioteket: opne avisarkivet direkte. Heime: logg inn med lånekortet.",
+                    "en": "At the library: open the archive directly. At home: sign in with your library card.",
+                },
+            },
+            "home_use": {
+                "available": True,
+                "terms": {
+                    "nb": "Hjemmebruk med lånekort; arkivet bare på biblioteket.",
+                    "nn": "Heimebruk med lånekort; arkivet berre på biblioteket.",
+                    "en": "Home use with a library card; the archive only at the library.",
+                },
+            },
+            "sharing": {"allowed": False, "terms": {}},
+            "contact": _contact(
+                "Fjordavis kundeservice",
+                "kundeservice@fjordavis.example",
+                "+47 555 12 300",
+                "https://fjordavis.example/hjelp",
+            ),
+            "procurement": {
+                "wcag_level": "AA",
+                "data_processing_agreement": True,
+                "counter_release": "5",
+                "sushi_url": None,
+                "authentication_standards": ["ip", "ezproxy"],
+            },
+        },
+    ),
+    KINOTEKET: (
+        KINOTEKET_STROM,
+        "active",
+        {
+            "category": "film",
+            "audiences": ["residents"],
+            "content_languages": ["nb", "en", "sv", "da"],
+            "name": {"nb": "Kinoteket", "nn": "Kinoteket", "en": "Kinoteket Film"},
+            "description": {
+                "nb": "Nordiske spillefilmer og dokumentarer til strømming.",
+                "nn": "Nordiske spelefilmar og dokumentarar til strøyming.",
+                "en": "Nordic feature films and documentaries to stream.",
+            },
+            "access": {
+                "methods": ["library_card", "bankid"],
+                "steps": {
+                    "nb": "Registrer deg med lånekort, bekreft med BankID, og strøm fire filmer i måneden.",
+                    "nn": "Registrer deg med lånekort, stadfest med BankID, og strøym fire filmar i månaden.",
+                    "en": "Register with your library card, confirm with BankID, and stream four films a month.",
+                },
+            },
+            "home_use": {"available": True, "terms": {}},
+            "sharing": {"allowed": False, "terms": {}},
+            "contact": _contact(
+                "Kinoteket hjelp",
+                "hjelp@kinoteket.example",
+                "+47 21 00 40 40",
+                "https://kinoteket.example/hjelp",
+            ),
+            "procurement": {
+                "wcag_level": "A",
+                "data_processing_agreement": True,
+                "counter_release": None,
+                "sushi_url": None,
+                "authentication_standards": ["oidc"],
+            },
+        },
+    ),
+    LYDSALEN: (
+        KINOTEKET_STROM,
+        "draft",
+        {
+            "category": "music",
+            "audiences": ["residents"],
+            "content_languages": ["nb", "en"],
+            "name": {"nb": "Lydsalen", "nn": "Lydsalen", "en": "Lydsalen Music"},
+            "description": {
+                "nb": "Konsertopptak og norsk musikk til strømming.",
+                "nn": "Konsertopptak og norsk musikk til strøyming.",
+                "en": "Concert recordings and Norwegian music to stream.",
+            },
+            "access": {"methods": ["library_card"], "steps": LIBRARY_CARD_STEPS},
+            "home_use": {"available": True, "terms": {}},
+            "sharing": {"allowed": False, "terms": {}},
+            "contact": _contact(
+                "Kinoteket hjelp",
+                "hjelp@kinoteket.example",
+                "+47 21 00 40 40",
+                "https://kinoteket.example/lydsalen",
+            ),
+            "procurement": {
+                "wcag_level": None,
+                "data_processing_agreement": False,
+                "counter_release": None,
+                "sushi_url": None,
+                "authentication_standards": [],
+            },
+        },
+    ),
+    ORDKILDE_SPRAK: (
+        ORDKILDE_LAERING,
+        "active",
+        {
+            "category": "language_learning",
+            "audiences": ["residents", "pupils"],
+            "content_languages": ["nb", "en", "ar", "uk", "so", "pl"],
+            "name": {"nb": "Ordkilde Språk", "nn": "Ordkilde Språk", "en": "Ordkilde Languages"},
+            "description": {
+                "nb": "Norskkurs for nybegynnere og kurs i over tretti andre språk.",
+                "nn": "Norskkurs for nybyrjarar og kurs i over tretti andre språk.",
+                "en": "Norwegian for beginners, and courses in more than thirty other languages.",
+            },
+            "access": {
+                "methods": ["library_card", "feide"],
+                "steps": {
+                    "nb": "Logg inn med lånekortet, eller med Feide på skolen.",
+                    "nn": "Logg inn med lånekortet, eller med Feide på skulen.",
+                    "en": "Sign in with your library card, or with Feide at school.",
+                },
+            },
+            "home_use": {"available": True, "terms": {}},
+            "sharing": {
+                "allowed": True,
+                "terms": {
+                    "nb": "Kan deles med skolebibliotek i samme fylke.",
+                    "nn": "Kan delast med skulebibliotek i same fylke.",
+                    "en": "May be shared with school libraries in the same county.",
+                },
+            },
+            "contact": _contact(
+                "Ordkilde support",
+                "support@ordkilde.example",
+                "+47 73 00 11 00",
+                "https://ordkilde.example/support",
+            ),
+            "procurement": {
+                "wcag_level": "AA",
+                "data_processing_agreement": True,
+                "counter_release": "5.1",
+                "sushi_url": None,
+                "authentication_standards": ["saml2", "oidc"],
+            },
+        },
+    ),
+    ORDKILDE_LEKSIKON: (
+        ORDKILDE_LAERING,
+        "active",
+        {
+            "category": "reference_databases",
+            "audiences": ["residents", "pupils"],
+            "content_languages": ["nb", "nn"],
+            "name": {
+                "nb": "Ordkilde Leksikon",
+                "nn": "Ordkilde Leksikon",
+                "en": "Ordkilde Encyclopaedia",
+            },
+            "description": {
+                "nb": "Oppslagsverk med kildehenvisninger, skrevet for skole og bibliotek.",
+                "nn": "Oppslagsverk med kjeldetilvisingar, skrive for skule og bibliotek.",
+                "en": "A referenced encyclopaedia written for schools and libraries.",
+            },
+            "access": {
+                "methods": ["ip_range", "feide"],
+                "steps": {
+                    "nb": "Åpent på bibliotekets nett; på skolen logger du inn med Feide.",
+                    "nn": "Ope på nettet til biblioteket; på skulen loggar du inn med Feide.",
+                    "en": "Open on the library's network; at school, sign in with Feide.",
+                },
+            },
+            "home_use": {
+                "available": False,
+                "terms": {
+                    "nb": "Bare på biblioteket og på skolen.",
+                    "nn": "Berre på biblioteket og på skulen.",
+                    "en": "Only at the library and at school.",
+                },
+            },
+            "sharing": {"allowed": False, "terms": {}},
+            "contact": _contact(
+                "Ordkilde support",
+                "support@ordkilde.example",
+                "+47 73 00 11 00",
+                "https://ordkilde.example/leksikon",
+            ),
+            "procurement": {
+                "wcag_level": "AAA",
+                "data_processing_agreement": True,
+                "counter_release": "5.1",
+                "sushi_url": None,
+                "authentication_standards": ["ip", "saml2"],
+            },
+        },
+    ),
+}
+
+
+async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int]:
+    """Create the demo vendors and products that are missing; existing ones are left alone."""
+    created = {"vendors": 0, "products": 0}
+    have_vendors = set(await session.scalars(select(Vendor.id).where(Vendor.id.in_(DEMO_VENDORS))))
+    for vendor_id, fields in DEMO_VENDORS.items():
+        if vendor_id in have_vendors:
+            continue
+        await vendors.create_vendor(
+            session,
+            principal=DEMO_PRINCIPAL,
+            body=VendorIn.model_validate(fields),
+            request_id=None,
+            vendor_id=vendor_id,
+        )
+        created["vendors"] += 1
+    have_products = set(
+        await session.scalars(select(Product.id).where(Product.id.in_(DEMO_PRODUCTS)))
+    )
+    # No demo product has a SUSHI URL, so this resolver is never asked: loading makes no lookups.
+    resolver = SystemResolver()
+    for product_id, (vendor_id, status, fields) in DEMO_PRODUCTS.items():
+        if product_id in have_products:
+            continue
+        product = await products.create_product(
+            session,
+            principal=DEMO_PRINCIPAL,
+            body=ProductIn.model_validate(fields | {"vendor_id": vendor_id}),
+            resolver=resolver,
+            request_id=None,
+            product_id=product_id,
+        )
+        if status == "active":
+            await products.move_status(
+                session, principal=DEMO_PRINCIPAL, product=product, to="active", request_id=None
+            )
+        created["products"] += 1
+    return created
+
+
+async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
+    """Load the reference directory and the demo vendors, products (and agreements): all in one
+    transaction, each part idempotent. Returns how many rows of each kind were created."""
+    data = read_reference(ReferenceFiles())
+    async with (
+        Database(settings.resolved_database_url()) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
+        report = await load_reference(session, data)
+        created = dict(report.inserted)
+        created |= await load_demo_vendors_and_products(session)
+        # ---- demo agreements hook (the agreements engineer's line) ----
+        # await load_demo_agreements(session)
+    return created
