@@ -317,7 +317,7 @@ async def test_another_replicas_change_shows_within_the_staleness_bound(service_
 
 async def test_a_replica_sees_its_own_writes_at_once_whatever_the_bound(service_client, issuer):
     async with service_client(
-        SPEC, CatalogueSettings, catalogue_cache_max_staleness_seconds=60.0
+        SPEC, CatalogueSettings, cache_max_staleness_seconds=60.0
     ) as (client, app):
         world = await _world(client, app, issuer)
         assert _names(await client.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]

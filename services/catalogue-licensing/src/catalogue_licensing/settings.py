@@ -16,12 +16,12 @@ class CatalogueSettings(ServiceSettings):
     # The library catalogue's in-process cache (docs/decisions/0012-catalogue-cache.md): how long
     # a replica may answer from its cache before it checks whether another replica changed
     # anything (writes in this process are seen at once), and how many answers it keeps.
-    catalogue_cache_max_staleness_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
-    catalogue_cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
+    cache_max_staleness_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
+    cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
     # Whose calendar decides which agreements are current ("today" in this zone).
-    catalogue_time_zone: str = "Europe/Oslo"
+    time_zone: str = "Europe/Oslo"
 
-    @field_validator("catalogue_time_zone")
+    @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
         try:

@@ -102,8 +102,8 @@ def _cache(request: Request) -> CatalogueCache:
         settings = get_runtime(request).settings
         assert isinstance(settings, CatalogueSettings)
         cache = CatalogueCache(
-            max_staleness=settings.catalogue_cache_max_staleness_seconds,
-            max_entries=settings.catalogue_cache_entries,
+            max_staleness=settings.cache_max_staleness_seconds,
+            max_entries=settings.cache_entries,
         )
         state.catalogue_cache = cache
     return cache
@@ -112,7 +112,7 @@ def _cache(request: Request) -> CatalogueCache:
 def _today(request: Request) -> date:
     settings = get_runtime(request).settings
     assert isinstance(settings, CatalogueSettings)
-    return datetime.now(ZoneInfo(settings.catalogue_time_zone)).date()
+    return datetime.now(ZoneInfo(settings.time_zone)).date()
 
 
 def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
