@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalogue_licensing.agreements.demo import load_demo_agreements
 from catalogue_licensing.directory.reference_load import (
     ReferenceFiles,
     load_reference,
@@ -469,5 +470,5 @@ async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
         created = dict(report.inserted)
         created |= await load_demo_vendors_and_products(session)
         # ---- demo agreements hook (the agreements engineer's line) ----
-        # await load_demo_agreements(session)
+        await load_demo_agreements(session)
     return created

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -162,8 +162,14 @@ async def _check_weights(
 
 
 async def create_agreement(
-    session: AsyncSession, *, body: AgreementIn, principal: Principal, request_id: str | None
+    session: AsyncSession,
+    *,
+    body: AgreementIn,
+    principal: Principal,
+    request_id: str | None,
+    agreement_id: uuid.UUID | None = None,
 ) -> Agreement:
+    """A new agreement; `agreement_id` only for data loaded with fixed ids (the demo)."""
     product = await session.get(Product, body.product_id)
     if product is None:
         raise _field_problem("product_id", f"no product {body.product_id}", kind="unknown_product")
@@ -178,7 +184,7 @@ async def create_agreement(
     )
     now = utcnow()
     agreement = Agreement(
-        id=uuid7(),
+        id=agreement_id or uuid7(),
         product_id=product.id,
         period_start=body.period_start,
         period_end=body.period_end,
@@ -627,7 +633,3 @@ async def read_cost_shares(
         )
         for share, number in rows
     ]
-
-
-def is_current(agreement: Agreement, today: date) -> bool:
-    return agreement.period_start <= today <= agreement.period_end
