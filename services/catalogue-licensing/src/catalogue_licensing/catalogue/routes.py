@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -19,6 +19,7 @@ from catalogue_licensing.catalogue.language import negotiate
 from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListing
 from catalogue_licensing.catalogue.service import Filters
 from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.products.schemas import Audience, Category
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.concurrency import matches_if_none_match
 from chassis.problems import problem_responses
@@ -58,16 +59,8 @@ IsilPath = Annotated[
         examples=["NO-2030000"],
     ),
 ]
-CategoryQuery = Annotated[
-    str | None,
-    Query(
-        pattern=r"^[a-z_]{1,40}$",
-        description="Only products of this category, e.g. ebooks_audiobooks",
-    ),
-]
-AudienceQuery = Annotated[
-    Literal["residents", "pupils"] | None, Query(description="Only products for this audience")
-]
+CategoryQuery = Annotated[Category | None, Query(description="Only products of this category")]
+AudienceQuery = Annotated[Audience | None, Query(description="Only products for this audience")]
 HomeUseQuery = Annotated[
     bool | None, Query(description="true: only products usable from home; false: only the others")
 ]
