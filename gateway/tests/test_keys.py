@@ -4,6 +4,7 @@ the command line, and a running service accepting the new key without a restart.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,15 @@ def token_of(key: SigningKey, role: str = "analyst", **values: Any) -> str:
         scope=Scope(),
         ttl_seconds=300,
     )
+
+
+async def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> None:
+    """Wait until `condition` holds: replicas re-read their keys on their own clock."""
+    for _ in range(int(within / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not within {within}s")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -227,7 +237,8 @@ async def test_two_replicas_follow_a_rotation_without_restart(
         async with Database(gateway_db) as db:
             async with db.writer() as session, session.begin():
                 added = await add_key(session, cipher)
-            await asyncio.sleep(0.3)
+            for app in (one_app, two_app):
+                await eventually(lambda app=app: app.state.runtime.keys.knows(added.kid))
             for replica in (one, two):
                 kids = [
                     k["kid"] for k in (await replica.get("/.well-known/jwks.json")).json()["keys"]
@@ -239,10 +250,9 @@ async def test_two_replicas_follow_a_rotation_without_restart(
                 await activate_key(
                     session, added.kid, KeyPolicy.from_settings(settings), force=True
                 )
-        await asyncio.sleep(0.3)
-        assert one_app.state.runtime.keys.signing_key.kid == added.kid
+        for app in (one_app, two_app):
+            await eventually(lambda app=app: app.state.runtime.keys.signing_key.kid == added.kid)
         new_key = one_app.state.runtime.keys.signing_key
-        assert two_app.state.runtime.keys.signing_key.kid == added.kid
         # Tokens by the old key (retiring, until dropped) and by the new one pass either edge.
         for app in (one_app, two_app):
             for key in (gateway_key[1], new_key):
@@ -290,9 +300,9 @@ async def test_a_running_service_takes_a_new_key_and_refuses_a_dropped_one_witho
                 await asyncio.sleep(1.2)
                 async with db.writer() as session, session.begin():
                     await activate_key(session, added.kid, KeyPolicy.from_settings(settings))
-                await asyncio.sleep(0.3)
-                new_key = gateway_app.state.runtime.keys.signing_key
-                assert new_key.kid == added.kid
+                runtime = gateway_app.state.runtime
+                await eventually(lambda: runtime.keys.signing_key.kid == added.kid)
+                new_key = runtime.keys.signing_key
                 assert await kpi_answers(token_of(new_key)) == 200
                 assert await kpi_answers(token_of(old_key)) == 200  # retiring, still published
 
@@ -303,7 +313,7 @@ async def test_a_running_service_takes_a_new_key_and_refuses_a_dropped_one_witho
                         .where(SigningKeyRecord.kid == old_key.kid)
                         .values(drop_after=utcnow(), version=SigningKeyRecord.version + 1)
                     )
-            await asyncio.sleep(0.3)
+            await eventually(lambda: not runtime.keys.knows(old_key.kid))
             published = (await http.get(f"{gateway_url}/.well-known/jwks.json")).json()
             assert [k["kid"] for k in published["keys"]] == [new_key.kid]
             await asyncio.sleep(1.1)  # kpi's cached key set is stale now

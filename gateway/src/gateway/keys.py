@@ -425,9 +425,10 @@ class KeyRing:
             await asyncio.sleep(self._refresh_seconds)
             try:
                 await self.reload()
-            except (SQLAlchemyError, OSError, KeyRefused) as exc:
-                # The keys held stay in use: a database blip must not stop token issuing.
-                log.warning("signing_keys_reload_failed", reason=str(exc))
+            except Exception as exc:
+                # Whatever failed, the keys held stay in use and the loop goes on: a database
+                # blip must not stop token issuing, nor leave this replica deaf to rotations.
+                log.warning("signing_keys_reload_failed", reason=str(exc) or repr(exc))
 
     async def reload(self) -> None:
         """Read the keys again; the snapshot changes only when the read succeeds."""
