@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -125,6 +126,24 @@ async def stop_all(processes: dict[str, asyncio.subprocess.Process]) -> None:
             await processes[name].wait()
 
 
+async def watch(exits: dict[asyncio.Task[int], str], stop_wait: asyncio.Task[bool]) -> None:
+    """Run until Ctrl-C or the gateway exits. A service that dies is reported and left down, as
+    in production: the gateway answers its routes with 503 while the others go on serving."""
+    pending: set[asyncio.Task[Any]] = {stop_wait, *exits}
+    while True:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if stop_wait in done:
+            return
+        for task in done:
+            name = exits[task]
+            if name == GATEWAY.name:
+                return
+            say(
+                f"{name} exited (code {task.result()}); the gateway answers its routes with 503, "
+                "the other services keep serving; Ctrl-C stops everything"
+            )
+
+
 async def main() -> int:
     settings = LauncherSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -158,16 +177,16 @@ async def main() -> int:
         assert process.stdout is not None
         pumps.append(asyncio.create_task(pump(component.name, process.stdout)))
 
-    exits = [asyncio.create_task(p.wait()) for p in processes.values()]
+    exits = {asyncio.create_task(p.wait()): name for name, p in processes.items()}
     stop_wait = asyncio.create_task(stopping.wait())
     failed = False
     if await wait_ready(settings, stopping, processes):
         base = f"http://{settings.host}:{settings.gateway_port}"
         say(f"ready: gateway {base} (contract {base}/openapi.json, docs {base}/docs)")
         say("get a token: make token ROLE=operator; stop: Ctrl-C")
-        await asyncio.wait([stop_wait, *exits], return_when=asyncio.FIRST_COMPLETED)
+        await watch(exits, stop_wait)
     if not stopping.is_set():
-        # Not asked to stop: a process died, or the platform never became ready.
+        # Not asked to stop: the gateway died, or the platform never became ready.
         failed = True
         crashed = [n for n, p in processes.items() if p.returncode is not None]
         say(f"stopping everything: {', '.join(crashed) or 'not ready in time'}; see the logs above")
