@@ -79,7 +79,17 @@ def test_the_merge_prefixes_paths_and_namespaces_only_what_clashes() -> None:
     beta = merged["paths"]["/beta/v1/things"]["get"]
     assert (alpha["operationId"], beta["operationId"]) == ("alpha.list_things", "beta.list_things")
     schemas = merged["components"]["schemas"]
-    assert set(schemas) == {"Problem", "alpha.Thing", "beta.Thing", "alpha.Page", "beta.Page"}
+    assert set(schemas) == {
+        "Problem",
+        "FieldError",
+        "alpha.Thing",
+        "beta.Thing",
+        "alpha.Page",
+        "beta.Page",
+    }
+    # The gateway's own answers are declared on every proxied operation.
+    assert {"429", "431", "502", "503", "504"} <= set(alpha["responses"])
+    assert "RateLimit-Remaining" in alpha["responses"]["429"]["headers"]
     assert alpha["responses"]["200"]["content"]["application/json"]["schema"] == _schema(
         "alpha.Page"
     )

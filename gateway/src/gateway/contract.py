@@ -122,6 +122,50 @@ def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], 
     }
 
 
+def _problem(description: str, problem_ref: str, **headers: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": problem_ref}}},
+    }
+    if headers:
+        response["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in headers.items()
+        }
+    return response
+
+
+def _declare_edge_responses(operation: dict[str, Any], problem_ref: str, *, proxied: bool) -> None:
+    """The answers the gateway itself may give to any operation, declared where they can occur,
+    so a client (and the contract fuzzing) knows them: limits everywhere, faults on proxied ones."""
+    responses = operation.setdefault("responses", {})
+    edge = {
+        "429": _problem(
+            "Too many requests: a rate limit of the caller or its address was reached",
+            problem_ref,
+            **{
+                "Retry-After": "Seconds until a request will be let through",
+                "RateLimit-Limit": "Requests the bucket holds",
+                "RateLimit-Remaining": "Requests left now",
+                "RateLimit-Reset": "Seconds until the bucket is full again",
+            },
+        ),
+        "431": _problem("The request's header fields are too large", problem_ref),
+    }
+    if proxied:
+        edge |= {
+            "502": _problem("The service gave a broken or malformed answer", problem_ref),
+            "503": _problem(
+                "The service is down or its circuit breaker is open",
+                problem_ref,
+                **{"Retry-After": "Seconds until the gateway tries the service again"},
+            ),
+            "504": _problem("The service did not answer within the read timeout", problem_ref),
+        }
+    for status, response in edge.items():
+        responses.setdefault(status, response)
+
+
 def _merge_tags(merged: dict[str, dict[str, Any]], tags: list[dict[str, Any]], source: str) -> None:
     for tag in tags:
         known = merged.get(tag["name"])
@@ -147,6 +191,9 @@ def merge_contracts(
     ]
     missing = sorted(name for name, doc in services.items() if not doc)
     names = _component_names(sources)
+    # The gateway's own Problem schema (added below when its document lacks one).
+    problem_name = names["gateway"].get(("schemas", "Problem"), "Problem")
+    problem_ref = f"{_REF_PREFIX}schemas/{problem_name}"
     paths: dict[str, Any] = {}
     components: dict[str, dict[str, Any]] = {}
     tags: dict[str, dict[str, Any]] = {}
@@ -172,8 +219,16 @@ def merge_contracts(
                         {schemes.get(scheme, scheme): scopes for scheme, scopes in req.items()}
                         for req in security
                     ]
+            for method in HTTP_METHODS:
+                if method in new_item:
+                    _declare_edge_responses(
+                        new_item[method], problem_ref, proxied=source.name != "gateway"
+                    )
             paths[source.path_prefix + path] = new_item
         _merge_tags(tags, source.doc.get("tags", []), source.name)
+    if problem_name == "Problem":
+        for name, schema in problem_schemas().items():
+            components.setdefault("schemas", {}).setdefault(name, schema)
     info = gateway.get("info", {})
     intro = (
         "The platform's one address: each service's API under its prefix, and the gateway's "
