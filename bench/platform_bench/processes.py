@@ -168,22 +168,22 @@ class Fleet:
         self.started.clear()
 
 
-def nginx_config(workdir: Path, listen_port: int, upstream_port: int) -> Path:
+def nginx_config(workdir: Path, listen_port: int, upstream_port: int, name: str = "nginx") -> Path:
     """One worker, upstream keep-alive, buffered access log: nginx as it would run in front of a
-    service, everything it writes inside the run's folder."""
-    temp = workdir / "nginx-temp"
+    service, everything it writes inside the run's folder (under `name`, so that two can run)."""
+    temp = workdir / f"{name}-temp"
     temp.mkdir(exist_ok=True)
-    config = workdir / "nginx.conf"
+    config = workdir / f"{name}.conf"
     config.write_text(
         f"""
 worker_processes 1;
 daemon off;
-pid {workdir}/nginx.pid;
-error_log {workdir}/nginx-error.log warn;
+pid {workdir}/{name}.pid;
+error_log {workdir}/{name}-error.log warn;
 user root;
 events {{ worker_connections 4096; }}
 http {{
-    access_log {workdir}/nginx-access.log combined buffer=64k flush=1s;
+    access_log {workdir}/{name}-access.log combined buffer=64k flush=1s;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;
@@ -211,6 +211,7 @@ http {{
     return config
 
 
-def nginx_argv(workdir: Path, config: Path) -> list[str]:
+def nginx_argv(workdir: Path, config: Path, name: str = "nginx") -> list[str]:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    return [binary, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(config)]
+    error_log = workdir / f"{name}-error.log"
+    return [binary, "-p", str(workdir), "-e", str(error_log), "-c", str(config)]

@@ -13,6 +13,9 @@ from platform_bench.stats import error_count, median, ratio
 BASELINE = "D"
 GOAL_CONNECTIONS = 16
 SMALL = "small-read"
+# The catalogue's reads, compared with the small read of the same configuration and round.
+CATALOGUE_READS = ("catalogue-warm", "catalogue-304", "catalogue-cold")
+WRITE = "write-if-match"
 
 
 def _load(record: dict[str, Any]) -> float:
@@ -61,6 +64,11 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
             ),
             "client_cpu_share_max": max((r["client_cpu_share"] or 0.0) for r in rounds.values()),
         }
+        if any("writes" in r for r in rounds.values()):
+            row["writes"] = {
+                k: sum(r.get("writes", {}).get(k, 0) for r in rounds.values())
+                for k in ("written", "stale_412", "failed", "etag_reads")
+            }
         if kind == "open":
             row["rate"] = median(r["rate"] for r in rounds.values())
             for p in ("p50", "p99"):
@@ -69,7 +77,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
                     for n, r in rounds.items()
                 )
         rows.append(row)
-    return {"rows": rows, "goals": goals(grouped)}
+    return {"rows": rows, "goals": goals(grouped), "catalogue": catalogue_ratios(grouped)}
 
 
 def _per_round(
@@ -85,7 +93,8 @@ def _per_round(
 def goals(
     grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]],
 ) -> list[dict[str, Any]]:
-    """Issue 4's goals, each as the median over rounds of a same-round comparison."""
+    """Issue 4's goals (the gateway's cost) and issue 5's (the catalogue against the small read,
+    both through the gateway), each the median over rounds of a same-round comparison."""
     c = float(GOAL_CONNECTIONS)
 
     def rps_ratio(x: dict[str, Any], y: dict[str, Any]) -> float | None:
@@ -125,12 +134,51 @@ def goals(
                 grouped, ("closed", SMALL, "G0", c), ("closed", SMALL, BASELINE, c), rps_ratio
             ),
         ),
+        (
+            "G warm catalogue / G small read throughput, 16 connections",
+            ">=",
+            0.8,
+            _per_round(
+                grouped, ("closed", "catalogue-warm", "G", c), ("closed", SMALL, "G", c), rps_ratio
+            ),
+        ),
+        (
+            "G catalogue 304 / G small read throughput, 16 connections",
+            ">=",
+            0.9,
+            _per_round(
+                grouped, ("closed", "catalogue-304", "G", c), ("closed", SMALL, "G", c), rps_ratio
+            ),
+        ),
     ]
     out = []
     for name, op, target, value in measured:
         reached = None if value is None else (value >= target if op == ">=" else value <= target)
         out.append({"goal": name, "target": f"{op} {target}", "value": value, "reached": reached})
     return out
+
+
+def catalogue_ratios(
+    grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]],
+) -> dict[str, dict[str, float | None]]:
+    """Per catalogue read and configuration, its throughput over the small read's in the same
+    configuration and round at the goal's load: whether a shortfall is the service's (D) or
+    what the proxy in front adds (N, G)."""
+    c = float(GOAL_CONNECTIONS)
+    configs = sorted({config for (kind, _, config, _) in grouped if kind == "closed"})
+    out: dict[str, dict[str, float | None]] = {}
+    for scenario in CATALOGUE_READS:
+        out[scenario] = {
+            config: _per_round(
+                grouped,
+                ("closed", scenario, config, c),
+                ("closed", SMALL, config, c),
+                lambda x, y: ratio(x["rps"], y["rps"]),
+            )
+            for config in configs
+            if ("closed", scenario, config, c) in grouped
+        }
+    return {k: v for k, v in out.items() if v}
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -192,7 +240,28 @@ def render(result: dict[str, Any]) -> str:
                 f"{_fmt(r['max_ms'], '.1f'):>10}{r['errors']:>8}"
             )
 
-    lines += ["", "Goals (issue 4, point 7)"]
+    catalogue = summary.get("catalogue", {})
+    if catalogue:
+        lines += ["", "Catalogue reads / small read, same configuration and round, 16 connections"]
+        for scenario, by_config in catalogue.items():
+            cells = ", ".join(f"{k} {_fmt(v, '.2f')}" for k, v in by_config.items())
+            lines.append(f"  {scenario:<16}{cells}")
+
+    writes = [r for r in rows if "writes" in r]
+    if writes:
+        lines += [
+            "",
+            "Writes with If-Match (wrk script, one connection per library): answers over all rounds",
+        ]
+        for r in sorted(writes, key=lambda r: (r["scenario"], r["load"], r["config"])):
+            w = r["writes"]
+            lines.append(
+                f"  {r['scenario']:<16}{r['config']:<8}c={int(r['load']):<4}"
+                f"written {w['written']:>7}, stale (412) {w['stale_412']:>4}, "
+                f"other failures {w['failed']:>4}, ETag reads {w['etag_reads']:>3}"
+            )
+
+    lines += ["", "Goals (issue 4, point 7; issue 5, point 8)"]
     for g in summary["goals"]:
         state = {True: "reached", False: "MISSED", None: "not measured"}[g["reached"]]
         lines.append(

@@ -1,12 +1,17 @@
 """What `make bench` measures, as tables: the configurations, the endpoints and the loads.
 
-A new endpoint is one more `Scenario` row (the catalogue's cold and warm reads, 200 and 304,
-are meant to join this way); a new way to serve or proxy is one more `Config` row naming a
-process of `processes.FLEET`.
+The service behind every configuration is the catalogue (catalogue-licensing, with its demo
+data): the platform's most-called read lives there, and one service gives every scenario the same
+direct baseline. A new endpoint is one more `Scenario` row; a new way to serve or proxy is one
+more `Config` row naming a process the runner starts. A scenario whose service must run with
+other settings (the catalogue with its cache off) names a `stack`: the same configurations, served
+by a second set of processes (`svc_cold`, `nginx_cold`, `gw_cold`), so its ratios to D still
+compare like with like.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Roles: "core" configurations get the whole sweep and the fixed-rate runs; "variant" ones (the
@@ -29,10 +34,14 @@ class Config:
 CONFIGS: tuple[Config, ...] = (
     Config("D", "svc", "", CORE, "client -> service (uvicorn, uvloop, httptools)"),
     Config("N", "nginx", "", CORE, "client -> nginx (1 worker, upstream keep-alive) -> service"),
-    Config("G", "gw", "/kpi", CORE, "client -> gateway (uvicorn, production settings) -> service"),
+    Config(
+        "G", "gw", "/catalogue", CORE, "client -> gateway (uvicorn, production settings) -> service"
+    ),
     Config("G0", "gw", "", CORE, "gateway answering itself (GET /health/live)", "/health/live"),
     Config("D-granian", "svc_granian", "", VARIANT, "client -> service served by granian"),
-    Config("G-granian", "gw_granian", "/kpi", VARIANT, "gateway served by granian -> service"),
+    Config(
+        "G-granian", "gw_granian", "/catalogue", VARIANT, "gateway served by granian -> service"
+    ),
     Config(
         "G0-granian",
         "gw_granian",
@@ -62,15 +71,57 @@ class Scenario:
     fixed_rate: bool = False  # the open-loop runs at fractions of D's capacity
     # Closed-loop connection counts when not the whole sweep of `Loads.connections`.
     sweep: tuple[int, ...] | None = None
-    # The request whose answer's ETag fills "{etag}" (for conditional scenarios).
+    # The request whose answer's ETag fills "{etag}" (for conditional scenarios); it is sent
+    # with the scenario's own headers, less If-None-Match.
     etag_from: str | None = None
+    # Which set of processes serves it: "" the standard one, else the processes named
+    # `<process>_<stack>` (see `process_for`), started with `STACKS[stack]`'s service settings.
+    stack: str = ""
+    # A wrk Lua script (in this package's folder) that makes the requests itself; wrk then runs one
+    # thread per connection, so each connection has its own script state (see if_match_write.lua).
+    script: str | None = None
+
+
+# The service settings of each extra stack, as environment variables of the catalogue service.
+# "cold": no cached answers (CATALOGUE_CACHE_ENTRIES=0, decision 0012), so every catalogue read
+# is computed from the database: what a first visitor after a change costs.
+STACKS: dict[str, dict[str, str]] = {"cold": {"CATALOGUE_CACHE_ENTRIES": "0"}}
+
+# The library whose catalogue is read, and the other demo library that has one: the writes never
+# touch either, so the catalogue's bytes and so its ETag stay those fetched at the start.
+CATALOGUE_LIBRARY = "NO-2030000"
+CATALOGUE_LIBRARIES = frozenset({CATALOGUE_LIBRARY, "NO-2120100"})
+CATALOGUE_PATH = f"/v1/libraries/{CATALOGUE_LIBRARY}/catalogue"
+
+
+def process_for(config: Config, scenario: Scenario) -> str:
+    """The process a configuration talks to for a scenario: its own, or its copy in the
+    scenario's stack."""
+    return f"{config.process}_{scenario.stack}" if scenario.stack else config.process
+
+
+def warmup_scenarios(scenarios: Iterable[Scenario]) -> list[Scenario]:
+    """One scenario per stack among these, to warm a configuration's processes before timing:
+    the first read of each stack, a write only where a stack has nothing else (a warm-up
+    should not change data that it need not change)."""
+    chosen: dict[str, Scenario] = {}
+    for scenario in scenarios:
+        have = chosen.get(scenario.stack)
+        if have is None or (have.script is not None and scenario.script is None):
+            chosen[scenario.stack] = scenario
+    return list(chosen.values())
+
+
+def service_for(scenario: Scenario) -> str:
+    """The service process behind a scenario, whose CPU per request is recorded."""
+    return f"svc_{scenario.stack}" if scenario.stack else "svc"
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "small-read",
         "/v1/me",
-        "small authenticated JSON read, no database (kpi GET /v1/me)",
+        "small authenticated JSON read, no database (GET /v1/me)",
         headers={"Authorization": "Bearer {token}"},
         configs=("D", "N", "G", "G0"),
         variant_configs=(
@@ -86,7 +137,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "list-read",
         "/v1/events?limit=1",
-        "database-backed list read (kpi GET /v1/events?limit=1, SQLite)",
+        "database-backed list read (GET /v1/events?limit=1, SQLite)",
         headers={"Authorization": "Bearer {token}"},
         sweep=(16, 64),
     ),
@@ -99,7 +150,44 @@ SCENARIOS: tuple[Scenario, ...] = (
         etag_from="/v1/events?limit=1",
         sweep=(16, 64),
     ),
+    # Anonymous, as a library website asks; Bokmål, the language most of them ask for.
+    Scenario(
+        "catalogue-warm",
+        CATALOGUE_PATH,
+        "a library's catalogue, anonymous, answered from the in-process cache",
+        headers={"Accept-Language": "nb"},
+        sweep=(16, 64),
+    ),
+    Scenario(
+        "catalogue-304",
+        CATALOGUE_PATH,
+        "a library's catalogue revalidated: If-None-Match of the current answer, 304",
+        headers={"Accept-Language": "nb", "If-None-Match": "{etag}"},
+        expect_status=304,
+        etag_from=CATALOGUE_PATH,
+        sweep=(16, 64),
+    ),
+    Scenario(
+        "catalogue-cold",
+        CATALOGUE_PATH,
+        "a library's catalogue computed on every request (service with its cache off)",
+        headers={"Accept-Language": "nb"},
+        sweep=(16, 64),
+        stack="cold",
+    ),
+    # Each connection renames its own library (never a catalogue's) with the ETag its previous
+    # answer carried; a 412 would mean the chain broke. SQLite takes one writer at a time, so
+    # 16 connections measure queueing behind it as much as the write itself.
+    Scenario(
+        "write-if-match",
+        "/v1/libraries/",
+        "PATCH a library's name with If-Match of its current ETag (programme admin)",
+        headers={"Authorization": "Bearer {admin_token}"},
+        sweep=(1, 16),
+        script="if_match_write.lua",
+    ),
 )
+SCENARIO_BY_NAME = {s.name: s for s in SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -113,6 +201,18 @@ class Loads:
     variant_connections: tuple[int, ...]
     fractions: tuple[float, ...]  # fixed rates, as fractions of D's capacity in the round
     open_loop_connections: int  # pool of the open-loop generator
+    # When set, closed-loop runs keep only these connection counts (where a scenario has any of
+    # them): the smoke run measures the goals' 16 connections and the single one, not 64.
+    only_connections: tuple[int, ...] | None = None
+
+
+def sweep_for(scenario: Scenario, loads: Loads) -> tuple[int, ...]:
+    """The closed-loop connection counts of a scenario's core configurations under these loads."""
+    sweep = scenario.sweep or loads.connections
+    if loads.only_connections is None:
+        return sweep
+    kept = tuple(c for c in sweep if c in loads.only_connections)
+    return kept or sweep
 
 
 FULL = Loads(
@@ -132,4 +232,5 @@ QUICK = Loads(
     variant_connections=(16,),
     fractions=(0.5, 0.8),
     open_loop_connections=64,
+    only_connections=(1, 16),
 )

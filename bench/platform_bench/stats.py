@@ -15,6 +15,8 @@ _THREAD_LATENCY = re.compile(r"^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)", re.MULTILIN
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+\w+),", re.MULTILINE)
 _NON_2XX = re.compile(r"^\s*Non-2xx or 3xx responses:\s+(\d+)", re.MULTILINE)
+_STATUSES = re.compile(r"^statuses:(.*)$", re.MULTILINE)
+_STATUS = re.compile(r"^([A-Z?]+):(\d{3})=(\d+)$")
 _SOCKET = re.compile(
     r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.MULTILINE
 )
@@ -54,6 +56,39 @@ def parse_wrk(output: str) -> dict[str, Any]:
         "latency_ms": percentiles,
         "errors": errors,
     }
+
+
+def parse_statuses(output: str) -> dict[str, int]:
+    """The answers per method and status that a wrk script printed at its end
+    (`statuses: GET:200=1 PATCH:200=812 PATCH:412=3`); raises ValueError when the line is
+    missing or malformed, since then the run's errors cannot be told apart."""
+    match = _STATUSES.search(output)
+    if match is None:
+        raise ValueError(f"no statuses line in the script's output: {output[-500:]!r}")
+    counts: dict[str, int] = {}
+    for item in match.group(1).split():
+        part = _STATUS.match(item)
+        if part is None:
+            raise ValueError(f"not a method:status=count item: {item!r}")
+        counts[f"{part.group(1)}:{part.group(2)}"] = int(part.group(3))
+    return counts
+
+
+def write_outcomes(statuses: Mapping[str, int]) -> dict[str, int]:
+    """A conditional-write run's answers in the terms that matter: writes that took effect, writes
+    refused as stale (412), other failures, and the reads that fetched a starting ETag."""
+    outcomes = {"written": 0, "stale_412": 0, "failed": 0, "etag_reads": 0}
+    for key, count in statuses.items():
+        method, _, status = key.partition(":")
+        if method == "GET" and status.startswith("2"):
+            outcomes["etag_reads"] += count
+        elif method == "PATCH" and status.startswith("2"):
+            outcomes["written"] += count
+        elif status == "412":
+            outcomes["stale_412"] += count
+        else:
+            outcomes["failed"] += count
+    return outcomes
 
 
 def error_count(errors: Mapping[str, int]) -> int:

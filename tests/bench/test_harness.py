@@ -1,5 +1,6 @@
 """make bench's pure parts: wrk's output read, medians and same-round ratios, fixed-rate maths,
-profile summaries, and the open-loop generator's latency accounting."""
+profile summaries, the scenario tables, the conditional-write script, and the open-loop
+generator's latency accounting."""
 
 import json
 import shutil
@@ -16,14 +17,31 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from platform_bench import report  # noqa: E402
+from platform_bench.scenarios import (  # noqa: E402
+    CATALOGUE_LIBRARIES,
+    CONFIG_BY_NAME,
+    FULL,
+    QUICK,
+    SCENARIO_BY_NAME,
+    SCENARIOS,
+    STACKS,
+    process_for,
+    service_for,
+    sweep_for,
+    warmup_scenarios,
+)
 from platform_bench.stats import (  # noqa: E402
     duration_ms,
     median,
     open_loop_rates,
+    parse_statuses,
     parse_wrk,
     ratio,
     scheduled_requests,
+    write_outcomes,
 )
+
+BENCH_PACKAGE = ROOT / "bench" / "platform_bench"
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:41234/v1/me
   2 threads and 16 connections
@@ -90,6 +108,77 @@ def test_fixed_rates_are_fractions_of_the_rounds_capacity():
     assert scheduled_requests(2059.0, 5) == 10295
     with pytest.raises(ValueError, match="positive"):
         open_loop_rates(0.0, (0.5,))
+
+
+def test_statuses_line_of_a_script_is_read_and_classified():
+    output = WRK_OUTPUT + "statuses: GET:200=2 PATCH:200=812 PATCH:412=3 PATCH:503=1\n"
+    statuses = parse_statuses(output)
+    assert statuses == {"GET:200": 2, "PATCH:200": 812, "PATCH:412": 3, "PATCH:503": 1}
+    assert write_outcomes(statuses) == {
+        "written": 812,
+        "stale_412": 3,
+        "failed": 1,
+        "etag_reads": 2,
+    }
+    # A failed starting read counts as a failure, not as a read that gave an ETag.
+    assert write_outcomes({"GET:401": 5, "PATCH:401": 5})["failed"] == 10
+    assert parse_statuses("statuses: \n") == {}
+
+
+def test_a_missing_or_garbled_statuses_line_is_refused():
+    with pytest.raises(ValueError, match="no statuses line"):
+        parse_statuses(WRK_OUTPUT)
+    with pytest.raises(ValueError, match="method:status=count"):
+        parse_statuses("statuses: PATCH 200=3\n")
+
+
+def test_scenario_table_is_consistent():
+    for scenario in SCENARIOS:
+        for name in (*scenario.configs, *scenario.variant_configs):
+            assert name in CONFIG_BY_NAME, (scenario.name, name)
+        assert not scenario.stack or scenario.stack in STACKS
+        if scenario.script is not None:
+            assert (BENCH_PACKAGE / scenario.script).is_file()
+            assert not scenario.fixed_rate  # the open-loop generator sends fixed requests
+        conditional = any("{etag}" in v for v in scenario.headers.values())
+        assert conditional == (scenario.etag_from is not None), scenario.name
+    # The catalogue's 304 revalidates the answer that the warm read gets.
+    warm, revalidated = SCENARIO_BY_NAME["catalogue-warm"], SCENARIO_BY_NAME["catalogue-304"]
+    assert revalidated.etag_from == warm.path == revalidated.path
+    assert revalidated.headers["Accept-Language"] == warm.headers["Accept-Language"]
+    # The writes never rename a library whose catalogue the reads fetch with a fixed ETag.
+    assert any(isil in warm.path for isil in CATALOGUE_LIBRARIES)
+    assert CONFIG_BY_NAME["G"].prefix == "/catalogue"
+
+
+def test_a_stack_names_its_own_copy_of_each_process():
+    cold, warm = SCENARIO_BY_NAME["catalogue-cold"], SCENARIO_BY_NAME["catalogue-warm"]
+    assert [process_for(CONFIG_BY_NAME[c], cold) for c in ("D", "N", "G")] == [
+        "svc_cold",
+        "nginx_cold",
+        "gw_cold",
+    ]
+    assert process_for(CONFIG_BY_NAME["G"], warm) == "gw"
+    assert (service_for(cold), service_for(warm)) == ("svc_cold", "svc")
+    assert STACKS["cold"] == {"CATALOGUE_CACHE_ENTRIES": "0"}
+
+
+def test_warm_up_takes_one_read_per_stack_and_a_write_only_when_alone():
+    write = SCENARIO_BY_NAME["write-if-match"]
+    small, cold = SCENARIO_BY_NAME["small-read"], SCENARIO_BY_NAME["catalogue-cold"]
+    assert warmup_scenarios([write, cold, small]) == [small, cold]
+    assert warmup_scenarios([write]) == [write]
+    assert warmup_scenarios([]) == []
+
+
+def test_quick_run_keeps_the_goal_load_and_the_single_connection():
+    small, listed = SCENARIO_BY_NAME["small-read"], SCENARIO_BY_NAME["list-read"]
+    assert sweep_for(small, FULL) == (1, 16, 64)
+    assert sweep_for(small, QUICK) == (1, 16)
+    assert sweep_for(listed, FULL) == (16, 64)
+    assert sweep_for(listed, QUICK) == (16,)
+    assert sweep_for(SCENARIO_BY_NAME["write-if-match"], QUICK) == (1, 16)
+    assert all(16 in sweep_for(s, QUICK) for s in SCENARIOS)  # every goal stays measured
 
 
 def _closed(round_, config, rps, p99=1.0, scenario="small-read", connections=16):
@@ -159,6 +248,56 @@ def test_own_route_compares_with_the_direct_small_read_and_goals_are_judged():
     assert goals["G0/D throughput (gateway's own route vs direct small read)"]["reached"] is True
     opened = next(r for r in summary["rows"] if r["kind"] == "open" and r["config"] == "G")
     assert opened["added_p50_ms"] == pytest.approx(0.6)
+
+
+def test_catalogue_goals_compare_with_the_small_read_of_the_same_config_and_round():
+    records = [
+        _closed(1, "D", 4000),
+        _closed(1, "G", 2000),
+        _closed(1, "D", 3800, scenario="catalogue-warm"),
+        _closed(1, "G", 1700, scenario="catalogue-warm"),
+        _closed(1, "G", 1900, scenario="catalogue-304"),
+        # Round 2 is slow for everything: its ratios are what they are.
+        _closed(2, "D", 2000),
+        _closed(2, "G", 1000),
+        _closed(2, "D", 1900, scenario="catalogue-warm"),
+        _closed(2, "G", 900, scenario="catalogue-warm"),
+        _closed(2, "G", 800, scenario="catalogue-304"),
+    ]
+    summary = report.summarise(records)
+    goals = {g["goal"].split(" throughput")[0]: g for g in summary["goals"]}
+    warm = goals["G warm catalogue / G small read"]
+    assert warm["value"] == pytest.approx((0.85 + 0.9) / 2)
+    assert warm["reached"] is True
+    revalidated = goals["G catalogue 304 / G small read"]
+    assert revalidated["value"] == pytest.approx((0.95 + 0.8) / 2)
+    assert revalidated["reached"] is False
+    assert summary["catalogue"]["catalogue-warm"] == {
+        "D": pytest.approx(0.95),
+        "G": pytest.approx((0.85 + 0.9) / 2),
+    }
+    assert "catalogue-cold" not in summary["catalogue"]
+    assert "G warm catalogue / G small read throughput" in report.render(_result(summary))
+
+
+def test_write_outcomes_are_summed_over_rounds():
+    records = []
+    for round_, stale in ((1, 0), (2, 3)):
+        record = _closed(round_, "G", 300, scenario="write-if-match", connections=1)
+        record["writes"] = {"written": 600, "stale_412": stale, "failed": 0, "etag_reads": 1}
+        records.append(record)
+    row = report.summarise(records)["rows"][0]
+    assert row["writes"] == {"written": 1200, "stale_412": 3, "failed": 0, "etag_reads": 2}
+
+
+def _result(summary):
+    return {
+        "summary": summary,
+        "git": {"short": "abc1234", "dirty": False},
+        "loads": {"rounds": 2, "seconds": 2},
+        "machine": {"cores": 2},
+        "settings": {},
+    }
 
 
 def test_a_goal_without_figures_is_not_measured():
@@ -278,3 +417,106 @@ def test_open_loop_below_capacity_measures_the_service_time(openloop):
     assert sum(result["errors"].values()) == 0
     assert 10_000 <= result["latency_us"]["p50"] < 60_000
     assert result["cpu_s"] < result["wall_s"]
+
+
+class _VersionedServer:
+    """A resource per path with a version: GET answers its ETag, a PATCH with `If-Match` of the
+    current ETag and the expected token bumps it (200, the new ETag), a stale one gets 412 with
+    the current ETag, one without the token 401. One thread per keep-alive connection."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        buffer = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in buffer:
+                    try:
+                        data = conn.recv(65536)
+                    except OSError:
+                        return
+                    if not data:
+                        return
+                    buffer += data
+                head, buffer = buffer.split(b"\r\n\r\n", 1)
+                lines = head.decode().split("\r\n")
+                method, path, _ = lines[0].split(" ")
+                headers = {
+                    k.strip().lower(): v.strip()
+                    for k, v in (line.split(":", 1) for line in lines[1:])
+                }
+                length = int(headers.get("content-length", "0"))
+                while len(buffer) < length:
+                    buffer += conn.recv(65536)
+                buffer = buffer[length:]
+                conn.sendall(self._respond(method, path, headers))
+
+    def _respond(self, method: str, path: str, headers: dict[str, str]) -> bytes:
+        with self.lock:
+            version = self.versions.setdefault(path, 1)
+            status = 200
+            if method == "PATCH":
+                if headers.get("authorization") != "Bearer t0ken":
+                    status = 401
+                elif headers.get("if-match") != f'"{version}"':
+                    status = 412
+                else:
+                    version = self.versions[path] = version + 1
+        etag = "" if status == 401 else f'ETag: "{version}"\r\n'
+        return f"HTTP/1.1 {status} X\r\n{etag}Content-Length: 0\r\n\r\n".encode()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_write_script_chains_etags_per_connection_and_keeps_the_token():
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        pytest.skip("wrk is not installed (make bench installs it)")
+    server = _VersionedServer()
+    try:
+        done = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                "-c2",
+                "-d1s",
+                "-H",
+                "Authorization: Bearer t0ken",
+                "-s",
+                str(BENCH_PACKAGE / "if_match_write.lua"),
+                f"http://127.0.0.1:{server.port}/v1/libraries/",
+                "--",
+                "run1",
+                "NO-1",
+                "NO-2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    finally:
+        server.close()
+    outcomes = write_outcomes(parse_statuses(done.stdout))
+    # Each connection read its own library once, then every PATCH carried the latest ETag.
+    assert outcomes["etag_reads"] == 2
+    assert outcomes["written"] > 10
+    assert outcomes["stale_412"] == outcomes["failed"] == 0
+    assert set(server.versions) == {"/v1/libraries/NO-1", "/v1/libraries/NO-2"}
+    # wrk may stop with one PATCH per connection applied but its answer unread.
+    applied = sum(server.versions.values()) - 2
+    assert outcomes["written"] <= applied <= outcomes["written"] + 2
