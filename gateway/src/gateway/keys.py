@@ -337,6 +337,11 @@ async def ensure_current_key(db: Database, cipher: KeyCipher, seed: SigningKey |
             if await _in_state(session, CURRENT) is not None:
                 return
             if await session.scalar(select(SigningKeyRecord.kid).limit(1)) is not None:
+                # On PostgreSQL (read committed) each statement sees the latest commit: a key
+                # that appeared since the check above may be the one another replica just made
+                # current, so look again before calling the table inconsistent.
+                if await _in_state(session, CURRENT) is not None:
+                    return
                 raise KeyRefused(
                     "there are signing keys but none is current; activate one with "
                     "`python -m gateway keys activate <kid> --force`"
