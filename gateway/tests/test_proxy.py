@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from chassis.testing import tampered, unsigned_token
-from gateway.proxy import ResponseCutShort, end_to_end, forwarded, unsafe_path
+from gateway.edge import unsafe_path
+from gateway.proxy import ResponseCutShort, forwarded, request_headers, response_headers
 from gateway.scopes import Scope
 from gateway.tokens import mint_token
 
@@ -191,6 +192,62 @@ async def test_an_ipv6_caller_is_quoted_in_forwarded(
     )
 
 
+async def test_behind_a_trusted_proxy_forwarded_names_the_caller_it_forwarded_for(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    # The load balancer (a trusted proxy) is the peer; the caller is the address it names, the
+    # same one the rate limits key on. Another peer's X-Forwarded-For is not believed.
+    settings = gateway_settings(training_url=echo_url, trusted_proxies=["10.0.0.0/8"])
+    spoof = {"X-Forwarded-For": "198.51.100.7"}
+    async with open_gateway(settings, client=("10.1.2.3", 40000)) as (http, _):
+        behind = await http.get("/training/v1/x", headers=spoof)
+    async with open_gateway(settings) as (http, _):
+        direct = await http.get("/training/v1/x", headers=spoof)
+    assert dict(behind.json()["headers"])["forwarded"] == (
+        "for=198.51.100.7;proto=http;host=gateway.test"
+    )
+    assert dict(direct.json()["headers"])["forwarded"] == (
+        "for=192.0.2.10;proto=http;host=gateway.test"
+    )
+
+
+async def test_a_token_is_verified_once_per_request(
+    gateway_settings: Any, open_gateway: Any, gateway_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, app):
+        verifier = app.state.runtime.verifier
+        calls: list[str] = []
+        verify = verifier.verify
+
+        async def counted(value: str) -> Any:
+            calls.append(value)
+            return await verify(value)
+
+        monkeypatch.setattr(verifier, "verify", counted)
+        good = await http.get("/kpi/v1/events", headers=bearer(token(gateway_key[1])))
+        bad = await http.get("/kpi/v1/events", headers=bearer(tampered(token(gateway_key[1]))))
+    assert (good.status_code, bad.status_code) == (200, 401)
+    # The edge verifies (to key the client's rate limit); the proxy takes its outcome.
+    assert len(calls) == 2
+
+
+async def test_liveness_is_answered_before_routing_with_the_edge_around_it(
+    gateway_settings: Any, open_gateway: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _):
+        live = await http.get("/health/live", headers={"X-Request-ID": "probe-1"})
+        head = await http.head("/health/live")
+        metrics = (await http.get("/metrics")).text
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok"}
+    assert live.headers["content-type"] == "application/json"
+    assert live.headers["x-request-id"] == "probe-1"
+    assert live.headers["ratelimit-limit"]
+    # Other methods still reach FastAPI's route, which answers GET only.
+    assert head.status_code == 405
+    assert 'http_requests_total{method="GET",route="/health/live",status="200"} 1.0' in metrics
+
+
 async def test_bodies_stream_through_with_or_without_a_length(
     gateway_settings: Any, open_gateway: Any, echo_url: str
 ) -> None:
@@ -275,6 +332,7 @@ async def test_an_unknown_prefix_is_a_problem_404(gateway_settings: Any, open_ga
 
 
 def test_path_rules() -> None:
+    # The one path check (the edge's), which every request passes before the proxy.
     assert unsafe_path("/kpi/v1/events", b"/kpi/v1/events") is None
     assert unsafe_path("/kpi/v1/a%b", b"/kpi/v1/a%25b") is None
     assert unsafe_path("/kpi/v1/..", None) is not None
@@ -282,10 +340,33 @@ def test_path_rules() -> None:
 
 
 def test_header_rules() -> None:
-    headers = [(b"Connection", b"close, X-Private"), (b"X-Private", b"1"), (b"X-Kept", b"2")]
-    assert end_to_end(headers, frozenset()) == [(b"x-kept", b"2")]
+    sent = [
+        (b"Host", b"gw:8000"),
+        (b"Connection", b"close, X-Private"),
+        (b"X-Private", b"1"),
+        (b"X-Kept", b"2"),
+        (b"Forwarded", b"for=6.6.6.6"),
+        (b"X-Request-ID", b"theirs"),
+        (b"Host", b"second"),
+    ]
+    assert request_headers(sent) == ([("x-kept", "2")], "gw:8000")
+    answered = [
+        (b"Connection", b"x-private"),
+        (b"X-Private", b"1"),
+        (b"Location", b"/v1/things/7"),
+        (b"Content-Location", b"//elsewhere.example/x"),
+        (b"Link", b'</v1/x?cursor=1>; rel="next"'),
+        (b"Date", b"today"),
+        (b"Server", b"uvicorn"),
+    ]
+    assert response_headers(answered, b"/kpi") == [
+        (b"location", b"/kpi/v1/things/7"),
+        (b"content-location", b"//elsewhere.example/x"),
+        (b"link", b'</kpi/v1/x?cursor=1>; rel="next"'),
+    ]
     assert forwarded(None, "https", 'odd"host') == 'for=unknown;proto=https;host="odd\\"host"'
-    assert forwarded(("10.0.0.1", 1), "http", "gw:8000") == 'for=10.0.0.1;proto=http;host="gw:8000"'
+    assert forwarded("10.0.0.1", "http", "gw:8000") == 'for=10.0.0.1;proto=http;host="gw:8000"'
+    assert forwarded("2001:db8::7", "http", None) == 'for="[2001:db8::7]";proto=http'
 
 
 # ---------------------------------------------------------------- faults

@@ -7,6 +7,7 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,12 @@ from gateway.settings import UPSTREAMS
 log = structlog.get_logger("gateway.edge")
 
 TOKEN_PATH = "/auth/token"  # noqa: S105 (a path, not a secret)
+# What the edge worked out, left in the request's state (`scope["state"]`) for the proxy behind
+# it, so neither is worked out twice: the caller's address (trusted proxies applied), for the
+# Forwarded header; and the bearer token's verification, (the Authorization value, the
+# Principal or the AuthError), when the rate limit needed it.
+CALLER_ADDRESS = "gateway.caller_address"
+VERIFIED_AUTHORIZATION = "gateway.verified_authorization"
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Decoded path: control characters (C0, DEL, C1), a backslash, U+FFFD (a percent-encoding that
@@ -220,7 +227,9 @@ class GatewayEdge:
             )
             return
         address = caller_address(scope.get("client"), forwarded_for, self.trusted)
-        decision = await self._rate_limit(runtime, path, address, authorization)
+        state = scope.setdefault("state", {})
+        state[CALLER_ADDRESS] = address
+        decision = await self._rate_limit(runtime, state, path, address, authorization)
         if decision is not None:
             limit_headers = rate_limit_headers(decision)
             if not decision.allowed:
@@ -254,7 +263,12 @@ class GatewayEdge:
         await self.app(scope, receive, send_with_headers)
 
     async def _rate_limit(
-        self, runtime: GatewayRuntime, path: str, address: str, authorization: bytes | None
+        self,
+        runtime: GatewayRuntime,
+        state: dict[str, Any],
+        path: str,
+        address: str,
+        authorization: bytes | None,
     ) -> Decision | None:
         limiter = runtime.limiter
         if limiter is None:
@@ -263,16 +277,16 @@ class GatewayEdge:
             return await limiter.token_request(address, basic_client_id(authorization))
         client = None
         if authorization is not None and path[1:].partition("/")[0] in UPSTREAMS:
-            # The proxy verifies the same token next; the verifier's cache makes that a lookup.
-            # A token that does not verify counts against the address only, and the proxy
-            # answers it.
+            # The proxy takes this outcome from the state instead of verifying again. A token
+            # that does not verify counts against the address only, and the proxy answers it.
             try:
                 principal = await runtime.verifier.verify(
                     bearer_token(authorization.decode("latin-1"))
                 )
-            except AuthError:
-                pass
+            except AuthError as exc:
+                state[VERIFIED_AUTHORIZATION] = (authorization, exc)
             else:
+                state[VERIFIED_AUTHORIZATION] = (authorization, principal)
                 client = principal.client_id or principal.subject
         return await limiter.request(address, client)
 

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import aiohttp
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
-from chassis.auth import AuthError, bearer_token
+from chassis.auth import AuthError, Principal, bearer_token
 from chassis.middleware import (
     REQUEST_ID_HEADER,
     has_body,
@@ -25,6 +26,7 @@ from chassis.middleware import (
 from chassis.policy import auth_problem
 from chassis.problems import ProblemError, render_problem
 from gateway.breaker import retry_after_header
+from gateway.edge import CALLER_ADDRESS, VERIFIED_AUTHORIZATION
 from gateway.runtime import gateway_runtime
 from gateway.settings import UPSTREAMS
 from gateway.upstreams import Upstream
@@ -61,6 +63,9 @@ _REPLACED_IN_REQUEST = frozenset(
 )
 # The gateway's server adds its own Date, and the edge middleware the request id.
 _REPLACED_IN_RESPONSE = frozenset({b"date", b"server", REQUEST_ID_HEADER})
+# Worked out once: the names each direction drops before looking at Connection's own list.
+_DROPPED_IN_REQUEST = HOP_BY_HOP | _REPLACED_IN_REQUEST
+_DROPPED_IN_RESPONSE = HOP_BY_HOP | _REPLACED_IN_RESPONSE
 # RFC 3986 pchar besides the unreserved characters that quote() always keeps.
 _PATH_SAFE = "/!$&'()*+,;=:@"
 _QUERY_SAFE = _PATH_SAFE + "?%"
@@ -79,10 +84,29 @@ REPLAYABLE_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
-class UpstreamRoute:
-    """Stands in for a route in the scope, so metrics and logs group proxied requests by service."""
+class RouteTemplate:
+    """Stands in for a route in the scope, so metrics and logs group the requests answered here
+    (proxied ones by service, and the liveness probe) by template, as FastAPI's routes do."""
 
     path: str
+
+
+# One per service, made once rather than per request.
+_UPSTREAM_ROUTES = {name: RouteTemplate(f"/{name}/v1/{{path}}") for name in UPSTREAMS}
+_PREFIXES = {name: f"/{name}".encode() for name in UPSTREAMS}
+
+# The liveness probe, answered here: it is the one route a load balancer or kubelet calls every
+# few seconds per replica, and the bench's G0. The answer is the one FastAPI's route gives (that
+# route stays, for HEAD and other methods), without routing, dependency injection or JSON
+# encoding; the edge layers around this one still give it a request id, its access line, its
+# metrics, and the header, path and rate-limit checks.
+LIVE_PATH = "/health/live"
+_LIVE_ROUTE = RouteTemplate(LIVE_PATH)
+_LIVE_BODY = b'{"status":"ok"}'
+_LIVE_HEADERS = (
+    (b"content-length", str(len(_LIVE_BODY)).encode()),
+    (b"content-type", b"application/json"),
+)
 
 
 class ClientDisconnected(Exception):
@@ -119,41 +143,63 @@ def retryable_failure(exc: BaseException) -> bool:
     return isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
 
 
-def connection_tokens(headers: Iterable[tuple[bytes, bytes]]) -> set[bytes]:
-    """Header names listed in Connection: hop-by-hop for this one connection (RFC 9110 §7.6.1)."""
-    return {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == b"connection"
-        for token in value.split(b",")
-        if token.strip()
-    }
+def connection_tokens(value: bytes) -> set[bytes]:
+    """Header names listed in one Connection value: hop-by-hop for this one connection (RFC 9110
+    §7.6.1)."""
+    return {token.strip().lower() for token in value.split(b",") if token.strip()}
 
 
-def end_to_end(
-    headers: Iterable[tuple[bytes, bytes]], also_drop: frozenset[bytes]
-) -> list[tuple[bytes, bytes]]:
-    """The headers that may cross the proxy, names lower-cased as ASGI wants them."""
-    pairs = [(name.lower(), value) for name, value in headers]
-    drop = HOP_BY_HOP | also_drop | connection_tokens(pairs)
-    return [(name, value) for name, value in pairs if name not in drop]
+def request_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[list[tuple[str, str]], str | None]:
+    """The caller's headers that cross to the service, as the str pairs aiohttp sends, and the
+    Host the caller named. One pass: this runs on every proxied request."""
+    out: list[tuple[str, str]] = []
+    host: str | None = None
+    named: set[bytes] | None = None
+    for raw_name, value in headers:
+        name = raw_name.lower()
+        if name in _DROPPED_IN_REQUEST:
+            if name == b"host" and host is None:
+                host = value.decode("latin-1")
+            elif name == b"connection":
+                named = connection_tokens(value) | (named or set())
+            continue
+        out.append((name.decode("latin-1"), value.decode("latin-1")))
+    if named:
+        # Rare (browsers and HTTP/1.1 clients send only keep-alive or close, dropped above).
+        out = [(name, value) for name, value in out if name.encode("latin-1") not in named]
+    return out, host
 
 
 _LINK_TARGET = re.compile(rb"<(/(?!/)[^>]*)>")
 _LOCATION_HEADERS = frozenset({b"location", b"content-location"})
 
 
-def rebase(headers: list[tuple[bytes, bytes]], prefix: bytes) -> list[tuple[bytes, bytes]]:
-    """A service writes its links from its own root (`/v1/events?after=5`); at the gateway they
+def response_headers(
+    headers: Iterable[tuple[bytes, bytes]], prefix: bytes
+) -> list[tuple[bytes, bytes]]:
+    """The service's headers that cross back, names lower-cased as ASGI wants them, in one pass.
+
+    A service writes its links from its own root (`/v1/events?after=5`); at the gateway they
     live under the service's prefix (`/kpi/v1/events?after=5`), so absolute paths in Location,
     Content-Location and Link get it. Full URLs and relative references are left alone."""
-    out = []
-    for name, value in headers:
-        if name in _LOCATION_HEADERS and value.startswith(b"/") and not value.startswith(b"//"):
-            value = prefix + value
+    out: list[tuple[bytes, bytes]] = []
+    named: set[bytes] | None = None
+    for raw_name, value in headers:
+        name = raw_name.lower()
+        if name in _DROPPED_IN_RESPONSE:
+            if name == b"connection":
+                named = connection_tokens(value) | (named or set())
+            continue
+        if name in _LOCATION_HEADERS:
+            if value.startswith(b"/") and not value.startswith(b"//"):
+                value = prefix + value
         elif name == b"link":
             value = _LINK_TARGET.sub(lambda m: b"<" + prefix + m.group(1) + b">", value)
         out.append((name, value))
+    if named:
+        out = [(name, value) for name, value in out if name not in named]
     return out
 
 
@@ -163,36 +209,23 @@ def _forwarded_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def forwarded(client: tuple[str, int] | None, proto: str, host: str | None) -> str:
-    """The RFC 7239 Forwarded element for this hop; an IPv6 address is bracketed and quoted."""
-    if client is None:
+@lru_cache(maxsize=1024)
+def forwarded(caller: str | None, proto: str, host: str | None) -> str:
+    """The RFC 7239 Forwarded element for this hop; an IPv6 address is bracketed and quoted.
+
+    `caller` is the address the edge settled on (the peer, or behind a trusted load balancer
+    the client it names), not necessarily the peer. Cached: a few callers and hosts make most
+    requests, and the answer depends on nothing else."""
+    if caller is None:
         node = "unknown"
-    elif ":" in client[0]:
-        node = f"[{client[0]}]"
+    elif ":" in caller:
+        node = f"[{caller}]"
     else:
-        node = client[0]
+        node = caller
     element = f"for={_forwarded_value(node)};proto={_forwarded_value(proto)}"
     if host:
         element += f";host={_forwarded_value(host)}"
     return element
-
-
-def unsafe_path(path: str, raw_path: bytes | None) -> str | None:
-    """Why a path may not be passed on, or None. The services route on the decoded path, so the
-    decoded path is what must not climb, double a slash or hide a separator."""
-    if raw_path is not None:
-        lowered = raw_path.lower()
-        if b"%2f" in lowered or b"%5c" in lowered:
-            return "an encoded slash or backslash"
-    if "\\" in path:
-        return "a backslash"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
-        return "a control character"
-    if "//" in path:
-        return "an empty segment (//)"
-    if any(segment in (".", "..") for segment in path.split("/")):
-        return "a dot segment (. or ..)"
-    return None
 
 
 def split_prefix(path: str) -> tuple[str, str]:
@@ -249,11 +282,19 @@ class ProxyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        name, service_path = split_prefix(scope["path"])
+        path: str = scope["path"]
+        name, service_path = split_prefix(path)
         if name not in UPSTREAMS:
+            if path == LIVE_PATH and scope["method"] == "GET":
+                scope["route"] = _LIVE_ROUTE
+                await send(
+                    {"type": "http.response.start", "status": 200, "headers": list(_LIVE_HEADERS)}
+                )
+                await send({"type": "http.response.body", "body": _LIVE_BODY})
+                return
             await self.app(scope, receive, send)
             return
-        scope["route"] = UpstreamRoute(path=f"/{name}/v1/{{path}}")
+        scope["route"] = _UPSTREAM_ROUTES[name]
         structlog.contextvars.bind_contextvars(upstream=name)
         started = False
 
@@ -272,22 +313,24 @@ class ProxyMiddleware:
     async def _proxy(
         self, scope: Scope, receive: Receive, send: Send, name: str, service_path: str
     ) -> None:
-        raw_path = scope.get("raw_path")
-        # Some ASGI servers (and test transports) put the query string into raw_path as well.
-        raw = bytes(raw_path).split(b"?", 1)[0] if raw_path is not None else None
-        reason = unsafe_path(scope["path"], raw)
-        if reason is not None:
-            raise ProblemError(400, "unsafe-path", f"The path contains {reason}")
-        # Only the services' APIs are public: their health, metrics and contract are not.
+        # The path was checked by the edge (GatewayEdge, edge.unsafe_path), which every request
+        # passes before it gets here. Only the services' APIs are public: their health, metrics
+        # and contract are not.
         if service_path != "/v1" and not service_path.startswith("/v1/"):
             raise ProblemError(404, "not-found", f"No resource at {scope['path']}")
         runtime = gateway_runtime(scope["app"])
         authorization = scope_header(scope, b"authorization")
         if authorization is not None:
-            try:
-                await runtime.verifier.verify(bearer_token(authorization.decode("latin-1")))
-            except AuthError as exc:
-                raise auth_problem(exc) from exc
+            outcome = _edge_verification(scope, authorization)
+            if outcome is None:
+                try:
+                    outcome = await runtime.verifier.verify(
+                        bearer_token(authorization.decode("latin-1"))
+                    )
+                except AuthError as exc:
+                    outcome = exc
+            if isinstance(outcome, AuthError):
+                raise auth_problem(outcome) from outcome
         await self._call(scope, receive, send, runtime.upstreams[name], service_path)
 
     async def _call(
@@ -336,21 +379,12 @@ class ProxyMiddleware:
         if query := scope.get("query_string", b""):
             # Passed on as sent; only bytes that may not appear in a URL at all get escaped.
             url += "?" + quote(bytes(query), safe=_QUERY_SAFE)
-        headers = end_to_end(scope["headers"], _REPLACED_IN_REQUEST)
+        outgoing_headers, host = request_headers(scope["headers"])
         request_id = scope_request_id(scope) or request_id_from(scope["headers"])
-        host = scope_header(scope, b"host")
-        headers += [
-            (REQUEST_ID_HEADER, request_id.encode()),
-            (
-                b"forwarded",
-                forwarded(
-                    scope.get("client"),
-                    scope.get("scheme", "http"),
-                    host.decode("latin-1") if host else None,
-                ).encode("latin-1"),
-            ),
-        ]
-        outgoing_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+        outgoing_headers.append(("x-request-id", request_id))
+        outgoing_headers.append(
+            ("forwarded", forwarded(_caller(scope), scope.get("scheme", "http"), host))
+        )
         timeout = upstream.session.timeout
         started = time.monotonic()
         attempt = 1
@@ -391,12 +425,15 @@ class ProxyMiddleware:
                 {
                     "type": "http.response.start",
                     "status": response.status,
-                    "headers": rebase(
-                        end_to_end(response.raw_headers, _REPLACED_IN_RESPONSE),
-                        b"/" + upstream.name.encode(),
-                    ),
+                    "headers": response_headers(response.raw_headers, _PREFIXES[upstream.name]),
                 }
             )
+            if response.content.at_eof():
+                # The whole body came with the first piece (the common small answer): one
+                # message instead of two, through every layer of middleware. at_eof() holds
+                # only once the framing (Content-Length or the last chunk) says it is complete.
+                await send({"type": "http.response.body", "body": first, "more_body": False})
+                return
             if first:
                 await send({"type": "http.response.body", "body": first, "more_body": True})
             try:
@@ -409,6 +446,26 @@ class ProxyMiddleware:
                 log.warning("upstream_broke_mid_response", reason=reason)
                 raise ResponseCutShort(f"The {upstream.name} service broke off: {reason}") from exc
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _edge_verification(scope: Scope, authorization: bytes) -> Principal | AuthError | None:
+    """What the edge found when it verified this request's token for the rate limit (None when
+    it did not: limits off, or not a proxied route), so the token is verified once per request."""
+    verified = scope.get("state", {}).get(VERIFIED_AUTHORIZATION)
+    if verified is None or verified[0] != authorization:
+        return None
+    outcome: Principal | AuthError = verified[1]
+    return outcome
+
+
+def _caller(scope: Scope) -> str | None:
+    """The caller as the edge settled it (behind a trusted load balancer, the client that the
+    balancer names, not the balancer), else the peer."""
+    address = scope.get("state", {}).get(CALLER_ADDRESS)
+    if isinstance(address, str):
+        return address
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 async def _read_whole(body: _RequestBody) -> bytes:

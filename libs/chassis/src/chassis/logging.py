@@ -2,23 +2,63 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
 
+def _fallback(value: Any) -> Any:
+    """What structlog's JSONRenderer does with a value JSON has no type for."""
+    method = getattr(value, "__structlog__", None)
+    return method() if callable(method) else repr(value)
+
+
+# One encoder for every line. structlog's JSONRenderer calls json.dumps(default=...), which
+# builds a new encoder per line: about half of the JSON cost of an access line. Same output
+# (ASCII-escaped, default separators).
+_ENCODER = json.JSONEncoder(default=_fallback)
+
+
+def render_json(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> str:
+    return _ENCODER.encode(event_dict)
+
+
+# (whole second, its "YYYY-MM-DDTHH:MM:SS"): formatted once a second, not per line. Replaced as
+# one tuple, so a thread logging meanwhile reads a consistent pair.
+_second: tuple[int, str] = (-1, "")
+
+
+def add_utc_timestamp(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """`timestamp` in ISO 8601 UTC with microseconds, e.g. 2026-11-22T22:40:13.729556Z: the
+    format of structlog's TimeStamper(fmt="iso", utc=True), at a third of its cost per line."""
+    global _second
+    now = time.time()
+    whole = int(now)
+    cached = _second
+    if cached[0] != whole:
+        cached = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+        _second = cached
+    event_dict["timestamp"] = f"{cached[1]}.{int((now - whole) * 1e6):06d}Z"
+    return event_dict
+
+
 def configure_logging(*, level: str = "INFO", fmt: str = "auto") -> None:
-    render_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    render_json_lines = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_utc_timestamp,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if render_json
+        render_json
+        if render_json_lines
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
