@@ -1,16 +1,12 @@
-"""Fixtures of the catalogue tests; makes `factories` importable (pytest runs with importlib
-import mode, which puts no test directory on sys.path)."""
+"""Fixtures of the catalogue tests (the factories are in `catalogue_factories`, on pytest's
+pythonpath)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.settings import CatalogueSettings

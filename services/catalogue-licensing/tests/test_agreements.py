@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import agreement_payload, committed, create_product, seed_agreement_world
 from sqlalchemy import func, select
 
+from catalogue_factories import agreement_payload, committed, create_product, seed_agreement_world
 from catalogue_licensing.agreements.models import Agreement
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from factories import committed
 from sqlalchemy import func, select
 
+from catalogue_factories import committed
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.audit.service import field_diff, record_change
 from chassis.auth import Principal

@@ -7,9 +7,9 @@ import uuid
 from typing import Any
 
 import pytest
-from factories import agreement_payload, committed, product_payload, seed_agreement_world
 from sqlalchemy import insert, update
 
+from catalogue_factories import agreement_payload, committed, product_payload, seed_agreement_world
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.catalogue.cache import CatalogueCache
 from catalogue_licensing.catalogue.language import negotiate, pick
@@ -316,9 +316,10 @@ async def test_another_replicas_change_shows_within_the_staleness_bound(service_
 
 
 async def test_a_replica_sees_its_own_writes_at_once_whatever_the_bound(service_client, issuer):
-    async with service_client(
-        SPEC, CatalogueSettings, cache_max_staleness_seconds=60.0
-    ) as (client, app):
+    async with service_client(SPEC, CatalogueSettings, cache_max_staleness_seconds=60.0) as (
+        client,
+        app,
+    ):
         world = await _world(client, app, issuer)
         assert _names(await client.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]
         withdrawn = await client.delete(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import agreement_payload, committed, seed_agreement_world
 from sqlalchemy import select
 
+from catalogue_factories import agreement_payload, committed, seed_agreement_world
 from catalogue_licensing.db import outbox
 
 

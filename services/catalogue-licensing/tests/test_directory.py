@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import committed, create_county, create_library, create_municipality
 from sqlalchemy import func, select
 
+from catalogue_factories import committed, create_county, create_library, create_municipality
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.models import Library

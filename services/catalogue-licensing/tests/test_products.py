@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import committed, create_product, create_vendor, product_payload, random_id
 from sqlalchemy import func, select
 
+from catalogue_factories import committed, create_product, create_vendor, product_payload, random_id
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
 from catalogue_licensing.products.models import Product

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import committed
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from catalogue_factories import committed
 from catalogue_licensing.__main__ import run_load_reference
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.directory.models import County, Library, Municipality

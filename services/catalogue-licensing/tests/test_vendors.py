@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import committed, create_vendor, org_number
 from sqlalchemy import func, select
 
+from catalogue_factories import committed, create_vendor, org_number
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
 from catalogue_licensing.vendors.models import Vendor
