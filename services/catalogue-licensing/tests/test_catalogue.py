@@ -332,3 +332,52 @@ async def test_a_replica_sees_its_own_writes_at_once_whatever_the_bound(service_
         assert cache.hits == 0
         assert _names(await client.get(DEICHMAN)) == ["Lydbøker for alle"]
         assert cache.hits == 1
+
+
+# ---------------------------------------------------------------- the fast path
+
+
+async def test_a_repeated_read_is_answered_before_routing_with_the_same_bytes(catalogue, issuer):
+    client, app = catalogue
+    await _world(client, app, issuer)
+    headers = {"Accept-Language": "nn"}
+    first = await client.get(DEICHMAN, params={"category": "film"}, headers=headers)
+    signatures = app.state.catalogue_signatures
+    hits = signatures.hits
+    again = await client.get(DEICHMAN, params={"category": "film"}, headers=headers)
+    assert signatures.hits == hits + 1
+    assert again.status_code == 200
+    assert again.content == first.content
+    for name in ("etag", "cache-control", "vary", "content-language", "content-type"):
+        assert again.headers[name] == first.headers[name], name
+    assert again.headers["x-request-id"], "the edge still wraps the fast path"
+    not_modified = await client.get(
+        DEICHMAN,
+        params={"category": "film"},
+        headers=headers | {"If-None-Match": first.headers["etag"]},
+    )
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert signatures.hits == hits + 2
+
+
+async def test_the_fast_path_never_skips_a_token_check_or_a_refusal(catalogue, issuer):
+    client, app = catalogue
+    await _world(client, app, issuer)
+    assert (await client.get(DEICHMAN)).status_code == 200
+    hits = app.state.catalogue_signatures.hits
+    damaged = await client.get(DEICHMAN, headers={"Authorization": "Bearer not-a-token"})
+    assert damaged.status_code == 401
+    unknown = await client.get(DEICHMAN, params={"sort": "name"})
+    assert unknown.status_code == 400
+    assert (await client.get(DEICHMAN, params={"category": "comics"})).status_code == 422
+    assert app.state.catalogue_signatures.hits == hits
+
+
+async def test_a_change_reaches_a_read_the_fast_path_would_answer(catalogue, issuer):
+    client, app = catalogue
+    world = await _world(client, app, issuer)
+    await client.get(DEICHMAN)
+    assert _names(await client.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]
+    await _retire(app, world["film"].id)
+    assert _names(await client.get(DEICHMAN)) == ["Lydbøker for alle"]

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from catalogue_licensing.agreements.routes import router as agreements_router
 from catalogue_licensing.audit.routes import router as audit_router
+from catalogue_licensing.catalogue.fast_path import CatalogueFastPath
 from catalogue_licensing.catalogue.routes import router as catalogue_router
 from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.models import outbox
@@ -34,6 +36,7 @@ SPEC = ServiceSpec(
         caller_router(),
     ],
     policy=POLICY,
+    middleware=[Middleware(CatalogueFastPath)],
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
         {"name": "vendors", "description": "Companies that offer products to the programme"},

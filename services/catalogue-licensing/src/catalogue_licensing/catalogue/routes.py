@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Hashable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue_licensing.catalogue import service
 from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+from catalogue_licensing.catalogue.fast_path import (
+    CACHE_CONTROL,
+    VARY,
+    Resolved,
+    Signatures,
+    answer_headers,
+    today_in,
+)
 from catalogue_licensing.catalogue.language import negotiate
 from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListing
 from catalogue_licensing.catalogue.service import Filters
@@ -27,12 +35,6 @@ from chassis.runtime import get_runtime
 
 router = APIRouter(tags=["catalogue"])
 
-# Browsers and shared caches may reuse an answer for a minute without asking; after that a
-# revalidation costs a 304. A minute is short enough that a withdrawn product disappears from
-# library websites within the time an editor takes to check, and long enough to absorb the
-# bursts of a busy front page.
-CACHE_CONTROL = "public, max-age=60"
-VARY = "Accept-Language"
 
 _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {
@@ -88,24 +90,28 @@ IfNoneMatch = Annotated[
 
 
 def _cache(request: Request) -> CatalogueCache:
-    """The process's catalogue cache, made on first use (the kit owns the lifespan)."""
+    """The process's catalogue cache, made on first use (the kit owns the lifespan), with the
+    request signatures the fast path may answer (catalogue/fast_path.py)."""
     state = request.app.state
     cache: CatalogueCache | None = getattr(state, "catalogue_cache", None)
-    if cache is None:
+    if cache is None or not hasattr(state, "catalogue_signatures"):
         settings = get_runtime(request).settings
         assert isinstance(settings, CatalogueSettings)
-        cache = CatalogueCache(
-            max_staleness=settings.cache_max_staleness_seconds,
-            max_entries=settings.cache_entries,
-        )
+        if cache is None:
+            cache = CatalogueCache(
+                max_staleness=settings.cache_max_staleness_seconds,
+                max_entries=settings.cache_entries,
+            )
+        state.catalogue_signatures = Signatures(settings.cache_entries)
+        state.catalogue_zone = ZoneInfo(settings.time_zone)
         state.catalogue_cache = cache
     return cache
 
 
 def _today(request: Request) -> date:
-    settings = get_runtime(request).settings
-    assert isinstance(settings, CatalogueSettings)
-    return datetime.now(ZoneInfo(settings.time_zone)).date()
+    _cache(request)
+    zone: ZoneInfo = request.app.state.catalogue_zone
+    return today_in(zone)
 
 
 def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
@@ -138,12 +144,18 @@ async def _serve(
             if answer is None:
                 answer = _answer(await compute(session), generation)
                 cache.put(key, answer)
-    headers = {
-        "ETag": answer.etag,
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": VARY,
-        "Content-Language": language,
-    }
+    # What this request resolved to, so the fast path can answer the same request next time.
+    signatures: Signatures = request.app.state.catalogue_signatures
+    signatures.put(
+        (
+            request.scope["path"],
+            request.scope["query_string"],
+            next((v for k, v in request.scope["headers"] if k == b"accept-language"), None),
+            _today(request),
+        ),
+        Resolved(key=key, language=language),
+    )
+    headers = answer_headers(answer, language)
     if matches_if_none_match(request, answer.etag):
         return Response(status_code=304, headers=headers)
     return Response(content=answer.body, media_type="application/json", headers=headers)

@@ -1,0 +1,156 @@
+"""Repeat catalogue reads answered from the cache before FastAPI routes and parses them.
+
+The catalogue is the platform's most-called read, and a warm answer is a lookup: measured with
+py-spy, most of its time went to matching the route and validating its eight parameters. The
+route itself records, for each request it answered, the request's raw signature (path, query
+string, Accept-Language, day) with the cache key and language it resolved them to. A later request
+with exactly that signature, no credentials, and a cache entry still valid for the generation
+the cache trusts, is answered here with the same bytes and headers. Anything else (a first
+request, a new cache buster, a token to verify, a stale generation) goes the normal way, so
+validation, authorization and invalidation stay where they are.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+
+LIBRARY_PREFIX = "/v1/libraries/"
+LIBRARY_SUFFIX = "/catalogue"
+PRODUCTS_PATH = "/v1/catalogue/products"
+# Browsers and shared caches may reuse an answer for a minute without asking; after that a
+# revalidation costs a 304. A minute is short enough that a withdrawn product disappears from
+# library websites within the time an editor takes to check, and long enough to absorb the
+# bursts of a busy front page.
+CACHE_CONTROL = "public, max-age=60"
+VARY = "Accept-Language"
+
+# (path, raw query string, raw Accept-Language, the day in the catalogue's time zone)
+Signature = tuple[str, bytes, bytes | None, date]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    key: Hashable
+    language: str
+
+
+class Signatures:
+    """Raw request signatures the route has answered, with what they resolved to (bounded LRU)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[Signature, Resolved] = OrderedDict()
+        self.hits = 0
+
+    def get(self, signature: Signature) -> Resolved | None:
+        resolved = self._entries.get(signature)
+        if resolved is not None:
+            self._entries.move_to_end(signature)
+        return resolved
+
+    def put(self, signature: Signature, resolved: Resolved) -> None:
+        if self._max_entries <= 0:
+            return
+        self._entries[signature] = resolved
+        self._entries.move_to_end(signature)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
+def is_catalogue_path(path: str) -> bool:
+    return path == PRODUCTS_PATH or (
+        path.startswith(LIBRARY_PREFIX) and path.endswith(LIBRARY_SUFFIX)
+    )
+
+
+def today_in(zone: ZoneInfo) -> date:
+    return datetime.now(zone).date()
+
+
+def answer_headers(answer: CachedAnswer, language: str) -> dict[str, str]:
+    """The headers of a catalogue answer, 200 or 304: one definition for both paths."""
+    return {
+        "ETag": answer.etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": VARY,
+        "Content-Language": language,
+    }
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2 weak comparison, as a GET is answered: any listed tag, or `*`."""
+    if if_none_match is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+class CatalogueFastPath:
+    """Pure-ASGI layer of the catalogue service (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not is_catalogue_path(scope["path"])
+            or not await self._answered(scope, send)
+        ):
+            await self.app(scope, receive, send)
+
+    async def _answered(self, scope: Scope, send: Send) -> bool:
+        state = scope["app"].state
+        cache: CatalogueCache | None = getattr(state, "catalogue_cache", None)
+        signatures: Signatures | None = getattr(state, "catalogue_signatures", None)
+        zone: ZoneInfo | None = getattr(state, "catalogue_zone", None)
+        if cache is None or signatures is None or zone is None:
+            return False
+        accept_language: bytes | None = None
+        if_none_match: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                # A token must be verified (and a bad one refused) even on a public read.
+                return False
+            if name == b"accept-language" and accept_language is None:
+                # The first one, as the route reads it.
+                accept_language = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        resolved = signatures.get(
+            (scope["path"], scope["query_string"], accept_language, today_in(zone))
+        )
+        if resolved is None or (if_none_match is not None and len(if_none_match) > 2000):
+            # (An overlong If-None-Match is the route's to refuse.)
+            return False
+        generation = cache.trusted_generation()
+        if generation is None:
+            return False
+        answer = cache.get(resolved.key, generation)
+        if answer is None:
+            return False
+        signatures.hits += 1
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in answer_headers(answer, resolved.language).items()
+        ]
+        if etag_matches(if_none_match.decode("latin-1") if if_none_match else None, answer.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(answer.body)).encode("latin-1")),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+        return True
