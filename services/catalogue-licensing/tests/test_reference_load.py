@@ -56,6 +56,11 @@ def _rewrite(path: Path, change: Callable[[dict[str, str]], dict[str, str]]) -> 
         writer.writerows(rows)
 
 
+def _in_row(column: str, value: str, **changes: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """A row rewrite that changes the one row whose `column` is `value`."""
+    return lambda row: row | changes if row[column] == value else row
+
+
 def test_the_shipped_files_read_whole_and_consistent():
     data = read_reference(ReferenceFiles())
     assert (len(data.counties), len(data.municipalities), len(data.libraries)) == (15, 357, 44)
@@ -76,46 +81,22 @@ def test_the_shipped_files_read_whole_and_consistent():
 @pytest.mark.parametrize(
     ("file", "change", "reason"),
     [
+        ("libraries", _in_row("isil", "NO-2030000", isil="NO_2030000"), "not an ISIL"),
+        ("libraries", _in_row("isil", "NO-2030000", isil="NO-20300000000000"), "longer than 16"),
         (
             "libraries",
-            lambda r: r | {"isil": "NO_2030000"} if r["isil"] == "NO-2030000" else r,
-            "not an ISIL",
-        ),
-        (
-            "libraries",
-            lambda r: r | {"isil": "NO-20300000000000"} if r["isil"] == "NO-2030000" else r,
-            "longer than 16",
-        ),
-        (
-            "libraries",
-            lambda r: r | {"municipality_number": "0399"} if r["isil"] == "NO-2030000" else r,
+            _in_row("isil", "NO-2030000", municipality_number="0399"),
             "unknown municipality",
         ),
-        (
-            "libraries",
-            lambda r: r | {"kind": "museum"} if r["isil"] == "NO-2030000" else r,
-            "public or school",
-        ),
+        ("libraries", _in_row("isil", "NO-2030000", kind="museum"), "public or school"),
         (
             "municipalities",
-            lambda r: r | {"county_number": "11"} if r["number"] == "0301" else r,
+            _in_row("number", "0301", county_number="11"),
             "must begin with the county",
         ),
-        (
-            "municipalities",
-            lambda r: r | {"county_number": "99"} if r["number"] == "0301" else r,
-            "unknown county",
-        ),
-        (
-            "municipalities",
-            lambda r: r | {"population_2025": "-5"} if r["number"] == "0301" else r,
-            "not a whole number",
-        ),
-        (
-            "counties",
-            lambda r: r | {"name_nn_or_sami_if_any": "Ukjent"} if r["number"] == "03" else r,
-            "has no language",
-        ),
+        ("municipalities", _in_row("number", "0301", county_number="99"), "unknown county"),
+        ("municipalities", _in_row("number", "0301", population_2025="-5"), "not a whole number"),
+        ("counties", _in_row("number", "03", name_nn_or_sami_if_any="Ukjent"), "has no language"),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_is_read(tmp_path, file, change, reason):
@@ -140,9 +121,7 @@ async def test_loading_twice_changes_nothing_and_a_new_population_updates(catalo
         second = await load_reference(session, read_reference(ReferenceFiles()))
     assert not second.changed
     files = _copy(tmp_path)
-    _rewrite(
-        files.counties, lambda r: r | {"population_2025": "244000"} if r["number"] == "18" else r
-    )
+    _rewrite(files.counties, _in_row("number", "18", population_2025="244000"))
     async with committed(app) as session:
         third = await load_reference(session, read_reference(files))
     assert (third.inserted, third.updated) == ({}, {"counties": 1})
@@ -170,9 +149,7 @@ def test_the_command_loads_and_refuses_bad_files_whole(tmp_path, capsys):
     upgrade(SPEC.alembic_ini, url)
     settings = CatalogueSettings(database_url=url)
     files = _copy(tmp_path)
-    _rewrite(
-        files.libraries, lambda r: r | {"isil": "bad isil"} if r["isil"] == "NO-2030000" else r
-    )
+    _rewrite(files.libraries, _in_row("isil", "NO-2030000", isil="bad isil"))
 
     def args(libraries: Path) -> argparse.Namespace:
         return argparse.Namespace(

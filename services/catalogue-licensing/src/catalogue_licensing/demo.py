@@ -4,12 +4,27 @@ the four answers in Bokmål, Nynorsk and English; idempotent, with fixed ids oth
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue_licensing.agreements.demo import load_demo_agreements
+from catalogue_licensing.demo_ids import (
+    AVISARKIVET,
+    DEMO_PRINCIPAL,
+    FJORDAVIS_DIGITAL,
+    KINOTEKET,
+    KINOTEKET_STROM,
+    LYDSALEN,
+    NORDLYS_LYDBOK,
+    NORDLYS_LYDBOKER,
+    NORDLYS_SKOLE,
+    ORDKILDE_LAERING,
+    ORDKILDE_LEKSIKON,
+    ORDKILDE_SPRAK,
+)
 from catalogue_licensing.directory.reference_load import (
     ReferenceFiles,
     load_reference,
@@ -23,27 +38,7 @@ from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors import service as vendors
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn
-from chassis.auth import Principal
 from chassis.db import Database
-
-# The gateway's demo vendor client is scoped to this vendor (gateway/cli.py DEMO_SCOPES).
-NORDLYS_LYDBOK = uuid.UUID("0193a5c2-7b4e-7d21-9f3a-2c6e8b1d4f70")
-FJORDAVIS_DIGITAL = uuid.UUID("0193a5c2-7b4e-7d22-9f3a-2c6e8b1d4f71")
-KINOTEKET_STROM = uuid.UUID("0193a5c2-7b4e-7d23-9f3a-2c6e8b1d4f72")
-ORDKILDE_LAERING = uuid.UUID("0193a5c2-7b4e-7d24-9f3a-2c6e8b1d4f73")
-
-# Products: active ones reach libraries through agreements; the drafts show that a vendor never
-# sees another vendor's draft.
-NORDLYS_LYDBOKER = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000001")  # active
-NORDLYS_SKOLE = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000002")  # draft, the demo vendor's
-AVISARKIVET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000003")  # active
-KINOTEKET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000004")  # active
-LYDSALEN = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000005")  # draft, another vendor's
-ORDKILDE_SPRAK = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000006")  # active
-ORDKILDE_LEKSIKON = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000007")  # active
-
-# Who the audit trail and the events name as the author of the demo data.
-DEMO_PRINCIPAL = Principal(subject="demo-data", roles=frozenset({"programme_admin"}))
 
 # Invented companies; the organisation numbers are made up but valid (mod-11).
 DEMO_VENDORS: dict[uuid.UUID, dict[str, Any]] = {
@@ -113,6 +108,27 @@ def _contact(name: str, email: str, phone: str, url: str) -> dict[str, Any]:
     }
 
 
+def _procurement(
+    wcag_level: str | None,
+    *,
+    data_processing_agreement: bool = True,
+    counter_release: str | None = None,
+    authentication_standards: Sequence[str] = (),
+) -> dict[str, Any]:
+    # No demo product has a SUSHI endpoint: loading the demo must never resolve a host name.
+    return {
+        "wcag_level": wcag_level,
+        "data_processing_agreement": data_processing_agreement,
+        "counter_release": counter_release,
+        "sushi_url": None,
+        "authentication_standards": list(authentication_standards),
+    }
+
+
+# The two answers most demo products give without terms of their own.
+HOME_USE_WITHOUT_TERMS = {"available": True, "terms": {}}
+NOT_SHARED = {"allowed": False, "terms": {}}
+
 LIBRARY_CARD_STEPS = {
     "nb": "Last ned appen, velg biblioteket ditt og logg inn med lånekortnummer og PIN-kode.",
     "nn": "Last ned appen, vel biblioteket ditt og logg inn med lånekortnummer og PIN-kode.",
@@ -160,13 +176,9 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                 "+47 22 11 22 33",
                 "https://hjelp.nordlys-lydbok.example/",
             ),
-            "procurement": {
-                "wcag_level": "AA",
-                "data_processing_agreement": True,
-                "counter_release": "5.1",
-                "sushi_url": None,
-                "authentication_standards": ["saml2", "oidc"],
-            },
+            "procurement": _procurement(
+                "AA", counter_release="5.1", authentication_standards=["saml2", "oidc"]
+            ),
         },
     ),
     NORDLYS_SKOLE: (
@@ -190,21 +202,17 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                     "en": "Sign in with Feide from the school's learning platform.",
                 },
             },
-            "home_use": {"available": True, "terms": {}},
-            "sharing": {"allowed": False, "terms": {}},
+            "home_use": HOME_USE_WITHOUT_TERMS,
+            "sharing": NOT_SHARED,
             "contact": _contact(
                 "Nordlys skolestøtte",
                 "skole@nordlys-lydbok.example",
                 "+47 22 11 22 34",
                 "https://hjelp.nordlys-lydbok.example/skole",
             ),
-            "procurement": {
-                "wcag_level": "AA",
-                "data_processing_agreement": True,
-                "counter_release": "5.1",
-                "sushi_url": None,
-                "authentication_standards": ["saml2"],
-            },
+            "procurement": _procurement(
+                "AA", counter_release="5.1", authentication_standards=["saml2"]
+            ),
         },
     ),
     AVISARKIVET: (
@@ -236,20 +244,16 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                     "en": "Home use with a library card; the archive only at the library.",
                 },
             },
-            "sharing": {"allowed": False, "terms": {}},
+            "sharing": NOT_SHARED,
             "contact": _contact(
                 "Fjordavis kundeservice",
                 "kundeservice@fjordavis.example",
                 "+47 555 12 300",
                 "https://fjordavis.example/hjelp",
             ),
-            "procurement": {
-                "wcag_level": "AA",
-                "data_processing_agreement": True,
-                "counter_release": "5",
-                "sushi_url": None,
-                "authentication_standards": ["ip", "ezproxy"],
-            },
+            "procurement": _procurement(
+                "AA", counter_release="5", authentication_standards=["ip", "ezproxy"]
+            ),
         },
     ),
     KINOTEKET: (
@@ -273,21 +277,15 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                     "en": "Register with your library card, confirm with BankID, and stream four films a month.",
                 },
             },
-            "home_use": {"available": True, "terms": {}},
-            "sharing": {"allowed": False, "terms": {}},
+            "home_use": HOME_USE_WITHOUT_TERMS,
+            "sharing": NOT_SHARED,
             "contact": _contact(
                 "Kinoteket hjelp",
                 "hjelp@kinoteket.example",
                 "+47 21 00 40 40",
                 "https://kinoteket.example/hjelp",
             ),
-            "procurement": {
-                "wcag_level": "A",
-                "data_processing_agreement": True,
-                "counter_release": None,
-                "sushi_url": None,
-                "authentication_standards": ["oidc"],
-            },
+            "procurement": _procurement("A", authentication_standards=["oidc"]),
         },
     ),
     LYDSALEN: (
@@ -304,21 +302,15 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                 "en": "Concert recordings and Norwegian music to stream.",
             },
             "access": {"methods": ["library_card"], "steps": LIBRARY_CARD_STEPS},
-            "home_use": {"available": True, "terms": {}},
-            "sharing": {"allowed": False, "terms": {}},
+            "home_use": HOME_USE_WITHOUT_TERMS,
+            "sharing": NOT_SHARED,
             "contact": _contact(
                 "Kinoteket hjelp",
                 "hjelp@kinoteket.example",
                 "+47 21 00 40 40",
                 "https://kinoteket.example/lydsalen",
             ),
-            "procurement": {
-                "wcag_level": None,
-                "data_processing_agreement": False,
-                "counter_release": None,
-                "sushi_url": None,
-                "authentication_standards": [],
-            },
+            "procurement": _procurement(None, data_processing_agreement=False),
         },
     ),
     ORDKILDE_SPRAK: (
@@ -342,7 +334,7 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                     "en": "Sign in with your library card, or with Feide at school.",
                 },
             },
-            "home_use": {"available": True, "terms": {}},
+            "home_use": HOME_USE_WITHOUT_TERMS,
             "sharing": {
                 "allowed": True,
                 "terms": {
@@ -357,13 +349,9 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                 "+47 73 00 11 00",
                 "https://ordkilde.example/support",
             ),
-            "procurement": {
-                "wcag_level": "AA",
-                "data_processing_agreement": True,
-                "counter_release": "5.1",
-                "sushi_url": None,
-                "authentication_standards": ["saml2", "oidc"],
-            },
+            "procurement": _procurement(
+                "AA", counter_release="5.1", authentication_standards=["saml2", "oidc"]
+            ),
         },
     ),
     ORDKILDE_LEKSIKON: (
@@ -399,47 +387,45 @@ DEMO_PRODUCTS: dict[uuid.UUID, tuple[uuid.UUID, str, dict[str, Any]]] = {
                     "en": "Only at the library and at school.",
                 },
             },
-            "sharing": {"allowed": False, "terms": {}},
+            "sharing": NOT_SHARED,
             "contact": _contact(
                 "Ordkilde support",
                 "support@ordkilde.example",
                 "+47 73 00 11 00",
                 "https://ordkilde.example/leksikon",
             ),
-            "procurement": {
-                "wcag_level": "AAA",
-                "data_processing_agreement": True,
-                "counter_release": "5.1",
-                "sushi_url": None,
-                "authentication_standards": ["ip", "saml2"],
-            },
+            "procurement": _procurement(
+                "AAA", counter_release="5.1", authentication_standards=["ip", "saml2"]
+            ),
         },
     ),
 }
 
 
+async def _missing(
+    session: AsyncSession, model: type[Vendor] | type[Product], ids: Any
+) -> set[Any]:
+    have = set(await session.scalars(select(model.id).where(model.id.in_(ids))))
+    return set(ids) - have
+
+
 async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int]:
     """Create the demo vendors and products that are missing; existing ones are left alone."""
-    created = {"vendors": 0, "products": 0}
-    have_vendors = set(await session.scalars(select(Vendor.id).where(Vendor.id.in_(DEMO_VENDORS))))
+    missing_vendors = await _missing(session, Vendor, DEMO_VENDORS)
     for vendor_id, fields in DEMO_VENDORS.items():
-        if vendor_id in have_vendors:
-            continue
-        await vendors.create_vendor(
-            session,
-            principal=DEMO_PRINCIPAL,
-            body=VendorIn.model_validate(fields),
-            request_id=None,
-            vendor_id=vendor_id,
-        )
-        created["vendors"] += 1
-    have_products = set(
-        await session.scalars(select(Product.id).where(Product.id.in_(DEMO_PRODUCTS)))
-    )
+        if vendor_id in missing_vendors:
+            await vendors.create_vendor(
+                session,
+                principal=DEMO_PRINCIPAL,
+                body=VendorIn.model_validate(fields),
+                request_id=None,
+                vendor_id=vendor_id,
+            )
+    missing_products = await _missing(session, Product, DEMO_PRODUCTS)
     # No demo product has a SUSHI URL, so this resolver is never asked: loading makes no lookups.
     resolver = SystemResolver()
     for product_id, (vendor_id, status, fields) in DEMO_PRODUCTS.items():
-        if product_id in have_products:
+        if product_id not in missing_products:
             continue
         product = await products.create_product(
             session,
@@ -453,8 +439,7 @@ async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int
             await products.move_status(
                 session, principal=DEMO_PRINCIPAL, product=product, to="active", request_id=None
             )
-        created["products"] += 1
-    return created
+    return {"vendors": len(missing_vendors), "products": len(missing_products)}
 
 
 async def load_demo(settings: CatalogueSettings) -> dict[str, int]:

@@ -11,17 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalogue_licensing.agreements import service
 from catalogue_licensing.agreements.models import Agreement
 from catalogue_licensing.agreements.schemas import AgreementIn
+from catalogue_licensing.demo_ids import (
+    AVISARKIVET,
+    DEMO_PRINCIPAL,
+    KINOTEKET,
+    NORDLYS_LYDBOKER,
+    ORDKILDE_SPRAK,
+)
 from catalogue_licensing.products.models import Product
-from chassis.auth import Principal
-
-DEMO_PRINCIPAL = Principal(subject="demo-data", roles=frozenset({"programme_admin"}))
-
-# Product ids fixed by catalogue_licensing.demo (read from there, not imported: that module
-# calls this one).
-_NORDLYS_LYDBOKER = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000001")
-_AVISARKIVET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000003")
-_KINOTEKET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000004")
-_ORDKILDE_SPRAK = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000006")
 
 # Each agreement: its fixed id, its body, and the participating counties with their libraries
 # (ISILs from the shipped reference sample). Oslo's Deichman (NO-2030000) is the gateway's demo
@@ -30,7 +27,7 @@ DEMO_AGREEMENTS: list[tuple[uuid.UUID, dict[str, Any], dict[str, list[str]]]] = 
     (
         uuid.UUID("0193a5c2-7b4e-7f01-9b00-000000000001"),
         {
-            "product_id": str(_NORDLYS_LYDBOKER),
+            "product_id": str(NORDLYS_LYDBOKER),
             "period_start": "2026-01-01",
             "period_end": "2026-12-31",
             "yearly_price_minor": 125_000_000,
@@ -51,7 +48,7 @@ DEMO_AGREEMENTS: list[tuple[uuid.UUID, dict[str, Any], dict[str, list[str]]]] = 
     (
         uuid.UUID("0193a5c2-7b4e-7f01-9b00-000000000002"),
         {
-            "product_id": str(_AVISARKIVET),
+            "product_id": str(AVISARKIVET),
             "period_start": "2026-01-01",
             "period_end": "2026-12-31",
             "yearly_price_minor": 48_000_000,
@@ -72,7 +69,7 @@ DEMO_AGREEMENTS: list[tuple[uuid.UUID, dict[str, Any], dict[str, list[str]]]] = 
     (
         uuid.UUID("0193a5c2-7b4e-7f01-9b00-000000000003"),
         {
-            "product_id": str(_ORDKILDE_SPRAK),
+            "product_id": str(ORDKILDE_SPRAK),
             "period_start": "2026-07-01",
             "period_end": "2027-06-30",
             "yearly_price_minor": 30_000_000,
@@ -95,7 +92,7 @@ DEMO_AGREEMENTS: list[tuple[uuid.UUID, dict[str, Any], dict[str, list[str]]]] = 
         # Next year's film agreement: signed, but not in any catalogue before 1 January 2027.
         uuid.UUID("0193a5c2-7b4e-7f01-9b00-000000000004"),
         {
-            "product_id": str(_KINOTEKET),
+            "product_id": str(KINOTEKET),
             "period_start": "2027-01-01",
             "period_end": "2027-12-31",
             "yearly_price_minor": 60_000_000,

@@ -29,9 +29,10 @@ from catalogue_licensing.agreements.split import SplitKey
 from catalogue_licensing.audit.service import request_id_of
 from catalogue_licensing.directory.models import County
 from catalogue_licensing.idempotent import IdempotencyDep
+from catalogue_licensing.pages import cut_page, id_after
 from chassis.auth import Principal
 from chassis.concurrency import etag, require_if_match
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from chassis.pagination import Page, PageParamsDep
 from chassis.policy import PrincipalDep
 from chassis.problems import ProblemError, problem_responses
 from chassis.sessions import SessionDep
@@ -126,12 +127,7 @@ async def list_agreements(
 ) -> Page[AgreementOut]:
     # uuid7 ids grow with time: ordering by id is oldest first and stable.
     query = select(Agreement).order_by(Agreement.id).limit(page.limit + 1)
-    if page.cursor is not None:
-        (last_id,) = decode_cursor(page.cursor, arity=1)
-        try:
-            after = uuid.UUID(str(last_id))
-        except ValueError as exc:
-            raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued") from exc
+    if (after := id_after(page)) is not None:
         query = query.where(Agreement.id > after)
     if product_id is not None:
         query = query.where(Agreement.product_id == product_id)
@@ -139,12 +135,13 @@ async def list_agreements(
         query = query.where(
             Agreement.period_start <= current_on, Agreement.period_end >= current_on
         )
-    agreements = list((await session.scalars(query)).all())
-    next_cursor = None
-    if len(agreements) > page.limit:
-        agreements = agreements[: page.limit]
-        next_cursor = encode_cursor([str(agreements[-1].id)])
-    link_next(request, response, next_cursor)
+    agreements, next_cursor = cut_page(
+        request,
+        response,
+        (await session.scalars(query)).all(),
+        page=page,
+        key=lambda a: [str(a.id)],
+    )
     counties = await service.participating_counties(session, [a.id for a in agreements])
     return Page[AgreementOut](
         items=[_agreement_out(a, counties[a.id]) for a in agreements], next_cursor=next_cursor
@@ -204,6 +201,17 @@ def _own_county_only(principal: Principal, county_number: str) -> None:
         f"A county administrator may change only its own county's participation, not county "
         f"{county_number}'s",
     )
+
+
+async def _county_participation(
+    session: SessionDep, principal: Principal, agreement: Agreement, county_number: str
+) -> tuple[County, Participation | None]:
+    """The county a participation change names, if the caller may change it, and its
+    participation in the agreement (None when it does not take part)."""
+    _own_county_only(principal, county_number)
+    county = await service.county_by_number(session, county_number)
+    existing = await service.load_participation(session, agreement_id=agreement.id, county=county)
+    return county, existing
 
 
 def _participation_out(
@@ -271,9 +279,7 @@ async def put_participation(
     agreement: AgreementDep,
     county_number: CountyPath,
 ) -> JSONResponse:
-    _own_county_only(principal, county_number)
-    county = await service.county_by_number(session, county_number)
-    existing = await service.load_participation(session, agreement_id=agreement.id, county=county)
+    county, existing = await _county_participation(session, principal, agreement, county_number)
     _check_put_preconditions(request, existing)
     change = await service.put_participation(
         session,
@@ -313,9 +319,7 @@ async def withdraw_participation(
     agreement: AgreementDep,
     county_number: CountyPath,
 ) -> Response:
-    _own_county_only(principal, county_number)
-    county = await service.county_by_number(session, county_number)
-    existing = await service.load_participation(session, agreement_id=agreement.id, county=county)
+    county, existing = await _county_participation(session, principal, agreement, county_number)
     if existing is None:
         raise ProblemError(
             404,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from catalogue_licensing.agreements.models import Agreement, CostShare, Participation
 from catalogue_licensing.agreements.schemas import AgreementIn, AgreementPatch
 from catalogue_licensing.agreements.split import Share, SplitError, SplitKey, split_cost
-from catalogue_licensing.audit.service import record_change
+from catalogue_licensing.audit.service import announce, record_change, record_update
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.models import County, CountyPopulation, Library, Municipality
 from catalogue_licensing.products.models import Product
@@ -200,21 +200,16 @@ async def create_agreement(
     session.add(agreement)
     await session.flush()
     snapshot = agreement_snapshot(agreement)
-    await record_change(
+    await announce(
         session,
         principal=principal,
         action="agreement.created",
         resource_type="agreement",
         resource_id=str(agreement.id),
+        subject=str(agreement.id),
         before=None,
         after=snapshot,
         request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="agreement.created",
-        subject=str(agreement.id),
         data={k: v for k, v in snapshot.items() if k != "terms"},
     )
     return agreement
@@ -267,28 +262,18 @@ async def update_agreement(
         agreement.terms = dict(patch.terms)
     agreement.split_key = split_key.value
     agreement.weights = stored_weights
-    after = agreement_snapshot(agreement)
-    changed = sorted(k for k in after if after[k] != before[k])
-    if not changed:
-        return agreement
-    agreement.updated_at = utcnow()
-    await session.flush()
-    await record_change(
+    changed = await record_update(
         session,
+        row=agreement,
         principal=principal,
         action="agreement.updated",
         resource_type="agreement",
         resource_id=str(agreement.id),
-        before=before,
-        after=after,
-        request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="agreement.updated",
         subject=str(agreement.id),
-        data={"changed": changed, "version": agreement.version},
+        before=before,
+        after=agreement_snapshot(agreement),
+        request_id=request_id,
+        event_data=lambda changed: {"changed": changed, "version": agreement.version},
     )
     if _COST_FIELDS.intersection(changed):
         await recompute_cost_shares(session, agreement=agreement)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from catalogue_licensing.audit import service
 from catalogue_licensing.audit.schemas import AuditEntryOut
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from catalogue_licensing.pages import cut_page
+from chassis.pagination import Page, PageParamsDep, decode_cursor
 from chassis.problems import ProblemError, problem_responses
 from chassis.sessions import SessionDep
 
@@ -39,20 +40,14 @@ async def list_audit_entries(
         if not isinstance(raw, int) or isinstance(raw, bool):
             raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued")
         before_seq = raw
-    rows = list(
-        await service.list_entries(
-            session,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            before_seq=before_seq,
-            limit=page.limit + 1,
-        )
+    rows = await service.list_entries(
+        session,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        before_seq=before_seq,
+        limit=page.limit + 1,
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([rows[-1].seq])
-    link_next(request, response, next_cursor)
+    entries, next_cursor = cut_page(request, response, rows, page=page, key=lambda e: [e.seq])
     return Page[AuditEntryOut](
-        items=[AuditEntryOut.model_validate(r) for r in rows], next_cursor=next_cursor
+        items=[AuditEntryOut.model_validate(e) for e in entries], next_cursor=next_cursor
     )

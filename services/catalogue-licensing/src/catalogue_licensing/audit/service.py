@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
 from fastapi import Request
 from pydantic_core import to_jsonable_python
@@ -11,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue_licensing.audit.models import AuditEntry
+from catalogue_licensing.db import outbox
 from chassis.auth import Principal
 from chassis.middleware import scope_request_id
+from chassis.outbox import record_event
 from chassis.types import utcnow
 
 
@@ -72,6 +75,88 @@ async def record_change(
         )
     )
     await session.flush()
+
+
+async def announce(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    subject: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    request_id: str | None,
+    data: dict[str, Any],
+) -> None:
+    """The audit entry and the outbox event of one change, the event named as the action.
+
+    Every change emits an event, even one only the trail would need: the library catalogue's
+    cache takes the outbox's newest sequence number as its generation.
+    """
+    await record_change(
+        session,
+        principal=principal,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        before=before,
+        after=after,
+        request_id=request_id,
+    )
+    await record_event(session, outbox, type=action, subject=subject, data=data)
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The names of the snapshot's fields whose values differ, sorted."""
+    return sorted(name for name in after if after[name] != before.get(name))
+
+
+class Stamped(Protocol):
+    """A row that keeps the time of its last change."""
+
+    updated_at: datetime
+
+
+async def record_update(
+    session: AsyncSession,
+    *,
+    row: Stamped,
+    principal: Principal,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    subject: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    request_id: str | None,
+    event_data: Callable[[list[str]], dict[str, Any]],
+) -> list[str]:
+    """Finish an update whose changes are made on `row`: stamp, write, audit, announce.
+
+    An update that changes nothing (equal snapshots) writes nothing, so the version and the ETag
+    stay. `event_data` gets the changed fields and runs after the write, when the row's new version
+    is known. Returns the changed fields, empty when there were none.
+    """
+    changed = changed_fields(before, after)
+    if not changed:
+        return changed
+    row.updated_at = utcnow()
+    await session.flush()
+    await announce(
+        session,
+        principal=principal,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        subject=subject,
+        before=before,
+        after=after,
+        request_id=request_id,
+        data=event_data(changed),
+    )
+    return changed
 
 
 async def list_entries(

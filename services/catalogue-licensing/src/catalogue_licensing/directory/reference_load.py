@@ -23,6 +23,7 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
+from catalogue_licensing.directory.service import merge_populations
 from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.types import utcnow
@@ -232,25 +233,6 @@ def read_reference(files: ReferenceFiles) -> ReferenceData:
     )
 
 
-def _merge_populations(
-    rows: list[CountyPopulation] | list[MunicipalityPopulation],
-    wanted: dict[int, int],
-    make: type[CountyPopulation] | type[MunicipalityPopulation],
-) -> bool:
-    """Add missing years, correct changed ones; years absent from the file are kept."""
-    changed = False
-    have = {p.year: p for p in rows}
-    for year, population in sorted(wanted.items()):
-        row = have.get(year)
-        if row is None:
-            rows.append(make(year=year, population=population))  # type: ignore[arg-type]
-            changed = True
-        elif row.population != population:
-            row.population = population
-            changed = True
-    return changed
-
-
 async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadReport:
     """Insert what is missing and bring counties and municipalities up to date with the files.
 
@@ -289,7 +271,7 @@ async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadRepo
             session.add(county)
             report.count("counties", inserted=True)
         else:
-            changed = _merge_populations(county.populations, row.populations, CountyPopulation)
+            changed = bool(merge_populations(county, row.populations))
             if county.name != row.name:
                 county.name = row.name
                 changed = True
@@ -327,9 +309,7 @@ async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadRepo
             session.add(municipality)
             report.count("municipalities", inserted=True)
         else:
-            changed = _merge_populations(
-                municipality.populations, m_row.populations, MunicipalityPopulation
-            )
+            changed = bool(merge_populations(municipality, m_row.populations))
             if (municipality.name, municipality.county_id) != (m_row.name, county_id):
                 municipality.name = m_row.name
                 municipality.county_id = county_id

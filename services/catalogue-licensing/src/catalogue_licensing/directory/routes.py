@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from catalogue_licensing.audit.service import request_id_of
 from catalogue_licensing.directory import service
 from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.directory.models import County, Municipality
 from catalogue_licensing.directory.schemas import (
     CountryCode,
     CountyOut,
@@ -22,8 +23,10 @@ from catalogue_licensing.directory.schemas import (
     PopulationIn,
 )
 from catalogue_licensing.idempotent import IdempotencyDep
-from chassis.concurrency import etag, matches_if_none_match, require_if_match
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from catalogue_licensing.pages import cut_page
+from catalogue_licensing.representations import conditional_json, tagged_json
+from chassis.concurrency import require_if_match
+from chassis.pagination import Page, PageParamsDep, decode_cursor
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -64,12 +67,30 @@ def _pair(cursor: str | None) -> tuple[str, str] | None:
     return str(country), str(number)
 
 
-def _cached(request: Request, body: Any, version: int) -> Response:
-    tag = etag(version)
-    headers = {"ETag": tag, "Cache-Control": PUBLIC_CACHE}
-    if matches_if_none_match(request, tag):
-        return Response(status_code=304, headers=headers)
-    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+def _area_key(area: County | Municipality) -> list[Any]:
+    return [area.country_code, area.number]
+
+
+async def _set_population(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    area: County | Municipality,
+    *,
+    year: int,
+    population: int,
+) -> JSONResponse:
+    """The one way a county's and a municipality's population is set: If-Match, then the rule."""
+    require_if_match(request, area.version)
+    await service.set_population(
+        session,
+        principal=principal,
+        area=area,
+        year=year,
+        population=population,
+        request_id=request_id_of(request),
+    )
+    return tagged_json(service.area_view(area), area.version)
 
 
 @router.get(
@@ -85,17 +106,13 @@ async def list_counties(
     page: PageParamsDep,
     country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
 ) -> Page[CountyOut]:
-    rows = list(
-        await service.list_counties(
-            session, country=country, after=_pair(page.cursor), limit=page.limit + 1
-        )
+    rows = await service.list_counties(
+        session, country=country, after=_pair(page.cursor), limit=page.limit + 1
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([rows[-1].country_code, rows[-1].number])
-    link_next(request, response, next_cursor)
-    return Page[CountyOut](items=[service.county_view(c) for c in rows], next_cursor=next_cursor)
+    counties, next_cursor = cut_page(request, response, rows, page=page, key=_area_key)
+    return Page[CountyOut](
+        items=[service.county_view(c) for c in counties], next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -108,7 +125,9 @@ async def get_county(
     request: Request, number: CountyNumber, session: SessionDep, country: CountryQuery = "NO"
 ) -> Response:
     county = await service.get_county(session, country=country, number=number)
-    return _cached(request, service.county_view(county), county.version)
+    return conditional_json(
+        request, service.county_view(county), county.version, cache_control=PUBLIC_CACHE
+    )
 
 
 @router.put(
@@ -127,18 +146,8 @@ async def set_county_population(
     country: CountryQuery = "NO",
 ) -> JSONResponse:
     county = await service.get_county(session, country=country, number=number)
-    require_if_match(request, county.version)
-    county = await service.set_county_population(
-        session,
-        principal=principal,
-        county=county,
-        year=year,
-        population=body.population,
-        request_id=request_id_of(request),
-    )
-    return JSONResponse(
-        service.county_view(county).model_dump(mode="json"),
-        headers={"ETag": etag(county.version)},
+    return await _set_population(
+        request, session, principal, county, year=year, population=body.population
     )
 
 
@@ -156,18 +165,12 @@ async def list_municipalities(
     county: Annotated[AreaFilter, Query(description="Only this county's (its number)")] = None,
     country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
 ) -> Page[MunicipalityOut]:
-    rows = list(
-        await service.list_municipalities(
-            session, country=country, county=county, after=_pair(page.cursor), limit=page.limit + 1
-        )
+    rows = await service.list_municipalities(
+        session, country=country, county=county, after=_pair(page.cursor), limit=page.limit + 1
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([rows[-1].country_code, rows[-1].number])
-    link_next(request, response, next_cursor)
+    municipalities, next_cursor = cut_page(request, response, rows, page=page, key=_area_key)
     return Page[MunicipalityOut](
-        items=[service.municipality_view(m) for m in rows], next_cursor=next_cursor
+        items=[service.municipality_view(m) for m in municipalities], next_cursor=next_cursor
     )
 
 
@@ -184,7 +187,12 @@ async def get_municipality(
     country: CountryQuery = "NO",
 ) -> Response:
     municipality = await service.get_municipality(session, country=country, number=number)
-    return _cached(request, service.municipality_view(municipality), municipality.version)
+    return conditional_json(
+        request,
+        service.municipality_view(municipality),
+        municipality.version,
+        cache_control=PUBLIC_CACHE,
+    )
 
 
 @router.put(
@@ -203,18 +211,8 @@ async def set_municipality_population(
     country: CountryQuery = "NO",
 ) -> JSONResponse:
     municipality = await service.get_municipality(session, country=country, number=number)
-    require_if_match(request, municipality.version)
-    municipality = await service.set_municipality_population(
-        session,
-        principal=principal,
-        municipality=municipality,
-        year=year,
-        population=body.population,
-        request_id=request_id_of(request),
-    )
-    return JSONResponse(
-        service.municipality_view(municipality).model_dump(mode="json"),
-        headers={"ETag": etag(municipality.version)},
+    return await _set_population(
+        request, session, principal, municipality, year=year, population=body.population
     )
 
 
@@ -238,22 +236,18 @@ async def list_libraries(
     after = None
     if page.cursor is not None:
         (after,) = decode_cursor(page.cursor, arity=1)
-    rows = list(
-        await service.list_libraries(
-            session,
-            county=county,
-            municipality=municipality,
-            kind=kind,
-            after_isil=str(after) if after is not None else None,
-            limit=page.limit + 1,
-        )
+    rows = await service.list_libraries(
+        session,
+        county=county,
+        municipality=municipality,
+        kind=kind,
+        after_isil=str(after) if after is not None else None,
+        limit=page.limit + 1,
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([rows[-1].isil])
-    link_next(request, response, next_cursor)
-    return Page[LibraryOut](items=[service.library_view(x) for x in rows], next_cursor=next_cursor)
+    libraries, next_cursor = cut_page(request, response, rows, page=page, key=lambda x: [x.isil])
+    return Page[LibraryOut](
+        items=[service.library_view(x) for x in libraries], next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -264,7 +258,9 @@ async def list_libraries(
 )
 async def get_library(request: Request, isil: IsilPath, session: SessionDep) -> Response:
     library = await service.get_library(session, isil=isil)
-    return _cached(request, service.library_view(library), library.version)
+    return conditional_json(
+        request, service.library_view(library), library.version, cache_control=PUBLIC_CACHE
+    )
 
 
 @router.post(
@@ -286,10 +282,11 @@ async def create_library(
     library = await service.create_library(
         session, principal=principal, body=body, request_id=request_id_of(request)
     )
-    response = JSONResponse(
-        service.library_view(library).model_dump(mode="json"),
+    response = tagged_json(
+        service.library_view(library),
+        library.version,
         status_code=201,
-        headers={"ETag": etag(library.version), "Location": f"/v1/libraries/{library.isil}"},
+        headers={"Location": f"/v1/libraries/{library.isil}"},
     )
     return await idem.remember(response)
 
@@ -316,7 +313,4 @@ async def update_library(
         body=body,
         request_id=request_id_of(request),
     )
-    return JSONResponse(
-        service.library_view(library).model_dump(mode="json"),
-        headers={"ETag": etag(library.version)},
-    )
+    return tagged_json(service.library_view(library), library.version)

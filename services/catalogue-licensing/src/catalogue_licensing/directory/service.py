@@ -9,8 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalogue_licensing.audit.service import record_change
-from catalogue_licensing.db import outbox
+from catalogue_licensing.audit.service import announce, record_update
 from catalogue_licensing.directory.isil import isil_country
 from catalogue_licensing.directory.models import (
     County,
@@ -30,7 +29,6 @@ from catalogue_licensing.directory.schemas import (
 from catalogue_licensing.field_problems import field_problem
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.outbox import record_event
 from chassis.problems import ProblemError
 from chassis.types import utcnow
 
@@ -289,21 +287,16 @@ async def create_library(
     session.add(library)
     await session.flush()
     view = library_view(library)
-    await record_change(
+    await announce(
         session,
         principal=principal,
         action="library.created",
         resource_type="library",
         resource_id=library.isil,
+        subject=str(library.id),
         before=None,
         after=_audited(view),
         request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="library.created",
-        subject=str(library.id),
         data={
             "isil": library.isil,
             "kind": library.kind,
@@ -341,28 +334,20 @@ async def update_library(
         library.municipality_id = municipality.id
         library.municipality = municipality
     after = _audited(library_view(library))
-    if after == before:
-        return library
-    library.updated_at = utcnow()
-    await session.flush()
-    await record_change(
+    await record_update(
         session,
+        row=library,
         principal=principal,
         action="library.updated",
         resource_type="library",
         resource_id=library.isil,
+        subject=str(library.id),
         before=before,
         after=after,
         request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="library.updated",
-        subject=str(library.id),
-        data={
+        event_data=lambda changed: {
             "isil": library.isil,
-            "changed": sorted(k for k in after if after[k] != before.get(k)),
+            "changed": changed,
             "municipality": after["municipality"],
             "county": after["county"],
         },
@@ -373,81 +358,66 @@ async def update_library(
 # ---------------------------------------------------------------- populations
 
 
-async def set_county_population(
+def merge_populations(area: County | Municipality, wanted: dict[int, int]) -> list[int]:
+    """Add the years `area` lacks and correct the ones that differ; other years are kept.
+
+    Returns the years whose population changed, oldest first.
+    """
+    have = {p.year: p for p in area.populations}
+    changed: list[int] = []
+    for year, population in sorted(wanted.items()):
+        row = have.get(year)
+        if row is not None and row.population == population:
+            continue
+        if row is not None:
+            row.population = population
+        elif isinstance(area, County):
+            area.populations.append(CountyPopulation(year=year, population=population))
+        else:
+            area.populations.append(MunicipalityPopulation(year=year, population=population))
+        changed.append(year)
+    return changed
+
+
+def area_kind(area: County | Municipality) -> str:
+    return "county" if isinstance(area, County) else "municipality"
+
+
+def area_resource_id(area: County | Municipality) -> str:
+    # Numbers repeat across countries; the country makes the audit trail's id unique.
+    return f"{area.country_code}-{area.number}"
+
+
+def area_view(area: County | Municipality) -> CountyOut | MunicipalityOut:
+    return county_view(area) if isinstance(area, County) else municipality_view(area)
+
+
+async def set_population(
     session: AsyncSession,
     *,
     principal: Principal,
-    county: County,
+    area: County | Municipality,
     year: int,
     population: int,
     request_id: str | None,
-) -> County:
-    """Set the county's population of one year; cost shares per inhabitant read it."""
-    before = _audited(county_view(county))
-    row = next((p for p in county.populations if p.year == year), None)
-    if row is not None and row.population == population:
-        return county
-    if row is None:
-        county.populations.append(CountyPopulation(year=year, population=population))
-    else:
-        row.population = population
-    # Touching the county bumps its version, so its ETag changes with its populations.
-    county.updated_at = utcnow()
+) -> None:
+    """Set a county's or municipality's population of one year (a repeat changes nothing)."""
+    before = _audited(area_view(area))
+    if not merge_populations(area, {year: population}):
+        return
+    # Touching the area bumps its version, so its ETag changes with its populations.
+    area.updated_at = utcnow()
     await session.flush()
-    await record_change(
+    kind = area_kind(area)
+    await announce(
         session,
         principal=principal,
-        action="county.population_set",
-        resource_type="county",
-        resource_id=f"{county.country_code}-{county.number}",
+        action=f"{kind}.population_set",
+        resource_type=kind,
+        resource_id=area_resource_id(area),
+        subject=str(area.id),
         before=before,
-        after=_audited(county_view(county)),
+        after=_audited(area_view(area)),
         request_id=request_id,
+        data={"number": area.number, "year": year, "population": population},
     )
-    await record_event(
-        session,
-        outbox,
-        type="county.population_set",
-        subject=str(county.id),
-        data={"number": county.number, "year": year, "population": population},
-    )
-    return county
-
-
-async def set_municipality_population(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    municipality: Municipality,
-    year: int,
-    population: int,
-    request_id: str | None,
-) -> Municipality:
-    before = _audited(municipality_view(municipality))
-    row = next((p for p in municipality.populations if p.year == year), None)
-    if row is not None and row.population == population:
-        return municipality
-    if row is None:
-        municipality.populations.append(MunicipalityPopulation(year=year, population=population))
-    else:
-        row.population = population
-    municipality.updated_at = utcnow()
-    await session.flush()
-    await record_change(
-        session,
-        principal=principal,
-        action="municipality.population_set",
-        resource_type="municipality",
-        resource_id=f"{municipality.country_code}-{municipality.number}",
-        before=before,
-        after=_audited(municipality_view(municipality)),
-        request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="municipality.population_set",
-        subject=str(municipality.id),
-        data={"number": municipality.number, "year": year, "population": population},
-    )
-    return municipality

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from catalogue_licensing.audit.service import request_id_of
 from catalogue_licensing.idempotent import IdempotencyDep
+from catalogue_licensing.pages import cut_page, id_after
 from catalogue_licensing.products import service
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
@@ -22,10 +23,11 @@ from catalogue_licensing.products.schemas import (
     ProductStatus,
 )
 from catalogue_licensing.products.sushi import HostResolver, host_resolver
-from chassis.concurrency import etag, matches_if_none_match, require_if_match
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from catalogue_licensing.representations import conditional_json, tagged_json
+from chassis.concurrency import require_if_match
+from chassis.pagination import Page, PageParamsDep
 from chassis.policy import PrincipalDep
-from chassis.problems import ProblemError, problem_responses
+from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
 
 router = APIRouter(tags=["products"])
@@ -46,11 +48,20 @@ ProductDep = Annotated[Product, Depends(load_product)]
 def _json(
     product: Product, *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(
-        service.product_view(product).model_dump(mode="json"),
-        status_code=status_code,
-        headers={"ETag": etag(product.version), **(headers or {})},
+    return tagged_json(
+        service.product_view(product), product.version, status_code=status_code, headers=headers
     )
+
+
+async def _move_status(
+    request: Request, product: Product, session: SessionDep, principal: PrincipalDep, *, to: str
+) -> JSONResponse:
+    """Activate and retire: the same If-Match and the same rule, only the target differs."""
+    require_if_match(request, product.version)
+    moved = await service.move_status(
+        session, principal=principal, product=product, to=to, request_id=request_id_of(request)
+    )
+    return _json(moved)
 
 
 @router.post(
@@ -97,30 +108,19 @@ async def list_products(
     vendor: Annotated[uuid.UUID | None, Query(description="Only this vendor's")] = None,
     category: Annotated[Category | None, Query(description="Only in this category")] = None,
 ) -> Page[ProductOut]:
-    after = None
-    if page.cursor is not None:
-        (raw,) = decode_cursor(page.cursor, arity=1)
-        try:
-            after = uuid.UUID(str(raw))
-        except ValueError as exc:
-            raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued") from exc
-    rows = list(
-        await service.list_products(
-            session,
-            principal=principal,
-            status=status,
-            vendor_id=vendor,
-            category=category,
-            after=after,
-            limit=page.limit + 1,
-        )
+    rows = await service.list_products(
+        session,
+        principal=principal,
+        status=status,
+        vendor_id=vendor,
+        category=category,
+        after=id_after(page),
+        limit=page.limit + 1,
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
-    link_next(request, response, next_cursor)
-    return Page[ProductOut](items=[service.product_view(p) for p in rows], next_cursor=next_cursor)
+    products, next_cursor = cut_page(request, response, rows, page=page, key=lambda p: [str(p.id)])
+    return Page[ProductOut](
+        items=[service.product_view(p) for p in products], next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -130,10 +130,9 @@ async def list_products(
     responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
 )
 async def get_product(request: Request, product: ProductDep) -> Response:
-    tag = etag(product.version)
-    if matches_if_none_match(request, tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": PRIVATE_CACHE})
-    return _json(product, headers={"Cache-Control": PRIVATE_CACHE})
+    return conditional_json(
+        request, service.product_view(product), product.version, cache_control=PRIVATE_CACHE
+    )
 
 
 @router.patch(
@@ -171,15 +170,7 @@ async def update_product(
 async def activate_product(
     request: Request, product: ProductDep, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
-    require_if_match(request, product.version)
-    product = await service.move_status(
-        session,
-        principal=principal,
-        product=product,
-        to="active",
-        request_id=request_id_of(request),
-    )
-    return _json(product)
+    return await _move_status(request, product, session, principal, to="active")
 
 
 @router.post(
@@ -191,12 +182,4 @@ async def activate_product(
 async def retire_product(
     request: Request, product: ProductDep, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
-    require_if_match(request, product.version)
-    product = await service.move_status(
-        session,
-        principal=principal,
-        product=product,
-        to="retired",
-        request_id=request_id_of(request),
-    )
-    return _json(product)
+    return await _move_status(request, product, session, principal, to="retired")

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.audit.service import record_change
-from catalogue_licensing.db import outbox
+from catalogue_licensing.audit.service import announce, record_update
 from catalogue_licensing.field_problems import field_problem
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
@@ -25,7 +24,6 @@ from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.service import principal_vendor_id, sees_all_vendors
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.outbox import record_event
 from chassis.problems import FieldError, ProblemError
 from chassis.types import utcnow
 
@@ -134,6 +132,11 @@ async def _owning_vendor(session: AsyncSession, *, principal: Principal, body: P
     return vendor
 
 
+def _event_data(product: Product, data: dict[str, Any]) -> dict[str, Any]:
+    """Every product event names the vendor and the status, so a consumer needs no lookup."""
+    return {"vendor_id": str(product.vendor_id), "status": product.status} | data
+
+
 async def _announce(
     session: AsyncSession,
     *,
@@ -145,24 +148,17 @@ async def _announce(
     request_id: str | None,
     data: dict[str, Any],
 ) -> None:
-    """Audit entry and outbox event of one product change. Every product change emits an event:
-    the library catalogue's cache takes the outbox's newest sequence number as its generation."""
-    await record_change(
+    await announce(
         session,
         principal=principal,
         action=action,
         resource_type="product",
         resource_id=str(product.id),
+        subject=str(product.id),
         before=before,
         after=after,
         request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type=action,
-        subject=str(product.id),
-        data={"vendor_id": str(product.vendor_id), "status": product.status} | data,
+        data=_event_data(product, data),
     )
 
 
@@ -234,21 +230,18 @@ async def update_product(
     for name, value in changes.items():
         if getattr(product, name) != value:
             setattr(product, name, value)
-    after = _audited(product)
-    if after == before:
-        return product
-    product.updated_at = utcnow()
-    await session.flush()
-    changed = sorted(k for k in after if after[k] != before.get(k))
-    await _announce(
+    await record_update(
         session,
+        row=product,
         principal=principal,
-        product=product,
         action="product.updated",
+        resource_type="product",
+        resource_id=str(product.id),
+        subject=str(product.id),
         before=before,
-        after=after,
+        after=_audited(product),
         request_id=request_id,
-        data={"changed": changed},
+        event_data=lambda changed: _event_data(product, {"changed": changed}),
     )
     return product
 

@@ -11,12 +11,15 @@ from fastapi.responses import JSONResponse
 
 from catalogue_licensing.audit.service import request_id_of
 from catalogue_licensing.idempotent import IdempotencyDep
+from catalogue_licensing.pages import cut_page, id_after
+from catalogue_licensing.representations import conditional_json, tagged_json
 from catalogue_licensing.vendors import service
+from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
-from chassis.concurrency import etag, matches_if_none_match, require_if_match
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from chassis.concurrency import require_if_match
+from chassis.pagination import Page, PageParamsDep
 from chassis.policy import PrincipalDep
-from chassis.problems import ProblemError, problem_responses
+from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
 
 router = APIRouter(tags=["vendors"])
@@ -26,13 +29,10 @@ PRIVATE_CACHE = "private, no-cache"
 
 
 def _json(
-    vendor: object, *, status_code: int = 200, headers: dict[str, str] | None = None
+    vendor: Vendor, *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    out = VendorOut.model_validate(vendor)
-    return JSONResponse(
-        out.model_dump(mode="json"),
-        status_code=status_code,
-        headers={"ETag": etag(out.version), **(headers or {})},
+    return tagged_json(
+        service.vendor_view(vendor), vendor.version, status_code=status_code, headers=headers
     )
 
 
@@ -74,22 +74,11 @@ async def list_vendors(
         str | None, Query(min_length=1, max_length=200, description="Part of the vendor's name")
     ] = None,
 ) -> Page[VendorOut]:
-    after = None
-    if page.cursor is not None:
-        (raw,) = decode_cursor(page.cursor, arity=1)
-        try:
-            after = uuid.UUID(str(raw))
-        except ValueError as exc:
-            raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued") from exc
-    rows = list(
-        await service.list_vendors(session, name_contains=name, after=after, limit=page.limit + 1)
+    rows = await service.list_vendors(
+        session, name_contains=name, after=id_after(page), limit=page.limit + 1
     )
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
-    link_next(request, response, next_cursor)
-    return Page[VendorOut](items=[service.vendor_view(v) for v in rows], next_cursor=next_cursor)
+    vendors, next_cursor = cut_page(request, response, rows, page=page, key=lambda v: [str(v.id)])
+    return Page[VendorOut](items=[service.vendor_view(v) for v in vendors], next_cursor=next_cursor)
 
 
 @router.get(
@@ -102,10 +91,9 @@ async def get_vendor(
     request: Request, vendor_id: VendorId, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
-    tag = etag(vendor.version)
-    if matches_if_none_match(request, tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": PRIVATE_CACHE})
-    return _json(vendor, headers={"Cache-Control": PRIVATE_CACHE})
+    return conditional_json(
+        request, service.vendor_view(vendor), vendor.version, cache_control=PRIVATE_CACHE
+    )
 
 
 @router.patch(

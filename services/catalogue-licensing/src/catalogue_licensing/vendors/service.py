@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.audit.service import record_change
-from catalogue_licensing.db import outbox
+from catalogue_licensing.audit.service import announce, record_update
 from catalogue_licensing.field_problems import field_problem
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.outbox import record_event
 from chassis.problems import FieldError, ProblemError
 from chassis.types import utcnow
 
@@ -112,21 +110,16 @@ async def create_vendor(
     )
     session.add(vendor)
     await session.flush()
-    await record_change(
+    await announce(
         session,
         principal=principal,
         action="vendor.created",
         resource_type="vendor",
         resource_id=str(vendor.id),
+        subject=str(vendor.id),
         before=None,
         after=_audited(vendor),
         request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="vendor.created",
-        subject=str(vendor.id),
         data={"name": vendor.name, "org_number": vendor.org_number},
     )
     return vendor
@@ -170,26 +163,17 @@ async def update_vendor(
     for name, value in changes.items():
         if getattr(vendor, name) != value:
             setattr(vendor, name, value)
-    after = _audited(vendor)
-    if after == before:
-        return vendor
-    vendor.updated_at = utcnow()
-    await session.flush()
-    await record_change(
+    await record_update(
         session,
+        row=vendor,
         principal=principal,
         action="vendor.updated",
         resource_type="vendor",
         resource_id=str(vendor.id),
-        before=before,
-        after=after,
-        request_id=request_id,
-    )
-    await record_event(
-        session,
-        outbox,
-        type="vendor.updated",
         subject=str(vendor.id),
-        data={"changed": sorted(k for k in after if after[k] != before.get(k))},
+        before=before,
+        after=_audited(vendor),
+        request_id=request_id,
+        event_data=lambda changed: {"changed": changed},
     )
     return vendor
