@@ -53,7 +53,7 @@ token: install ## print a token for the embedded run: make token ROLE=operator [
 	@GATEWAY_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) -m gateway token --role "$(ROLE)" \
 		$(if $(COUNTY),--county "$(COUNTY)") $(if $(VENDOR),--vendor-id "$(VENDOR)") $(if $(ISIL),--isil "$(ISIL)")
 
-bench: install ## the gateway's cost vs direct and nginx, ~15 min (BENCH_QUICK=1: ~2 min; BENCH_PROFILE=1)
+bench: install ## the gateway's cost vs direct and nginx, catalogue reads and writes, ~20 min (BENCH_QUICK=1: ~3 min; BENCH_PROFILE=1)
 	PYTHONPATH=bench $(PY) -m platform_bench $(BENCH_ARGS)
 
 clean: ## remove the local data folder (the embedded databases and the signing key)
