@@ -3,15 +3,20 @@ request bodies to change one field of."""
 
 from __future__ import annotations
 
+import csv
 import itertools
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.models import (
     Country,
     County,
@@ -20,6 +25,7 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
+from catalogue_licensing.directory.reference_load import REFERENCE_DIR, ReferenceFiles
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
 from chassis.ids import uuid7
@@ -34,6 +40,21 @@ async def committed(app: FastAPI) -> AsyncIterator[AsyncSession]:
     """A session of the running app whose writes commit when the block ends."""
     async with app_runtime(app).db.writer() as session, session.begin():
         yield session
+
+
+async def row_count(app: FastAPI, what: Any) -> int:
+    """How many rows a table (or a model's table) holds now."""
+    async with committed(app) as session:
+        return int(await session.scalar(select(func.count()).select_from(what)) or 0)
+
+
+async def events_of(app: FastAPI, type_: str) -> list[dict[str, Any]]:
+    """The data of the outbox events of one type, oldest first."""
+    async with committed(app) as session:
+        rows = await session.execute(
+            select(outbox.c.data).where(outbox.c.type == type_).order_by(outbox.c.seq)
+        )
+        return [r[0] for r in rows]
 
 
 def org_number(base: int) -> str:
@@ -246,3 +267,39 @@ async def seed_agreement_world(session: AsyncSession) -> dict[str, Any]:
         "film": film,
         "draft": draft,
     }
+
+
+# ---------------------------------------------------------------- reference files
+
+
+def copy_reference(tmp_path: Path) -> ReferenceFiles:
+    """The shipped reference files, copied for a test to change."""
+    for name in (
+        "no-counties.csv",
+        "no-county-name-languages.csv",
+        "no-municipalities.csv",
+        "libraries-sample.csv",
+    ):
+        shutil.copy(REFERENCE_DIR / name, tmp_path / name)
+    return ReferenceFiles(
+        counties=tmp_path / "no-counties.csv",
+        county_name_languages=tmp_path / "no-county-name-languages.csv",
+        municipalities=tmp_path / "no-municipalities.csv",
+        libraries=tmp_path / "libraries-sample.csv",
+    )
+
+
+def rewrite_csv(path: Path, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = [change(dict(row)) for row in reader]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def in_row(column: str, value: str, **changes: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """A row rewrite that changes the one row whose `column` is `value`."""
+    return lambda row: row | changes if row[column] == value else row

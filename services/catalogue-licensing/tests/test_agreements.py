@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from catalogue_factories import agreement_payload, committed, create_product, seed_agreement_world
+from catalogue_factories import (
+    agreement_payload,
+    committed,
+    create_product,
+    events_of,
+    row_count,
+    seed_agreement_world,
+)
 from catalogue_licensing.agreements.models import Agreement
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
-
-
-async def _count(app: Any, what: Any) -> int:
-    async with committed(app) as session:
-        return int(await session.scalar(select(func.count()).select_from(what)) or 0)
-
-
-async def _events(app: Any, type_: str) -> list[dict[str, Any]]:
-    async with committed(app) as session:
-        rows = await session.execute(
-            select(outbox.c.data).where(outbox.c.type == type_).order_by(outbox.c.seq)
-        )
-        return [r[0] for r in rows]
 
 
 @pytest.fixture
@@ -45,7 +37,7 @@ async def test_programme_admin_creates_an_agreement_with_etag_event_and_audit(ca
     assert agreement["currency"] == "NOK"
     assert agreement["participating_counties"] == []
     assert agreement["weights"] is None
-    [event] = await _events(app, "agreement.created")
+    [event] = await events_of(app, "agreement.created")
     assert event["product_id"] == str(world["audiobooks"].id)
     assert event["yearly_price_minor"] == 1_000_000
     async with committed(app) as session:
@@ -70,12 +62,12 @@ async def test_a_replayed_idempotency_key_returns_the_first_agreement(catalogue,
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert await _count(app, Agreement) == 1
+    assert await row_count(app, Agreement) == 1
     other = await client.post(
         "/v1/agreements", json=body | {"yearly_price_minor": 5}, headers=headers
     )
     assert other.status_code == 422
-    assert await _count(app, Agreement) == 1
+    assert await row_count(app, Agreement) == 1
 
 
 @pytest.mark.parametrize(
@@ -111,8 +103,8 @@ async def test_bad_agreements_are_refused_naming_the_field_and_nothing_is_writte
     assert answer.headers["content-type"] == "application/problem+json"
     errors = answer.json()["errors"]
     assert any(e["location"] == f"body.{field}" and reason in e["message"] for e in errors), errors
-    assert await _count(app, Agreement) == 0
-    assert await _count(app, outbox) == 0
+    assert await row_count(app, Agreement) == 0
+    assert await row_count(app, outbox) == 0
 
 
 async def test_an_unknown_product_is_422_and_a_retired_one_409(catalogue, admin):
@@ -134,7 +126,7 @@ async def test_an_unknown_product_is_422_and_a_retired_one_409(catalogue, admin)
         "/v1/agreements", json=agreement_payload(world["draft"].id), headers=admin
     )
     assert draft.status_code == 201, "an award may precede the product's activation"
-    assert await _count(app, Agreement) == 1
+    assert await row_count(app, Agreement) == 1
 
 
 async def test_county_admins_and_partners_read_agreements_vendors_do_not(catalogue, admin, issuer):
@@ -193,7 +185,7 @@ async def test_changes_need_the_current_if_match(catalogue, admin):
     assert stale.headers["ETag"] == '"2"'
     after = await client.get(url, headers=admin)
     assert after.json()["yearly_price_minor"] == 1_000_000
-    [event] = await _events(app, "agreement.updated")
+    [event] = await events_of(app, "agreement.updated")
     assert event == {"changed": ["terms"], "version": 2}
     async with committed(app) as session:
         actions = (await session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq))).all()

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from catalogue_factories import committed, create_county, create_library, create_municipality
+from catalogue_factories import (
+    committed,
+    create_county,
+    create_library,
+    create_municipality,
+    events_of,
+    row_count,
+)
 from catalogue_licensing.audit.models import AuditEntry
-from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.models import Library
 
 
@@ -27,17 +33,6 @@ async def _seed(app: Any) -> dict[str, Any]:
         await create_library(session, bodo, isil="NO-2180400", name="Bodø bibliotek")
         await create_library(session, rana, isil="NO-3183301", name="Mo vgs", kind="school")
     return {"deichman": deichman}
-
-
-async def _events(app: Any, type_: str) -> list[dict[str, Any]]:
-    async with committed(app) as session:
-        rows = await session.execute(select(outbox.c.data).where(outbox.c.type == type_))
-        return [r[0] for r in rows]
-
-
-async def _count(app: Any, model: Any) -> int:
-    async with committed(app) as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 # ---------------------------------------------------------------- public reads
@@ -153,8 +148,8 @@ async def test_programme_admin_registers_a_library_with_event_audit_and_replay(c
     assert replay.headers["Idempotent-Replayed"] == "true"
     other_body = await client.post("/v1/libraries", json=_library(name="X"), headers=headers)
     assert other_body.status_code == 422
-    assert await _count(app, Library) == 4
-    assert await _events(app, "library.created") == [
+    assert await row_count(app, Library) == 4
+    assert await events_of(app, "library.created") == [
         {"isil": "NO-2180401", "kind": "public", "municipality": "1804", "county": "18"}
     ]
     async with committed(app) as session:
@@ -185,8 +180,8 @@ async def test_bad_library_input_names_the_field_and_writes_nothing(catalogue, i
         assert answer.status_code == status, (body, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
         assert location in [e["location"] for e in answer.json()["errors"]], answer.json()
-    assert await _count(app, Library) == 3
-    assert await _events(app, "library.created") == []
+    assert await row_count(app, Library) == 3
+    assert await events_of(app, "library.created") == []
 
 
 async def test_county_admin_registers_only_in_its_own_county(catalogue, issuer):
@@ -206,7 +201,7 @@ async def test_county_admin_registers_only_in_its_own_county(catalogue, issuer):
         "/v1/libraries", json=_library(isil="NO-2180402"), headers=issuer.headers("county_admin")
     )
     assert no_county.status_code == 403
-    assert await _count(app, Library) == 4
+    assert await row_count(app, Library) == 4
 
 
 async def test_county_admin_changes_only_its_own_county_libraries(catalogue, issuer):
@@ -240,7 +235,7 @@ async def test_county_admin_changes_only_its_own_county_libraries(catalogue, iss
     )
     assert moved_out.status_code == 403
     assert (await client.get("/v1/libraries/NO-2030000")).json()["municipality"] == "0301"
-    events = await _events(app, "library.updated")
+    events = await events_of(app, "library.updated")
     assert events == [
         {"isil": "NO-2030000", "changed": ["name"], "municipality": "0301", "county": "03"}
     ]
@@ -314,4 +309,4 @@ async def test_programme_admin_sets_a_population_and_the_etag_follows(catalogue,
     )
     assert corrected.status_code == 200
     assert corrected.json()["populations"][0] == {"year": 2024, "population": 52_000}
-    assert [e["year"] for e in await _events(app, "county.population_set")] == [2026]
+    assert [e["year"] for e in await events_of(app, "county.population_set")] == [2026]

@@ -5,32 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from catalogue_factories import agreement_payload, committed, seed_agreement_world
+from catalogue_factories import (
+    agreement_payload,
+    committed,
+    events_of,
+    row_count,
+    seed_agreement_world,
+)
 from catalogue_licensing.agreements.models import CostShare, Participation, participation_libraries
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
-
-
-async def _count(app: Any, what: Any) -> int:
-    async with committed(app) as session:
-        return int(await session.scalar(select(func.count()).select_from(what)) or 0)
-
-
-async def _events(app: Any, type_: str) -> list[dict[str, Any]]:
-    async with committed(app) as session:
-        rows = await session.execute(
-            select(outbox.c.data).where(outbox.c.type == type_).order_by(outbox.c.seq)
-        )
-        return [r[0] for r in rows]
 
 
 async def _snapshot(app: Any) -> tuple[int, ...]:
     """Row counts of everything a participation change writes."""
     return tuple(
         [
-            await _count(app, what)
+            await row_count(app, what)
             for what in (Participation, participation_libraries, CostShare, AuditEntry, outbox)
         ]
     )
@@ -81,14 +74,14 @@ async def test_a_county_admin_declares_its_own_county_and_may_replace_it_with_if
     read = await client.get(agreement["url"], headers=oslo)
     assert read.json()["participating_counties"] == ["03"]
 
-    changes = await _events(app, "participation.changed")
+    changes = await events_of(app, "participation.changed")
     assert [
         (e["change"], e["library_count"], e["participating_county_count"]) for e in changes
     ] == [
         ("joined", 1, 1),
         ("updated", 2, 1),
     ]
-    assert len(await _events(app, "cost_shares.recomputed")) == 2
+    assert len(await events_of(app, "cost_shares.recomputed")) == 2
     async with committed(app) as session:
         trail = (
             await session.scalars(
@@ -111,7 +104,7 @@ async def test_if_match_on_a_participation_that_does_not_exist_is_412(catalogue,
         headers=issuer.headers("programme_admin") | {"If-Match": '"1"'},
     )
     assert answer.status_code == 412
-    assert await _count(app, Participation) == 0
+    assert await row_count(app, Participation) == 0
 
 
 async def test_another_countys_participation_is_refused_and_nothing_is_written(
@@ -219,10 +212,10 @@ async def test_withdrawing_needs_if_match_and_recomputes_the_others_shares(
     assert [(s["county_number"], s["amount_minor"]) for s in shares.json()["items"]] == [
         ("46", 1_000_000)
     ]
-    last = (await _events(app, "participation.changed"))[-1]
+    last = (await events_of(app, "participation.changed"))[-1]
     assert (last["change"], last["county_number"], last["library_count"]) == ("withdrawn", "03", 0)
     assert last["participating_county_count"] == 1
-    assert await _count(app, participation_libraries) == 1
+    assert await row_count(app, participation_libraries) == 1
 
 
 async def test_fixed_weights_must_cover_a_county_that_joins_and_stay_covering(

@@ -4,9 +4,6 @@ population updated; the command refuses bad files whole."""
 from __future__ import annotations
 
 import argparse
-import csv
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from catalogue_factories import committed
+from catalogue_factories import committed, copy_reference, in_row, rewrite_csv
 from catalogue_licensing.__main__ import run_load_reference
 from catalogue_licensing.app import SPEC
 from catalogue_licensing.directory.models import County, Library, Municipality
@@ -27,38 +24,6 @@ from catalogue_licensing.directory.reference_load import (
 )
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.migrations import upgrade
-
-
-def _copy(tmp_path: Path) -> ReferenceFiles:
-    for name in (
-        "no-counties.csv",
-        "no-county-name-languages.csv",
-        "no-municipalities.csv",
-        "libraries-sample.csv",
-    ):
-        shutil.copy(REFERENCE_DIR / name, tmp_path / name)
-    return ReferenceFiles(
-        counties=tmp_path / "no-counties.csv",
-        county_name_languages=tmp_path / "no-county-name-languages.csv",
-        municipalities=tmp_path / "no-municipalities.csv",
-        libraries=tmp_path / "libraries-sample.csv",
-    )
-
-
-def _rewrite(path: Path, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fields = list(reader.fieldnames or [])
-        rows = [change(dict(row)) for row in reader]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _in_row(column: str, value: str, **changes: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """A row rewrite that changes the one row whose `column` is `value`."""
-    return lambda row: row | changes if row[column] == value else row
 
 
 def test_the_shipped_files_read_whole_and_consistent():
@@ -81,27 +46,27 @@ def test_the_shipped_files_read_whole_and_consistent():
 @pytest.mark.parametrize(
     ("file", "change", "reason"),
     [
-        ("libraries", _in_row("isil", "NO-2030000", isil="NO_2030000"), "not an ISIL"),
-        ("libraries", _in_row("isil", "NO-2030000", isil="NO-20300000000000"), "longer than 16"),
+        ("libraries", in_row("isil", "NO-2030000", isil="NO_2030000"), "not an ISIL"),
+        ("libraries", in_row("isil", "NO-2030000", isil="NO-20300000000000"), "longer than 16"),
         (
             "libraries",
-            _in_row("isil", "NO-2030000", municipality_number="0399"),
+            in_row("isil", "NO-2030000", municipality_number="0399"),
             "unknown municipality",
         ),
-        ("libraries", _in_row("isil", "NO-2030000", kind="museum"), "public or school"),
+        ("libraries", in_row("isil", "NO-2030000", kind="museum"), "public or school"),
         (
             "municipalities",
-            _in_row("number", "0301", county_number="11"),
+            in_row("number", "0301", county_number="11"),
             "must begin with the county",
         ),
-        ("municipalities", _in_row("number", "0301", county_number="99"), "unknown county"),
-        ("municipalities", _in_row("number", "0301", population_2025="-5"), "not a whole number"),
-        ("counties", _in_row("number", "03", name_nn_or_sami_if_any="Ukjent"), "has no language"),
+        ("municipalities", in_row("number", "0301", county_number="99"), "unknown county"),
+        ("municipalities", in_row("number", "0301", population_2025="-5"), "not a whole number"),
+        ("counties", in_row("number", "03", name_nn_or_sami_if_any="Ukjent"), "has no language"),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_is_read(tmp_path, file, change, reason):
-    files = _copy(tmp_path)
-    _rewrite(getattr(files, file), change)
+    files = copy_reference(tmp_path)
+    rewrite_csv(getattr(files, file), change)
     with pytest.raises(ReferenceDataError) as caught:
         read_reference(files)
     assert any(reason in p for p in caught.value.problems), caught.value.problems
@@ -120,8 +85,8 @@ async def test_loading_twice_changes_nothing_and_a_new_population_updates(catalo
     async with committed(app) as session:
         second = await load_reference(session, read_reference(ReferenceFiles()))
     assert not second.changed
-    files = _copy(tmp_path)
-    _rewrite(files.counties, _in_row("number", "18", population_2025="244000"))
+    files = copy_reference(tmp_path)
+    rewrite_csv(files.counties, in_row("number", "18", population_2025="244000"))
     async with committed(app) as session:
         third = await load_reference(session, read_reference(files))
     assert (third.inserted, third.updated) == ({}, {"counties": 1})
@@ -148,8 +113,8 @@ def test_the_command_loads_and_refuses_bad_files_whole(tmp_path, capsys):
     url = f"sqlite+aiosqlite:///{tmp_path / 'catalogue.db'}"
     upgrade(SPEC.alembic_ini, url)
     settings = CatalogueSettings(database_url=url)
-    files = _copy(tmp_path)
-    _rewrite(files.libraries, _in_row("isil", "NO-2030000", isil="bad isil"))
+    files = copy_reference(tmp_path)
+    rewrite_csv(files.libraries, in_row("isil", "NO-2030000", isil="bad isil"))
 
     def args(libraries: Path) -> argparse.Namespace:
         return argparse.Namespace(
