@@ -88,7 +88,8 @@ class Participation(Base):
 
 
 class CostShare(Base):
-    """A county's share of an agreement's yearly price; recomputed whenever participation changes."""
+    """A county's share of an agreement's yearly price; recomputed whenever participation, the
+    agreement's cost terms, or (per inhabitant) the population it was computed from changes."""
 
     __tablename__ = "cost_shares"
 
@@ -100,4 +101,7 @@ class CostShare(Base):
     currency: Mapped[str] = mapped_column(String(3))
     # What the share was computed from: population (per_inhabitant), weight, or 1 (equal).
     basis: Mapped[int] = mapped_column(BigInteger)
+    # per_inhabitant: the year whose population is `basis` (the latest up to the contract year);
+    # kept, not worked out at read time, so it always names what the amount was computed from.
+    population_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

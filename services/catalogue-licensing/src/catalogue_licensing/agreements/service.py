@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalogue_licensing.agreements.models import Agreement, CostShare, Participation
+from catalogue_licensing.agreements.models import (
+    Agreement,
+    CostShare,
+    Participation,
+    participation_libraries,
+)
 from catalogue_licensing.agreements.schemas import AgreementIn, AgreementPatch
 from catalogue_licensing.agreements.split import Share, SplitError, SplitKey, split_cost
 from catalogue_licensing.audit.service import announce, record_change, record_update
@@ -333,6 +338,23 @@ async def _libraries_of_county(
     return [found[isil][0] for isil in isils]
 
 
+async def agreements_with_libraries(
+    session: AsyncSession, library_ids: Sequence[uuid.UUID] | Select[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The agreements in which any of these libraries takes part (through its county), sorted."""
+    rows = await session.scalars(
+        select(Participation.agreement_id)
+        .join(
+            participation_libraries,
+            participation_libraries.c.participation_id == Participation.id,
+        )
+        .where(participation_libraries.c.library_id.in_(library_ids))
+        .distinct()
+        .order_by(Participation.agreement_id)
+    )
+    return list(rows.all())
+
+
 @dataclass(frozen=True)
 class ParticipationChange:
     participation: Participation | None
@@ -544,6 +566,7 @@ async def recompute_cost_shares(session: AsyncSession, *, agreement: Agreement) 
             amount_minor=share.amount,
             currency=agreement.currency,
             basis=share.basis,
+            population_year=population_years.get(share.county),
             computed_at=now,
         )
         for share in shares
@@ -601,20 +624,92 @@ async def read_cost_shares(
             return []
         query = query.where(County.number == only_county)
     rows = (await session.execute(query)).all()
-    years: dict[uuid.UUID, tuple[int, int]] = {}
-    if agreement.split_key == SplitKey.per_inhabitant:
-        years = await populations_for(
-            session,
-            county_ids=[share.county_id for share, _ in rows],
-            year=contract_year(agreement),
-        )
     return [
         CostShareRow(
             county_number=number,
             amount_minor=share.amount_minor,
             basis=share.basis,
             computed_at=share.computed_at,
-            population_year=years[share.county_id][0] if share.county_id in years else None,
+            population_year=share.population_year,
         )
         for share, number in rows
     ]
+
+
+# ---------------------------------------------------------------- populations move the shares
+
+
+async def _shares_snapshot(session: AsyncSession, agreement_id: uuid.UUID) -> dict[str, Any]:
+    """The agreement's shares by county number, as the audit trail compares them."""
+    rows = await session.execute(
+        select(County.number, CostShare.amount_minor, CostShare.basis, CostShare.population_year)
+        .join(County, County.id == CostShare.county_id)
+        .where(CostShare.agreement_id == agreement_id)
+    )
+    return {
+        number: {"amount_minor": amount, "basis": basis, "population_year": year}
+        for number, amount, basis, year in rows
+    }
+
+
+async def follow_population_change(
+    session: AsyncSession,
+    *,
+    county_ids: Sequence[uuid.UUID],
+    principal: Principal,
+    request_id: str | None,
+) -> list[uuid.UUID]:
+    """Recompute the shares of every per_inhabitant agreement whose population basis moved.
+
+    Call after a change to these counties' populations is flushed. A county's basis in an
+    agreement is its population of the latest year up to the contract year; the agreements where
+    one of these counties takes part and whose stored share no longer has that year and that
+    population are recomputed, each once, with an audit entry (before and after, by county) and
+    a `cost_shares.recomputed` event. A population of a later year than the contract's, or of a
+    year older than the one in use, moves nothing. Returns the ids of the recomputed agreements.
+    """
+    if not county_ids:
+        return []
+    stored = (
+        await session.execute(
+            select(
+                Agreement,
+                Participation.county_id,
+                CostShare.population_year,
+                CostShare.basis,
+            )
+            .join(Participation, Participation.agreement_id == Agreement.id)
+            .outerjoin(
+                CostShare,
+                (CostShare.agreement_id == Agreement.id)
+                & (CostShare.county_id == Participation.county_id),
+            )
+            .where(
+                Participation.county_id.in_(county_ids),
+                Agreement.split_key == SplitKey.per_inhabitant.value,
+            )
+            .order_by(Agreement.id)
+        )
+    ).all()
+    bases: dict[int, dict[uuid.UUID, tuple[int, int]]] = {}
+    for year in sorted({contract_year(agreement) for agreement, *_ in stored}):
+        bases[year] = await populations_for(session, county_ids=county_ids, year=year)
+    moved: dict[uuid.UUID, Agreement] = {}
+    for agreement, county_id, population_year, basis in stored:
+        now_basis = bases[contract_year(agreement)].get(county_id)
+        if now_basis != (population_year, basis):
+            moved[agreement.id] = agreement
+    for agreement in moved.values():
+        before = await _shares_snapshot(session, agreement.id)
+        await recompute_cost_shares(session, agreement=agreement)
+        await record_change(
+            session,
+            principal=principal,
+            action="cost_shares.recomputed",
+            resource_type="cost_shares",
+            resource_id=str(agreement.id),
+            before=before,
+            after=await _shares_snapshot(session, agreement.id),
+            request_id=request_id,
+        )
+    return list(moved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from catalogue_licensing.agreements.service import follow_population_change
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.isil import isil_country, isil_problem
 from catalogue_licensing.directory.models import (
@@ -24,8 +26,10 @@ from catalogue_licensing.directory.models import (
     MunicipalityPopulation,
 )
 from catalogue_licensing.directory.service import merge_populations
+from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.outbox import record_event
+from chassis.problems import ProblemError
 from chassis.types import utcnow
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -35,6 +39,8 @@ _POPULATION_COLUMN = re.compile(r"^population_(\d{4})$")
 _COUNTY_NUMBER = re.compile(r"^\d{2}$")
 _MUNICIPALITY_NUMBER = re.compile(r"^\d{4}$")
 _KINDS = frozenset({"public", "school"})
+# Whom the audit trail names for what a load changes, when the caller names no one.
+REFERENCE_LOADER = Principal(subject="reference-load", roles=frozenset({"programme_admin"}))
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,8 @@ class LoadReport:
 
 
 class ReferenceDataError(ValueError):
-    """The files hold rows that cannot be loaded; nothing was written."""
+    """The files hold rows that cannot be loaded; nothing was written (raised while loading, the
+    caller's transaction must roll back what the load had done)."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems[:20]))
@@ -233,14 +240,20 @@ def read_reference(files: ReferenceFiles) -> ReferenceData:
     )
 
 
-async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadReport:
+async def load_reference(
+    session: AsyncSession, data: ReferenceData, *, principal: Principal = REFERENCE_LOADER
+) -> LoadReport:
     """Insert what is missing and bring counties and municipalities up to date with the files.
+
+    A county population that changes recomputes the per_inhabitant cost shares it is the basis of,
+    in this transaction, as the API does; `principal` is whom the audit trail names for that.
 
     Libraries already registered are left as they are: after registration the API owns them
     (a county administrator may have renamed one), so a reload never undoes that.
     """
     report = LoadReport()
     now = utcnow()
+    moved_populations: list[uuid.UUID] = []
     if await session.get(Country, COUNTRY) is None:
         session.add(Country(code=COUNTRY, name=COUNTRY_NAME))
         report.count("countries", inserted=True)
@@ -272,6 +285,8 @@ async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadRepo
             report.count("counties", inserted=True)
         else:
             changed = bool(merge_populations(county, row.populations))
+            if changed:
+                moved_populations.append(county.id)
             if county.name != row.name:
                 county.name = row.name
                 changed = True
@@ -280,6 +295,13 @@ async def load_reference(session: AsyncSession, data: ReferenceData) -> LoadRepo
                 report.count("counties", inserted=False)
         counties[row.number] = county
     await session.flush()
+    try:
+        await follow_population_change(
+            session, county_ids=moved_populations, principal=principal, request_id=None
+        )
+    except ProblemError as exc:
+        # The files are at fault, as for a bad row; the caller's transaction undoes the rest.
+        raise ReferenceDataError([f"the new populations cannot be applied: {exc.detail}"]) from exc
 
     existing_municipalities = {
         m.number: m

@@ -133,8 +133,11 @@ async def get_county(
 @router.put(
     "/v1/counties/{number}/populations/{year}",
     summary="Set a county's population of one year",
+    description="Needs `If-Match` with the county's ETag. The cost shares of the per-inhabitant "
+    "agreements whose population basis this moves are recomputed in the same transaction (409 "
+    "when the cost could then not be split).",
     response_model=CountyOut,
-    responses=problem_responses(404, 412, 422, 428),
+    responses=problem_responses(404, 409, 412, 422, 428),
 )
 async def set_county_population(
     request: Request,
@@ -294,8 +297,11 @@ async def create_library(
 @router.patch(
     "/v1/libraries/{isil}",
     summary="Change a library's name, kind or municipality",
+    description="Needs `If-Match` with the library's ETag. A library that takes part in an "
+    "agreement through its county cannot move to a municipality of another county: 409 naming "
+    "the agreements; its county removes it from those participations first.",
     response_model=LibraryOut,
-    responses=problem_responses(403, 404, 412, 422, 428),
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
 )
 async def update_library(
     request: Request,

@@ -9,6 +9,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from catalogue_licensing.agreements.service import (
+    agreements_with_libraries,
+    follow_population_change,
+)
 from catalogue_licensing.audit.service import announce, record_update
 from catalogue_licensing.directory.isil import isil_country
 from catalogue_licensing.directory.models import (
@@ -307,6 +311,33 @@ async def create_library(
     return library
 
 
+async def _refuse_moving_a_participant(
+    session: AsyncSession, *, library: Library, to_county: str
+) -> None:
+    """A library that takes part through its county cannot move to another county (409).
+
+    Moving it would leave it in a participation of a county it no longer belongs to, paid for by
+    that county and in the catalogue of neither rightly. The county withdraws it first (a
+    participation change, which recomputes the shares), then it moves.
+    """
+    agreements = await agreements_with_libraries(session, [library.id])
+    if not agreements:
+        return
+    from_county = library.municipality.county.number
+    raise ProblemError(
+        409,
+        "library-takes-part",
+        f"Library {library.isil} takes part for county {from_county} in agreement "
+        f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
+        f"moving it to county {to_county}",
+        extra={
+            "agreements": [str(a) for a in agreements],
+            "county": from_county,
+            "to_county": to_county,
+        },
+    )
+
+
 async def update_library(
     session: AsyncSession,
     *,
@@ -326,6 +357,10 @@ async def update_library(
             country=municipality.country_code,
             number=body.municipality,
         )
+        if municipality.county_id != library.municipality.county_id:
+            await _refuse_moving_a_participant(
+                session, library=library, to_county=municipality.county.number
+            )
     changes = body.model_dump(exclude_unset=True)
     for name in ("name", "kind"):
         if changes.get(name) is not None:
@@ -401,7 +436,11 @@ async def set_population(
     population: int,
     request_id: str | None,
 ) -> None:
-    """Set a county's or municipality's population of one year (a repeat changes nothing)."""
+    """Set a county's or municipality's population of one year (a repeat changes nothing).
+
+    A county's new population recomputes, in this transaction, the shares of the per_inhabitant
+    agreements whose basis it moves; a split that then becomes impossible refuses the change (409).
+    """
     before = _audited(area_view(area))
     if not merge_populations(area, {year: population}):
         return
@@ -421,3 +460,9 @@ async def set_population(
         request_id=request_id,
         data={"number": area.number, "year": year, "population": population},
     )
+    # Only a county's population is a basis of cost shares (per inhabitant, by county); a
+    # municipality's is kept for the directory and moves no share.
+    if isinstance(area, County):
+        await follow_population_change(
+            session, county_ids=[area.id], principal=principal, request_id=request_id
+        )
