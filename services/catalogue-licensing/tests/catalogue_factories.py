@@ -221,6 +221,17 @@ def agreement_payload(product_id: Any, **overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
+async def join_agreement(
+    client: Any, url: str, county: str, isils: list[str], headers: dict[str, str]
+) -> None:
+    """Through the API: the county starts taking part in the agreement at `url` with these
+    libraries."""
+    answer = await client.put(
+        f"{url}/participations/{county}", json={"libraries": isils}, headers=headers
+    )
+    assert answer.status_code == 201, answer.text
+
+
 async def seed_agreement_world(session: AsyncSession) -> dict[str, Any]:
     """Oslo (03) with two libraries, Vestland (46) with Bergen and a school, Nordland (18) with
     one library and no 2026 population; a vendor with two active products and a draft one."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalogue_factories import agreement_payload, committed, seed_agreement_world
+from catalogue_factories import agreement_payload, committed, join_agreement, seed_agreement_world
 from catalogue_licensing.db import outbox
 
 
@@ -22,15 +22,6 @@ async def _agreement(client: Any, app: Any, admin: dict[str, str], **overrides: 
     return f"/v1/agreements/{created.json()['id']}"
 
 
-async def _join(
-    client: Any, url: str, county: str, isils: list[str], admin: dict[str, str]
-) -> None:
-    answer = await client.put(
-        f"{url}/participations/{county}", json={"libraries": isils}, headers=admin
-    )
-    assert answer.status_code == 201, answer.text
-
-
 def _amounts(answer: Any) -> dict[str, int]:
     return {s["county_number"]: s["amount_minor"] for s in answer.json()["items"]}
 
@@ -44,9 +35,9 @@ async def test_changing_participation_changes_the_shares_which_still_add_up(cata
     assert empty.json()["items"] == []
     assert empty.json()["computed_at"] is None
 
-    await _join(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
     assert _amounts(await client.get(f"{url}/cost-shares", headers=admin)) == {"03": 1_000_001}
-    await _join(client, url, "46", ["NO-2120100", "NO-3460101"], admin)
+    await join_agreement(client, url, "46", ["NO-2120100", "NO-3460101"], admin)
     shares = await client.get(f"{url}/cost-shares", headers=admin)
     # Equal halves of an odd total: the left-over unit goes to the smaller county number.
     assert _amounts(shares) == {"03": 500_001, "46": 500_000}
@@ -72,8 +63,8 @@ async def test_a_county_admin_reads_only_its_own_row_and_partners_none(catalogue
     client, app = catalogue
     admin = issuer.headers("programme_admin")
     url = await _agreement(client, app, admin)
-    await _join(client, url, "03", ["NO-2030000"], admin)
-    await _join(client, url, "46", ["NO-2120100"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "46", ["NO-2120100"], admin)
     oslo = await client.get(
         f"{url}/cost-shares", headers=issuer.headers("county_admin", county="03")
     )
@@ -97,8 +88,8 @@ async def test_per_inhabitant_uses_the_latest_population_up_to_the_contract_year
     url = await _agreement(
         client, app, admin, split_key="per_inhabitant", yearly_price_minor=10_000_000
     )
-    await _join(client, url, "03", ["NO-2030000"], admin)
-    await _join(client, url, "46", ["NO-2120100"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "46", ["NO-2120100"], admin)
     shares = (await client.get(f"{url}/cost-shares", headers=admin)).json()
     assert shares["contract_year"] == 2026
     by_county = {s["county_number"]: s for s in shares["items"]}
@@ -125,8 +116,8 @@ async def test_a_price_or_key_change_recomputes_the_shares(catalogue, issuer):
     client, app = catalogue
     admin = issuer.headers("programme_admin")
     url = await _agreement(client, app, admin)
-    await _join(client, url, "03", ["NO-2030000"], admin)
-    await _join(client, url, "46", ["NO-2120100"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "46", ["NO-2120100"], admin)
     weighted = await client.patch(
         url,
         json={

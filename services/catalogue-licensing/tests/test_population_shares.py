@@ -17,6 +17,7 @@ from catalogue_factories import (
     create_vendor,
     events_of,
     in_row,
+    join_agreement,
     rewrite_csv,
     seed_agreement_world,
 )
@@ -53,15 +54,6 @@ async def _agreement(client: Any, product_id: Any, admin: dict[str, str], **over
     return f"/v1/agreements/{created.json()['id']}"
 
 
-async def _join(
-    client: Any, url: str, county: str, isils: list[str], admin: dict[str, str]
-) -> None:
-    answer = await client.put(
-        f"{url}/participations/{county}", json={"libraries": isils}, headers=admin
-    )
-    assert answer.status_code == 201, answer.text
-
-
 async def _shares(client: Any, url: str, admin: dict[str, str]) -> dict[str, dict[str, Any]]:
     answer = await client.get(f"{url}/cost-shares", headers=admin)
     assert answer.status_code == 200, answer.text
@@ -93,10 +85,10 @@ async def per_inhabitant(catalogue: Any, admin: dict[str, str]) -> dict[str, Any
         split_key="per_inhabitant",
         yearly_price_minor=10_000_000,
     )
-    await _join(client, url, "03", ["NO-2030000"], admin)
-    await _join(client, url, "46", ["NO-2120100"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "46", ["NO-2120100"], admin)
     equal = await _agreement(client, world["film"].id, admin)
-    await _join(client, equal, "03", ["NO-2030000"], admin)
+    await join_agreement(client, equal, "03", ["NO-2030000"], admin)
     return {"url": url, "equal": equal, "agreement_id": url.rsplit("/", 1)[1]}
 
 
@@ -186,7 +178,7 @@ async def test_a_population_the_cost_cannot_be_split_by_is_refused_whole(catalog
     async with committed(app) as session:
         world = await seed_agreement_world(session)
     url = await _agreement(client, world["audiobooks"].id, admin, split_key="per_inhabitant")
-    await _join(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
     county = await client.get("/v1/counties/03")
     shares = await _shares(client, url, admin)
 
@@ -210,8 +202,8 @@ async def _loaded_world(client: Any, app: Any, admin: dict[str, str]) -> str:
         vendor = await create_vendor(session)
         product = await create_product(session, vendor, status="active")
     url = await _agreement(client, product.id, admin, split_key="per_inhabitant")
-    await _join(client, url, "03", ["NO-2030000"], admin)
-    await _join(client, url, "18", ["NO-2180400"], admin)
+    await join_agreement(client, url, "03", ["NO-2030000"], admin)
+    await join_agreement(client, url, "18", ["NO-2180400"], admin)
     return url
 
 
