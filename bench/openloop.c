@@ -10,8 +10,10 @@
  * it measures: it must cost a small fraction of what they do per request. Its own CPU time is
  * reported so that the harness can show it.
  *
- * Usage: openloop -p PORT -r RATE -d SECONDS -c CONNECTIONS [-H 'Name: value']... PATH
- * Prints one JSON object on stdout.
+ * Usage: openloop -p PORT -r RATE -d SECONDS -c CONNECTIONS [-w MS] [-H 'Name: value']... PATH
+ * Prints one JSON object on stdout. With -w, also a time line of the run on stderr: one line per
+ * window of MS milliseconds of intended send time, "window <start ms> <requests> <max us>
+ * <p99 us>", so that periodic stalls show their period (stdout is unchanged).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -109,12 +111,14 @@ int main(int argc, char **argv) {
     double rate = 0, duration = 0;
     const char *headers[MAX_HEADERS];
     int n_headers = 0, opt;
-    while ((opt = getopt(argc, argv, "p:r:d:c:H:")) != -1) {
+    double window_ms = 0;
+    while ((opt = getopt(argc, argv, "p:r:d:c:w:H:")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
         case 'r': rate = atof(optarg); break;
         case 'd': duration = atof(optarg); break;
         case 'c': connections = atoi(optarg); break;
+        case 'w': window_ms = atof(optarg); break;
         case 'H':
             if (n_headers == MAX_HEADERS) { fprintf(stderr, "openloop: too many -H\n"); return 2; }
             headers[n_headers++] = optarg;
@@ -123,7 +127,7 @@ int main(int argc, char **argv) {
         }
     }
     if (optind != argc - 1 || port <= 0 || rate <= 0 || duration <= 0 || connections <= 0) {
-        fprintf(stderr, "usage: openloop -p PORT -r RATE -d SECONDS -c CONNECTIONS [-H 'N: v']... PATH\n");
+        fprintf(stderr, "usage: openloop -p PORT -r RATE -d SECONDS -c CONNECTIONS [-w MS] [-H 'N: v']... PATH\n");
         return 2;
     }
     char request[8192];
@@ -140,6 +144,9 @@ int main(int argc, char **argv) {
     uint32_t *latencies = calloc((size_t)total, sizeof *latencies);
     int64_t *queue = calloc((size_t)total, sizeof *queue); /* intended times of waiting requests */
     conn_t *conns = calloc((size_t)connections, sizeof *conns);
+    /* With -w: each answered request's window (by intended time), to print the time line. */
+    uint32_t *windows = window_ms > 0 ? calloc((size_t)total, sizeof *windows) : NULL;
+    if (window_ms > 0 && !windows) { fprintf(stderr, "openloop: out of memory\n"); return 1; }
     if (!latencies || !queue || !conns) { fprintf(stderr, "openloop: out of memory\n"); return 1; }
 
     int ep = epoll_create1(0);
@@ -221,6 +228,7 @@ int main(int argc, char **argv) {
                 continue;
             }
             int64_t latency_us = (now_ns() - c->intended_ns) / 1000;
+            if (windows) windows[completed] = (uint32_t)((c->intended_ns - start) / (int64_t)(window_ms * 1e6));
             latencies[completed++] = latency_us > UINT32_MAX ? UINT32_MAX : (uint32_t)latency_us;
             by_class[status / 100 < 6 ? status / 100 : 0]++;
             c->busy = 0;
@@ -232,6 +240,20 @@ int main(int argc, char **argv) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    if (windows && completed) {
+        /* Before the latencies are sorted: group them by window, sort each group. */
+        uint32_t n_windows = 0;
+        for (long i = 0; i < completed; i++) if (windows[i] + 1 > n_windows) n_windows = windows[i] + 1;
+        uint32_t *group = malloc((size_t)completed * sizeof *group);
+        for (uint32_t w = 0; group && w < n_windows; w++) {
+            long n = 0;
+            for (long i = 0; i < completed; i++) if (windows[i] == w) group[n++] = latencies[i];
+            if (n == 0) { fprintf(stderr, "window %.0f 0 0 0\n", w * window_ms); continue; }
+            qsort(group, (size_t)n, sizeof *group, cmp_u32);
+            fprintf(stderr, "window %.0f %ld %u %u\n", w * window_ms, n, group[n - 1], group[(size_t)(0.99 * (n - 1) + 0.5)]);
+        }
+        free(group);
+    }
     qsort(latencies, (size_t)completed, sizeof *latencies, cmp_u32);
 #define PCT(p) (completed ? latencies[(size_t)((p) * (completed - 1) + 0.5)] : 0)
     double sum = 0;

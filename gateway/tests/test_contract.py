@@ -152,3 +152,34 @@ async def test_the_served_contract_is_merged_live_and_says_what_is_missing(
     assert again.json() == document
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text
+
+
+async def test_the_cache_merges_again_only_when_a_document_changed(monkeypatch: Any) -> None:
+    """Looking again at unchanged documents keeps the merged one (no new merge, no new objects
+    for the collector); a changed or vanished document is merged anew."""
+    import gateway.contract as contract
+
+    bodies: dict[str, bytes | None] = {
+        "catalogue": json.dumps(_service({"type": "string"}, "list_things")).encode(),
+        "kpi": None,
+    }
+
+    async def fetch_body(upstream: Any, timeout_seconds: float) -> bytes | None:
+        return bodies[upstream]
+
+    monkeypatch.setattr(contract, "fetch_body", fetch_body)
+    own = own_document()
+    cache = contract.ContractCache(lambda: own, ttl_seconds=0.0)
+    upstreams: Any = {"catalogue": "catalogue", "kpi": "kpi"}
+    first = await cache.document(upstreams, 1.0)
+    assert first["x-missing-upstreams"] == ["kpi"]
+    assert "/catalogue/v1/things" in first["paths"]
+    assert await cache.document(upstreams, 1.0) is first
+    bodies["kpi"] = json.dumps(_service({"type": "integer"}, "count_things")).encode()
+    second = await cache.document(upstreams, 1.0)
+    assert second is not first
+    assert "x-missing-upstreams" not in second
+    assert {"/catalogue/v1/things", "/kpi/v1/things"} <= set(second["paths"])
+    bodies["catalogue"] = b"not json"
+    third = await cache.document(upstreams, 1.0)
+    assert third["x-missing-upstreams"] == ["catalogue"]

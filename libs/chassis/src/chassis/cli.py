@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis.logging import configure_logging, get_logger
 from chassis.migrations import upgrade
@@ -64,9 +65,36 @@ def service_main(
     return commands_by_name[args.command].run(settings, args)
 
 
+def freeze_heap_after_startup(app: ASGIApp) -> ASGIApp:
+    """`app`, with everything alive once its start-up is complete moved out of the cyclic
+    garbage collector's sight (gc.freeze).
+
+    A process that has imported FastAPI, SQLAlchemy and the rest holds 100-170 thousand
+    objects that live as long as it does. Without this, every full (generation 2) collection
+    walks all of them: 70-130 ms on the bench machine, during which the event loop answers
+    nothing, and under load one comes every few seconds: that was the gateway's p99 at 50 %
+    load (docs/decisions/0013). Frozen, a full collection walks only what was made since,
+    a few milliseconds. Requests pass straight through; only the lifespan is watched."""
+
+    async def freezing(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def send_and_freeze(message: Message) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                gc.collect()
+                gc.freeze()
+            await send(message)
+
+        await app(scope, receive, send_and_freeze)
+
+    return freezing
+
+
 def serve_app(app: ASGIApp, settings: ServiceSettings) -> None:
     uvicorn.run(
-        app,
+        freeze_heap_after_startup(app),
         host=settings.host,
         port=settings.port,
         log_config=None,
