@@ -35,10 +35,15 @@ def require_if_match(request: Request, current_version: int) -> None:
     )
 
 
-def matches_if_none_match(request: Request, current: str) -> bool:
-    """True when a conditional GET may be answered 304 Not Modified."""
-    header = request.headers.get("if-none-match")
+def none_match(header: str | None, current: str) -> bool:
+    """True when an If-None-Match value lets a GET be answered 304 Not Modified (RFC 9110
+    §13.1.2: weak comparison, any listed tag or `*`). For pure-ASGI code that has the raw header."""
     if header is None:
         return False
     tags = _tags(header)
     return "*" in tags or current in tags
+
+
+def matches_if_none_match(request: Request, current: str) -> bool:
+    """True when a conditional GET may be answered 304 Not Modified."""
+    return none_match(request.headers.get("if-none-match"), current)

@@ -23,6 +23,7 @@ from catalogue_licensing.agreements.split import Share, SplitError, SplitKey, sp
 from catalogue_licensing.audit.service import announce, record_change, record_update
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.models import County, CountyPopulation, Library, Municipality
+from catalogue_licensing.field_problems import field_problem
 from catalogue_licensing.products.models import Product
 from chassis.auth import Principal
 from chassis.ids import uuid7
@@ -37,14 +38,14 @@ def _field_problem(
     field: str, message: str, *, kind: str, detail: str | None = None
 ) -> ProblemError:
     """A 422 naming one body field, shaped like the framework's own validation errors."""
-    return ProblemError(
+    return field_problem(
         422,
         "validation-error",
-        detail or f"body.{field}: {message}",
+        field=field,
+        message=message,
+        kind=kind,
+        detail=detail or f"body.{field}: {message}",
         title="The request is not valid",
-        errors=[
-            FieldError(location=f"body.{field}", pointer=f"/{field}", message=message, type=kind)
-        ],
     )
 
 

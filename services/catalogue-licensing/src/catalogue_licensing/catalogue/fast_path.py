@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+from chassis.concurrency import none_match
 
 LIBRARY_PREFIX = "/v1/libraries/"
 LIBRARY_SUFFIX = "/catalogue"
@@ -85,14 +86,6 @@ def answer_headers(answer: CachedAnswer, language: str) -> dict[str, str]:
     }
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 §13.1.2 weak comparison, as a GET is answered: any listed tag, or `*`."""
-    if if_none_match is None:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
 class CatalogueFastPath:
     """Pure-ASGI layer of the catalogue service (see the module's docstring)."""
 
@@ -143,7 +136,7 @@ class CatalogueFastPath:
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in answer_headers(answer, resolved.language).items()
         ]
-        if etag_matches(if_none_match.decode("latin-1") if if_none_match else None, answer.etag):
+        if none_match(if_none_match.decode("latin-1") if if_none_match else None, answer.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return True
