@@ -127,6 +127,7 @@ async def _serve(
     *,
     key: Hashable,
     language: str,
+    today: date,
     compute: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
 ) -> Response:
     """Answer from the cache when it holds this key at the current generation, else compute."""
@@ -151,7 +152,7 @@ async def _serve(
             request.scope["path"],
             request.scope["query_string"],
             next((v for k, v in request.scope["headers"] if k == b"accept-language"), None),
-            _today(request),
+            today,
         ),
         Resolved(key=key, language=language),
     )
@@ -199,7 +200,11 @@ async def read_library_catalogue(
 
     # The day is part of the key: agreements start and end at midnight without any event.
     return await _serve(
-        request, key=("library", isil, today, language, filters), language=language, compute=compute
+        request,
+        key=("library", isil, today, language, filters),
+        language=language,
+        today=today,
+        compute=compute,
     )
 
 
@@ -232,5 +237,9 @@ async def list_catalogue_products(
         }
 
     return await _serve(
-        request, key=("products", language, filters), language=language, compute=compute
+        request,
+        key=("products", language, filters),
+        language=language,
+        today=_today(request),
+        compute=compute,
     )
