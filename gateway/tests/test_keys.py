@@ -80,7 +80,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def keys_in(url: str) -> dict[str, SigningKeyRecord]:
-    async with Database(url) as db, db.reader() as session:
+    async with Database(GatewaySettings(database_url=url)) as db, db.reader() as session:
         return {record.kid: record for record in await signing_keys(session)}
 
 
@@ -132,7 +132,7 @@ async def test_with_a_key_encryption_key_and_no_key_file_no_private_key_touches_
 
 async def test_a_key_is_published_before_it_signs_and_retires_after(gateway_db: str) -> None:
     start = utcnow()
-    async with Database(gateway_db) as db:
+    async with Database(GatewaySettings(database_url=gateway_db)) as db:
         await ensure_current_key(db, CIPHER, None)
         async with db.writer() as session, session.begin():
             first = (await signing_keys(session))[0]
@@ -174,7 +174,7 @@ async def test_the_drop_time_covers_a_refresh_the_token_lifetime_and_the_leeway(
 async def test_force_activates_at_once_and_retire_withdraws_only_a_next_key(
     gateway_db: str,
 ) -> None:
-    async with Database(gateway_db) as db:
+    async with Database(GatewaySettings(database_url=gateway_db)) as db:
         await ensure_current_key(db, CIPHER, None)
         async with db.writer() as session, session.begin():
             first = (await signing_keys(session))[0]
@@ -207,7 +207,7 @@ async def test_at_most_one_key_signs_and_one_waits(gateway_db: str) -> None:
                 )
             )
 
-    async with Database(gateway_db) as db:
+    async with Database(GatewaySettings(database_url=gateway_db)) as db:
         await ensure_current_key(db, CIPHER, None)
         await insert(db, NEXT)
         for state in (CURRENT, NEXT):
@@ -218,7 +218,7 @@ async def test_at_most_one_key_signs_and_one_waits(gateway_db: str) -> None:
 async def test_replicas_starting_together_on_an_empty_database_agree_on_one_key(
     gateway_db: str,
 ) -> None:
-    async with Database(gateway_db) as first, Database(gateway_db) as second:
+    async with Database(GatewaySettings(database_url=gateway_db)) as first, Database(GatewaySettings(database_url=gateway_db)) as second:
         await asyncio.gather(
             ensure_current_key(first, CIPHER, SigningKey.generate()),
             ensure_current_key(second, CIPHER, SigningKey.generate()),
@@ -234,7 +234,7 @@ async def test_two_replicas_follow_a_rotation_without_restart(
     settings = gateway_settings(database_url=gateway_db, key_refresh_seconds=0.1)
     async with open_gateway(settings) as (one, one_app), open_gateway(settings) as (two, two_app):
         cipher = KeyCipher.from_settings(settings)
-        async with Database(gateway_db) as db:
+        async with Database(GatewaySettings(database_url=gateway_db)) as db:
             async with db.writer() as session, session.begin():
                 added = await add_key(session, cipher)
             for app in (one_app, two_app):
@@ -294,7 +294,7 @@ async def test_a_running_service_takes_a_new_key_and_refuses_a_dropped_one_witho
 
             # The safe sequence, at test speed: publish, wait the key set's cache time, activate.
             settings = gateway_app.state.runtime.settings
-            async with Database(gateway_db) as db:
+            async with Database(GatewaySettings(database_url=gateway_db)) as db:
                 async with db.writer() as session, session.begin():
                     added = await add_key(session, KeyCipher.from_settings(settings))
                 await asyncio.sleep(1.2)
@@ -400,7 +400,7 @@ async def test_expired_keys_are_deleted_by_the_next_command(
 ) -> None:
     _cli(monkeypatch, gateway_db, tmp_path, gateway_key[0])
     assert await asyncio.to_thread(main, ["keys", "rotate", "--force"]) == 0
-    async with Database(gateway_db) as db, db.writer() as session, session.begin():
+    async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
         await session.execute(
             update(SigningKeyRecord)
             .where(SigningKeyRecord.state == RETIRING)
@@ -410,7 +410,7 @@ async def test_expired_keys_are_deleted_by_the_next_command(
     assert await asyncio.to_thread(main, ["keys", "list"]) == 0
     out = capsys.readouterr().out
     assert f"dropped {gateway_key[1].kid}: its last token has expired" in out
-    async with Database(gateway_db) as db, db.reader() as session:
+    async with Database(GatewaySettings(database_url=gateway_db)) as db, db.reader() as session:
         left = list(await session.scalars(select(SigningKeyRecord.state)))
     assert left == [CURRENT]
 

@@ -123,10 +123,11 @@ def test_next_page_links_work_through_the_gateway(platform):
     from chassis.db import Database
     from chassis.outbox import record_event
     from kpi.models import outbox
+    from kpi.settings import KpiSettings
 
     async def seed():
         async with (
-            Database(f"sqlite+aiosqlite:///{platform.data_dir / 'kpi.db'}") as db,
+            Database(KpiSettings(data_dir=platform.data_dir)) as db,
             db.writer() as session,
             session.begin(),
         ):

@@ -64,11 +64,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
-        db = Database(
-            settings.resolved_database_url(),
-            echo=settings.database_echo,
-            busy_timeout_ms=settings.database_busy_timeout_ms,
-        )
+        db = Database(settings)
         try:
             keys = await KeyRing.open(settings, db)
         except BaseException:

@@ -108,7 +108,7 @@ async def add_client(
 ) -> tuple[ApiClient, str]:
     """Register a client in the gateway's database; the secret is returned, only its hash kept."""
     async with (
-        Database(settings.resolved_database_url()) as db,
+        Database(settings) as db,
         db.writer() as session,
         session.begin(),
     ):
@@ -118,7 +118,7 @@ async def add_client(
 
 
 async def registered_clients(settings: GatewaySettings) -> list[ApiClient]:
-    async with Database(settings.resolved_database_url()) as db, db.reader() as session:
+    async with Database(settings) as db, db.reader() as session:
         return await list_clients(session)
 
 
@@ -157,7 +157,7 @@ async def _in_transaction(
     settings: GatewaySettings, work: Callable[[AsyncSession], Awaitable[Any]]
 ) -> Any:
     async with (
-        Database(settings.resolved_database_url()) as db,
+        Database(settings) as db,
         db.writer() as session,
         session.begin(),
     ):
@@ -273,7 +273,7 @@ async def _keys(
     """Run `work` in one transaction, after the first key exists and expired keys are dropped."""
     cipher = await asyncio.to_thread(KeyCipher.from_settings, settings)
     seed = await asyncio.to_thread(seed_key, settings)
-    async with Database(settings.resolved_database_url()) as db:
+    async with Database(settings) as db:
         await ensure_current_key(db, cipher, seed)
         async with db.writer() as session, session.begin():
             for kid in await drop_expired(session):
@@ -359,7 +359,7 @@ async def signing_key_now(settings: GatewaySettings) -> SigningKey:
     """The key the gateway signs with now (the first one created if there is none yet)."""
     cipher = await asyncio.to_thread(KeyCipher.from_settings, settings)
     seed = await asyncio.to_thread(seed_key, settings)
-    async with Database(settings.resolved_database_url()) as db:
+    async with Database(settings) as db:
         await ensure_current_key(db, cipher, seed)
         return await current_signing_key(db, cipher)
 
@@ -419,7 +419,7 @@ async def load_demo(settings: GatewaySettings) -> tuple[list[str], list[str]]:
     names = {role: f"demo-{role}" for role in DEMO_SCOPES}
     created: list[str] = []
     async with (
-        Database(settings.resolved_database_url()) as db,
+        Database(settings) as db,
         db.writer() as session,
         session.begin(),
     ):

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from chassis.database_url import async_database_url
+from chassis.settings import ServiceSettings
+
 # Constraint names that are stable across backends, so migrations can drop what they create.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,6 +48,7 @@ def create_engine(
     busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
 ) -> AsyncEngine:
     """An engine with the pragmas and transaction handling each backend needs."""
+    url = async_database_url(url)
     if is_sqlite(url):
         prepare_sqlite_dir(url)
         engine = create_async_engine(
@@ -86,13 +90,20 @@ def prepare_sqlite_dir(url: str) -> None:
 
 
 class Database:
-    """The engine and the two session factories of one service, built in the lifespan."""
+    """The engine and the two session factories of one service, built from its settings.
 
-    def __init__(
-        self, url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
-    ) -> None:
-        self.url = url
-        self.engine = create_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+    The one way a component opens its database, in the service, its CLIs, its demo loaders and
+    its tests alike, so every setting (driver, busy timeout, pool size, echo) holds everywhere.
+    """
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.url = settings.resolved_database_url()
+        self.engine = create_engine(
+            self.url,
+            echo=settings.database_echo,
+            busy_timeout_ms=settings.database_busy_timeout_ms,
+            pool_size=settings.database_pool_size,
+        )
         self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False

@@ -62,11 +62,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
-        db = Database(
-            settings.resolved_database_url(),
-            echo=settings.database_echo,
-            busy_timeout_ms=settings.database_busy_timeout_ms,
-        )
+        db = Database(settings)
         http = outbound_client()
         app.state.runtime = Runtime(
             settings=settings,

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chassis.database_url import async_database_url
+
 DEFAULT_AUDIENCE = "library-platform"
 DEFAULT_ISSUER = "http://127.0.0.1:8000"
 
@@ -87,8 +89,9 @@ class AuthSettings(BaseModel):
 class ServiceSettings(BaseSettings):
     """Base for every service's settings; a subclass sets the env prefix and its own defaults."""
 
+    # Inputs stay out of validation errors: a refused database URL may carry its password.
     model_config = SettingsConfigDict(
-        env_nested_delimiter="__", extra="ignore", validate_default=True
+        env_nested_delimiter="__", extra="ignore", validate_default=True, hide_input_in_errors=True
     )
 
     service_name: str = "service"
@@ -100,10 +103,20 @@ class ServiceSettings(BaseSettings):
     database_echo: bool = False
     # SQLite only: how long a writer waits for the write lock before the request answers 503.
     database_busy_timeout_ms: int = Field(default=5000, ge=0, le=60_000)
+    # PostgreSQL only: connections kept per process (as many again may open under a burst).
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: SecretStr) -> SecretStr:
+        # Checked at start-up: a URL naming a driver that is not installed fails here, in words,
+        # instead of on the first request.
+        raw = value.get_secret_value()
+        return SecretStr(async_database_url(raw)) if raw else value
 
     def resolved_database_url(self) -> str:
         url = self.database_url.get_secret_value()

@@ -29,6 +29,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chassis.database_url import async_database_url
 from chassis.db import create_engine
 from chassis.migrations import run_on_connection, upgrade_to_head
 from chassis.service import ServiceSpec, build_app
@@ -39,7 +40,8 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def postgres_admin_url() -> str:
-    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    """TEST_POSTGRES_URL as people write it (`postgresql://`, `postgres://`), on the async driver."""
+    return async_database_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
 
 
 _pg_reachable: dict[str, str | None] = {}

@@ -51,7 +51,7 @@ def _reference_arguments(parser: argparse.ArgumentParser) -> None:
 async def _load(settings: CatalogueSettings, files: ReferenceFiles) -> str:
     data = read_reference(files)
     async with (
-        Database(settings.resolved_database_url()) as db,
+        Database(settings) as db,
         db.writer() as session,
         session.begin(),
     ):

@@ -447,7 +447,7 @@ async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
     transaction, each part idempotent. Returns how many rows of each kind were created."""
     data = read_reference(ReferenceFiles())
     async with (
-        Database(settings.resolved_database_url()) as db,
+        Database(settings) as db,
         db.writer() as session,
         session.begin(),
     ):
