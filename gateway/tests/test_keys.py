@@ -218,7 +218,10 @@ async def test_at_most_one_key_signs_and_one_waits(gateway_db: str) -> None:
 async def test_replicas_starting_together_on_an_empty_database_agree_on_one_key(
     gateway_db: str,
 ) -> None:
-    async with Database(GatewaySettings(database_url=gateway_db)) as first, Database(GatewaySettings(database_url=gateway_db)) as second:
+    async with (
+        Database(GatewaySettings(database_url=gateway_db)) as first,
+        Database(GatewaySettings(database_url=gateway_db)) as second,
+    ):
         await asyncio.gather(
             ensure_current_key(first, CIPHER, SigningKey.generate()),
             ensure_current_key(second, CIPHER, SigningKey.generate()),
@@ -400,7 +403,11 @@ async def test_expired_keys_are_deleted_by_the_next_command(
 ) -> None:
     _cli(monkeypatch, gateway_db, tmp_path, gateway_key[0])
     assert await asyncio.to_thread(main, ["keys", "rotate", "--force"]) == 0
-    async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+    async with (
+        Database(GatewaySettings(database_url=gateway_db)) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
         await session.execute(
             update(SigningKeyRecord)
             .where(SigningKeyRecord.state == RETIRING)

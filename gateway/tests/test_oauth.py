@@ -104,7 +104,11 @@ async def test_unknown_clients_wrong_secrets_and_revoked_clients_are_invalid_cli
 ) -> None:
     client_id, secret = await create_client(gateway_db, "vendor")
     revoked_id, revoked_secret = await create_client(gateway_db, "partner")
-    async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+    async with (
+        Database(GatewaySettings(database_url=gateway_db)) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
         await session.execute(
             update(ApiClient)
             .where(ApiClient.client_id == revoked_id)
@@ -341,17 +345,29 @@ async def test_a_rotated_secret_replaces_the_old_one_at_once_or_after_its_grace(
             response = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
             return response.status_code
 
-        async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+        async with (
+            Database(GatewaySettings(database_url=gateway_db)) as db,
+            db.writer() as session,
+            session.begin(),
+        ):
             _, second = await rotate_secret(
                 session, client_id, hasher=PasswordHasher(), grace=timedelta(minutes=5)
             )
         assert (await status(first), await status(second)) == (200, 200)
 
-        async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+        async with (
+            Database(GatewaySettings(database_url=gateway_db)) as db,
+            db.writer() as session,
+            session.begin(),
+        ):
             _, third = await rotate_secret(session, client_id, hasher=PasswordHasher())
         assert (await status(first), await status(second), await status(third)) == (401, 401, 200)
 
-        async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+        async with (
+            Database(GatewaySettings(database_url=gateway_db)) as db,
+            db.writer() as session,
+            session.begin(),
+        ):
             _, fourth = await rotate_secret(
                 session, client_id, hasher=PasswordHasher(), grace=timedelta(minutes=5)
             )
@@ -372,7 +388,11 @@ async def test_a_revoked_client_gets_no_new_token_but_its_tokens_run_out_normall
     async with open_gateway(gateway_settings(database_url=gateway_db)) as (http, _):
         issued = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
         token = issued.json()["access_token"]
-        async with Database(GatewaySettings(database_url=gateway_db)) as db, db.writer() as session, session.begin():
+        async with (
+            Database(GatewaySettings(database_url=gateway_db)) as db,
+            db.writer() as session,
+            session.begin(),
+        ):
             await revoke_client(session, client_id)
         refused = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
         by_body = await http.post(

@@ -10,7 +10,9 @@ from chassis.settings import ServiceSettings
 
 
 async def test_sqlite_connections_have_the_pragmas(tmp_path):
-    async with Database(ServiceSettings(database_url=f"sqlite:///{tmp_path / 'x' / 'pragmas.db'}")) as db:
+    async with Database(
+        ServiceSettings(database_url=f"sqlite:///{tmp_path / 'x' / 'pragmas.db'}")
+    ) as db:
         async with db.engine.connect() as conn:
             values = [
                 (await conn.execute(text(f"PRAGMA {name}"))).scalar()
@@ -20,7 +22,9 @@ async def test_sqlite_connections_have_the_pragmas(tmp_path):
 
 
 async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
-    async with Database(ServiceSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}")) as db:
+    async with Database(
+        ServiceSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}")
+    ) as db:
         async with db.writer() as session, session.begin():
             await session.execute(text("CREATE TABLE counter (n INTEGER)"))
             await session.execute(text("INSERT INTO counter VALUES (0)"))
