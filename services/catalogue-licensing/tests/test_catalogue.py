@@ -4,6 +4,7 @@ correctly, and invalidated by every change that alters it."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,10 +16,11 @@ from catalogue_licensing.catalogue.cache import CatalogueCache
 from catalogue_licensing.catalogue.language import negotiate, pick
 from catalogue_licensing.db import outbox
 from catalogue_licensing.products.models import Product
+from catalogue_licensing.resources import CatalogueResources
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.ids import uuid7
 from chassis.outbox import record_event
-from chassis.runtime import app_runtime
+from chassis.runtime import app_runtime, resources_of
 from chassis.types import utcnow
 
 DEICHMAN = "/v1/libraries/NO-2030000/catalogue"
@@ -288,7 +290,8 @@ async def test_another_replicas_change_shows_within_the_staleness_bound(service_
         world = await _world(client_a, app_a, issuer)
         now = [1000.0]
         cache = CatalogueCache(max_staleness=5.0, max_entries=100, clock=lambda: now[0])
-        app_b.state.catalogue_cache = cache
+        runtime_b = app_runtime(app_b)
+        runtime_b.resources = replace(resources_of(app_b, CatalogueResources), cache=cache)
         assert _names(await client_b.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]
         reads = cache.generation_reads
         assert _names(await client_b.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]
@@ -328,7 +331,7 @@ async def test_a_replica_sees_its_own_writes_at_once_whatever_the_bound(service_
         )
         assert withdrawn.status_code == 204
         assert _names(await client.get(DEICHMAN)) == ["Lydbøker for alle"]
-        cache = app.state.catalogue_cache
+        cache = resources_of(app, CatalogueResources).cache
         assert cache.hits == 0
         assert _names(await client.get(DEICHMAN)) == ["Lydbøker for alle"]
         assert cache.hits == 1
@@ -342,7 +345,7 @@ async def test_a_repeated_read_is_answered_before_routing_with_the_same_bytes(ca
     await _world(client, app, issuer)
     headers = {"Accept-Language": "nn"}
     first = await client.get(DEICHMAN, params={"category": "film"}, headers=headers)
-    signatures = app.state.catalogue_signatures
+    signatures = resources_of(app, CatalogueResources).signatures
     hits = signatures.hits
     again = await client.get(DEICHMAN, params={"category": "film"}, headers=headers)
     assert signatures.hits == hits + 1
@@ -365,13 +368,13 @@ async def test_the_fast_path_never_skips_a_token_check_or_a_refusal(catalogue, i
     client, app = catalogue
     await _world(client, app, issuer)
     assert (await client.get(DEICHMAN)).status_code == 200
-    hits = app.state.catalogue_signatures.hits
+    hits = resources_of(app, CatalogueResources).signatures.hits
     damaged = await client.get(DEICHMAN, headers={"Authorization": "Bearer not-a-token"})
     assert damaged.status_code == 401
     unknown = await client.get(DEICHMAN, params={"sort": "name"})
     assert unknown.status_code == 400
     assert (await client.get(DEICHMAN, params={"category": "comics"})).status_code == 422
-    assert app.state.catalogue_signatures.hits == hits
+    assert resources_of(app, CatalogueResources).signatures.hits == hits
 
 
 async def test_a_change_reaches_a_read_the_fast_path_would_answer(catalogue, issuer):

@@ -1,47 +1,26 @@
-"""Authorization policy: per operation, which roles may call it and how the caller's scope narrows it."""
+"""Authorization at request time: the current operation's rule applied to the verified caller."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from chassis.auth import AuthError, Principal, bearer_token
 from chassis.problems import ProblemError
+from chassis.rules import Policy, Rule, allow, operation_id_of, public
+from chassis.runtime import get_runtime
 
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may call one operation. `scope` says, for readers and reviewers, how the query is narrowed."""
-
-    roles: frozenset[str]
-    scope: str
-    public: bool = False
-
-
-def allow(*roles: str, scope: str) -> Rule:
-    from chassis.auth import ROLES
-
-    unknown = set(roles) - ROLES
-    if unknown:
-        raise ValueError(f"unknown roles in policy: {sorted(unknown)}")
-    return Rule(roles=frozenset(roles), scope=scope)
-
-
-def public(scope: str = "none: anyone may read it") -> Rule:
-    return Rule(roles=frozenset(), scope=scope, public=True)
-
-
-Policy = Mapping[str, Rule]
-
-
-def operation_id_of(route: object) -> str | None:
-    """The operationId the contract shows for a route: its explicit one, else its function name."""
-    explicit = getattr(route, "operation_id", None)
-    name = explicit or getattr(route, "name", None)
-    return name if isinstance(name, str) else None
+__all__ = [
+    "Policy",
+    "PrincipalDep",
+    "Rule",
+    "allow",
+    "auth_problem",
+    "authorize",
+    "operation_id_of",
+    "public",
+]
 
 
 def _operation_id(request: Request) -> str:
@@ -68,8 +47,6 @@ async def authorize(request: Request) -> Principal | None:
     An operation missing from the policy is refused (fail closed); the policy test makes that a
     failing test rather than a surprise in production.
     """
-    from chassis.runtime import get_runtime
-
     runtime = get_runtime(request)
     rule = runtime.policy.get(_operation_id(request))
     if rule is None:

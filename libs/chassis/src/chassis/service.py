@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,11 @@ from chassis.settings import ServiceSettings
 
 log = structlog.get_logger("chassis.service")
 
+# A component's own resources (caches, clients, key rings...): an async context manager built from
+# its settings (its own settings class) and the kit's runtime, entered once at start-up after the
+# database and the outbound client exist, exited at shutdown before they close.
+ResourcesFactory = Callable[[Any, Runtime], AbstractAsyncContextManager[object]]
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -48,6 +53,9 @@ class ServiceSpec:
     # Pure-ASGI layers of the service's own, run inside the edge (request id, access log, metrics
     # and limits already apply) and before routing: e.g. answering a hot read from a cache.
     middleware: Sequence[Middleware] = field(default_factory=tuple)
+    # The component's own resources, kept in `Runtime.resources` and reached through
+    # `chassis.runtime.resources_dependency` (routes) or `resources_of` (pure ASGI).
+    resources: ResourcesFactory | None = None
 
     @property
     def alembic_ini(self) -> Path:
@@ -58,38 +66,52 @@ def operation_id(route: APIRoute) -> str:
     return operation_id_of(route) or route.unique_id
 
 
-def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+def service_lifespan(
+    settings: ServiceSettings, spec: ServiceSpec
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The start-up and shutdown of one process: logging, the database built from its settings,
+    the outbound HTTP client, the token verifier, then the component's own resources; all kept in
+    `app.state.runtime` and closed in reverse order. Services and the gateway share it."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(level=settings.log_level, fmt=settings.log_format)
-        db = Database(settings)
-        http = outbound_client()
-        app.state.runtime = Runtime(
-            settings=settings,
-            db=db,
-            http=http,
-            verifier=TokenVerifier(settings.auth, http),
-            policy=spec.policy,
-            schema=SchemaRevisions.of(spec.alembic_ini),
-        )
-        log.info(
-            "service_started",
-            service=spec.name,
-            database=db.backend,
-            settings=settings.safe_dump(),
-        )
-        try:
+        async with AsyncExitStack() as opened:
+            db = Database(settings)
+            opened.push_async_callback(db.dispose)
+            http = outbound_client()
+            opened.push_async_callback(http.aclose)
+            runtime = Runtime(
+                settings=settings,
+                db=db,
+                http=http,
+                verifier=TokenVerifier(settings.auth, http),
+                policy=spec.policy,
+                schema=SchemaRevisions.of(spec.alembic_ini),
+            )
+            if spec.resources is not None:
+                runtime.resources = await opened.enter_async_context(
+                    spec.resources(settings, runtime)
+                )
+            app.state.runtime = runtime
+            log.info(
+                "service_started",
+                service=spec.name,
+                database=db.backend,
+                settings=settings.safe_dump(),
+            )
             yield
-        finally:
-            await http.aclose()
-            await db.dispose()
-            log.info("service_stopped", service=spec.name)
+        log.info("service_stopped", service=spec.name)
 
+    return lifespan
+
+
+def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app = FastAPI(
         title=spec.title,
         description=spec.description,
         version=spec.version,
-        lifespan=lifespan,
+        lifespan=service_lifespan(settings, spec),
         generate_unique_id_function=operation_id,
         openapi_tags=list(spec.tags),
         redirect_slashes=False,

@@ -13,6 +13,7 @@ from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.models import outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.products.routes import router as products_router
+from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors.routes import router as vendors_router
 from chassis.caller import caller_router
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
     ],
     policy=POLICY,
     middleware=[Middleware(CatalogueFastPath)],
+    resources=catalogue_resources,
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
         {"name": "vendors", "description": "Companies that offer products to the programme"},

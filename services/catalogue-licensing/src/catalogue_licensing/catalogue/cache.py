@@ -1,4 +1,5 @@
-"""The catalogue's in-process cache: rendered answers keyed by request, valid for one outbox generation.
+"""The catalogue's in-process caches: rendered answers keyed by request, valid for one outbox
+generation, and the raw request signatures the fast path may answer from them.
 
 Every change that can alter a catalogue (products, agreements, participation) records an outbox
 event in its own transaction, so the newest event's `seq` is a generation number that moves
@@ -15,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -140,3 +142,36 @@ class CatalogueCache:
             "misses": self.misses,
             "generation_reads": self.generation_reads,
         }
+
+
+# (path, raw query string, raw Accept-Language, the day in the catalogue's time zone)
+Signature = tuple[str, bytes, bytes | None, date]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    key: Hashable
+    language: str
+
+
+class Signatures:
+    """Raw request signatures the route has answered, with what they resolved to (bounded LRU)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[Signature, Resolved] = OrderedDict()
+        self.hits = 0
+
+    def get(self, signature: Signature) -> Resolved | None:
+        resolved = self._entries.get(signature)
+        if resolved is not None:
+            self._entries.move_to_end(signature)
+        return resolved
+
+    def put(self, signature: Signature, resolved: Resolved) -> None:
+        if self._max_entries <= 0:
+            return
+        self._entries[signature] = resolved
+        self._entries.move_to_end(signature)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)

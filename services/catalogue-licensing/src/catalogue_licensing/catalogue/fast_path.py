@@ -12,16 +12,15 @@ validation, authorization and invalidation stay where they are.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+from catalogue_licensing.catalogue.cache import CachedAnswer
+from catalogue_licensing.resources import CatalogueResources
 from chassis.concurrency import none_match
+from chassis.runtime import resources_of
 
 LIBRARY_PREFIX = "/v1/libraries/"
 LIBRARY_SUFFIX = "/catalogue"
@@ -32,38 +31,6 @@ PRODUCTS_PATH = "/v1/catalogue/products"
 # bursts of a busy front page.
 CACHE_CONTROL = "public, max-age=60"
 VARY = "Accept-Language"
-
-# (path, raw query string, raw Accept-Language, the day in the catalogue's time zone)
-Signature = tuple[str, bytes, bytes | None, date]
-
-
-@dataclass(frozen=True)
-class Resolved:
-    key: Hashable
-    language: str
-
-
-class Signatures:
-    """Raw request signatures the route has answered, with what they resolved to (bounded LRU)."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[Signature, Resolved] = OrderedDict()
-        self.hits = 0
-
-    def get(self, signature: Signature) -> Resolved | None:
-        resolved = self._entries.get(signature)
-        if resolved is not None:
-            self._entries.move_to_end(signature)
-        return resolved
-
-    def put(self, signature: Signature, resolved: Resolved) -> None:
-        if self._max_entries <= 0:
-            return
-        self._entries[signature] = resolved
-        self._entries.move_to_end(signature)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
 
 
 def is_catalogue_path(path: str) -> bool:
@@ -102,12 +69,8 @@ class CatalogueFastPath:
             await self.app(scope, receive, send)
 
     async def _answered(self, scope: Scope, send: Send) -> bool:
-        state = scope["app"].state
-        cache: CatalogueCache | None = getattr(state, "catalogue_cache", None)
-        signatures: Signatures | None = getattr(state, "catalogue_signatures", None)
-        zone: ZoneInfo | None = getattr(state, "catalogue_zone", None)
-        if cache is None or signatures is None or zone is None:
-            return False
+        resources = resources_of(scope["app"], CatalogueResources)
+        cache, signatures = resources.cache, resources.signatures
         accept_language: bytes | None = None
         if_none_match: bytes | None = None
         for name, value in scope["headers"]:
@@ -120,7 +83,7 @@ class CatalogueFastPath:
             elif name == b"if-none-match":
                 if_none_match = value
         resolved = signatures.get(
-            (scope["path"], scope["query_string"], accept_language, today_in(zone))
+            (scope["path"], scope["query_string"], accept_language, today_in(resources.zone))
         )
         if resolved is None or (if_none_match is not None and len(if_none_match) > 2000):
             # (An overlong If-None-Match is the route's to refuse.)

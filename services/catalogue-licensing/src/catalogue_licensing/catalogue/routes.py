@@ -7,19 +7,16 @@ import json
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue_licensing.catalogue import service
-from catalogue_licensing.catalogue.cache import CachedAnswer, CatalogueCache
+from catalogue_licensing.catalogue.cache import CachedAnswer, Resolved
 from catalogue_licensing.catalogue.fast_path import (
     CACHE_CONTROL,
     VARY,
-    Resolved,
-    Signatures,
     answer_headers,
     today_in,
 )
@@ -28,7 +25,7 @@ from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListi
 from catalogue_licensing.catalogue.service import Filters
 from catalogue_licensing.directory.isil import ISIL_PATTERN
 from catalogue_licensing.products.schemas import Audience, Category
-from catalogue_licensing.settings import CatalogueSettings
+from catalogue_licensing.resources import CatalogueResources, ResourcesDep
 from chassis.concurrency import matches_if_none_match
 from chassis.problems import problem_responses
 from chassis.runtime import get_runtime
@@ -89,31 +86,6 @@ IfNoneMatch = Annotated[
 ]
 
 
-def _cache(request: Request) -> CatalogueCache:
-    """The process's catalogue cache, made on first use (the kit owns the lifespan), with the
-    request signatures the fast path may answer (catalogue/fast_path.py)."""
-    state = request.app.state
-    cache: CatalogueCache | None = getattr(state, "catalogue_cache", None)
-    if cache is None or not hasattr(state, "catalogue_signatures"):
-        settings = get_runtime(request).settings
-        assert isinstance(settings, CatalogueSettings)
-        if cache is None:
-            cache = CatalogueCache(
-                max_staleness=settings.cache_max_staleness_seconds,
-                max_entries=settings.cache_entries,
-            )
-        state.catalogue_signatures = Signatures(settings.cache_entries)
-        state.catalogue_zone = ZoneInfo(settings.time_zone)
-        state.catalogue_cache = cache
-    return cache
-
-
-def _today(request: Request) -> date:
-    _cache(request)
-    zone: ZoneInfo = request.app.state.catalogue_zone
-    return today_in(zone)
-
-
 def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     # A hash of the bytes: the same answer has the same ETag on every replica and after restarts.
@@ -124,6 +96,7 @@ def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
 
 async def _serve(
     request: Request,
+    resources: CatalogueResources,
     *,
     key: Hashable,
     language: str,
@@ -131,7 +104,7 @@ async def _serve(
     compute: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
 ) -> Response:
     """Answer from the cache when it holds this key at the current generation, else compute."""
-    cache = _cache(request)
+    cache = resources.cache
     answer = None
     generation = cache.trusted_generation()
     if generation is not None:
@@ -146,8 +119,7 @@ async def _serve(
                 answer = _answer(await compute(session), generation)
                 cache.put(key, answer)
     # What this request resolved to, so the fast path can answer the same request next time.
-    signatures: Signatures = request.app.state.catalogue_signatures
-    signatures.put(
+    resources.signatures.put(
         (
             request.scope["path"],
             request.scope["query_string"],
@@ -177,6 +149,7 @@ async def _serve(
 )
 async def read_library_catalogue(
     request: Request,
+    resources: ResourcesDep,
     isil: IsilPath,
     category: CategoryQuery = None,
     audience: AudienceQuery = None,
@@ -187,7 +160,7 @@ async def read_library_catalogue(
 ) -> Response:
     language = negotiate(accept_language)
     filters = Filters(category=category, audience=audience, home_use=home_use)
-    today = _today(request)
+    today = today_in(resources.zone)
 
     async def compute(session: AsyncSession) -> dict[str, Any]:
         library = await service.library_by_isil(session, isil)
@@ -201,6 +174,7 @@ async def read_library_catalogue(
     # The day is part of the key: agreements start and end at midnight without any event.
     return await _serve(
         request,
+        resources,
         key=("library", isil, today, language, filters),
         language=language,
         today=today,
@@ -219,6 +193,7 @@ async def read_library_catalogue(
 )
 async def list_catalogue_products(
     request: Request,
+    resources: ResourcesDep,
     category: CategoryQuery = None,
     audience: AudienceQuery = None,
     home_use: HomeUseQuery = None,
@@ -238,8 +213,9 @@ async def list_catalogue_products(
 
     return await _serve(
         request,
+        resources,
         key=("products", language, filters),
         language=language,
-        today=_today(request),
+        today=today_in(resources.zone),
         compute=compute,
     )

@@ -1,0 +1,42 @@
+"""What the catalogue service builds once per process at start-up, from its settings: the
+catalogue's answer cache, the fast path's request signatures and the calendar's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends
+
+from catalogue_licensing.catalogue.cache import CatalogueCache, Signatures
+from catalogue_licensing.settings import CatalogueSettings
+from chassis.runtime import Runtime, resources_dependency
+
+
+@dataclass(frozen=True)
+class CatalogueResources:
+    cache: CatalogueCache
+    signatures: Signatures
+    # Whose calendar decides which agreements are current ("today" in this zone).
+    zone: ZoneInfo
+
+
+@asynccontextmanager
+async def catalogue_resources(
+    settings: CatalogueSettings, runtime: Runtime
+) -> AsyncIterator[CatalogueResources]:
+    """ServiceSpec.resources of the catalogue service: nothing to close, all in memory."""
+    yield CatalogueResources(
+        cache=CatalogueCache(
+            max_staleness=settings.cache_max_staleness_seconds,
+            max_entries=settings.cache_entries,
+        ),
+        signatures=Signatures(settings.cache_entries),
+        zone=ZoneInfo(settings.time_zone),
+    )
+
+
+ResourcesDep = Annotated[CatalogueResources, Depends(resources_dependency(CatalogueResources))]
