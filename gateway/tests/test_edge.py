@@ -21,6 +21,7 @@ from chassis.testing import TestIssuer
 from gateway.cors import CorsPolicy
 from gateway.edge import GatewayEdge, caller_address, parse_networks
 from gateway.ratelimit import MemoryBuckets, Quota, RateLimiter, RateLimitMetrics, RateLimitQuotas
+from gateway.runtime import GatewayRuntime
 
 LISTED = "https://bibliotek.example"
 ELSEWHERE = "https://anyone.example"
@@ -86,8 +87,19 @@ async def edge(
         RateLimitQuotas(client=client, address=address, token=token),
         RateLimitMetrics(CollectorRegistry()),
     )
-    runtime = SimpleNamespace(cors=cors, limiter=limiter if limits else None, verifier=verifier)
-    holder = SimpleNamespace(state=SimpleNamespace(runtime=runtime))
+    # Only the parts the edge reads: the rest of the gateway is not started here.
+    resources = GatewayRuntime(
+        settings=None,  # type: ignore[arg-type]
+        db=None,  # type: ignore[arg-type]
+        keys=None,  # type: ignore[arg-type]
+        verifier=verifier,
+        secrets=None,  # type: ignore[arg-type]
+        upstreams={},
+        contracts=None,  # type: ignore[arg-type]
+        limiter=limiter if limits else None,
+        cors=cors,
+    )
+    holder = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(resources=resources)))
     upstream = Upstream()
     guarded = GatewayEdge(
         upstream, max_header_bytes=max_header_bytes, trusted_proxies=trusted_proxies

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from chassis.testing import Databases, TestIssuer
+from gateway.runtime import gateway_runtime
 from gateway.scopes import Scope as TokenScope
 from gateway.tokens import mint_token
 from kpi.app import SPEC as KPI_SPEC
@@ -175,7 +176,9 @@ async def test_the_edge_refuses_untrusted_issuers_and_keys_presented_under_anoth
             for case, token in cases.items()
         }
         # Roles at the top level are not where this issuer was said to put them: none count.
-        unmapped = await app.state.runtime.verifier.verify(small_issuer.top_level_roles("operator"))
+        unmapped = await gateway_runtime(app).verifier.verify(
+            small_issuer.top_level_roles("operator")
+        )
     for case, response in responses.items():
         assert response.status_code == 401, (case, response.text)
         assert response.headers["content-type"] == "application/problem+json"

@@ -39,6 +39,7 @@ from gateway.keys import (
     signing_keys,
 )
 from gateway.models import SigningKeyRecord
+from gateway.runtime import gateway_runtime
 from gateway.scopes import Scope
 from gateway.settings import GatewaySettings
 from gateway.tokens import mint_token
@@ -90,7 +91,7 @@ async def test_the_first_start_stores_the_key_file_as_the_current_key_encrypted(
     settings = gateway_settings(database_url=gateway_db)
     async with open_gateway(settings) as (http, app):
         published = (await http.get("/.well-known/jwks.json")).json()
-        assert app.state.runtime.keys.signing_key.kid == gateway_key[1].kid
+        assert gateway_runtime(app).keys.signing_key.kid == gateway_key[1].kid
     (record,) = (await keys_in(gateway_db)).values()
     assert record.kid == gateway_key[1].kid
     assert record.state == CURRENT
@@ -124,7 +125,7 @@ async def test_with_a_key_encryption_key_and_no_key_file_no_private_key_touches_
         database_url=gateway_db, signing_key_file=None, key_encryption_key="k" * 40
     )
     async with open_gateway(settings) as (http, app):
-        kid = app.state.runtime.keys.signing_key.kid
+        kid = gateway_runtime(app).keys.signing_key.kid
         assert (await http.get("/.well-known/jwks.json")).json()["keys"][0]["kid"] == kid
     assert not settings.resolved_signing_key_file().exists()
     assert list(await keys_in(gateway_db)) == [kid]
@@ -241,25 +242,25 @@ async def test_two_replicas_follow_a_rotation_without_restart(
             async with db.writer() as session, session.begin():
                 added = await add_key(session, cipher)
             for app in (one_app, two_app):
-                await eventually(lambda app=app: app.state.runtime.keys.knows(added.kid))
+                await eventually(lambda app=app: gateway_runtime(app).keys.knows(added.kid))
             for replica in (one, two):
                 kids = [
                     k["kid"] for k in (await replica.get("/.well-known/jwks.json")).json()["keys"]
                 ]
                 assert kids == [gateway_key[1].kid, added.kid]
             # Published, not signing yet.
-            assert one_app.state.runtime.keys.signing_key.kid == gateway_key[1].kid
+            assert gateway_runtime(one_app).keys.signing_key.kid == gateway_key[1].kid
             async with db.writer() as session, session.begin():
                 await activate_key(
                     session, added.kid, KeyPolicy.from_settings(settings), force=True
                 )
         for app in (one_app, two_app):
-            await eventually(lambda app=app: app.state.runtime.keys.signing_key.kid == added.kid)
-        new_key = one_app.state.runtime.keys.signing_key
+            await eventually(lambda app=app: gateway_runtime(app).keys.signing_key.kid == added.kid)
+        new_key = gateway_runtime(one_app).keys.signing_key
         # Tokens by the old key (retiring, until dropped) and by the new one pass either edge.
         for app in (one_app, two_app):
             for key in (gateway_key[1], new_key):
-                principal = await app.state.runtime.verifier.verify(token_of(key))
+                principal = await gateway_runtime(app).verifier.verify(token_of(key))
                 assert principal.roles == {"analyst"}
 
 
@@ -292,18 +293,18 @@ async def test_a_running_service_takes_a_new_key_and_refuses_a_dropped_one_witho
                 response = await http.get(f"{kpi_url}/v1/events", headers=bearer(token))
                 return response.status_code
 
-            old_key = gateway_app.state.runtime.keys.signing_key
+            old_key = gateway_runtime(gateway_app).keys.signing_key
             assert await kpi_answers(token_of(old_key)) == 200
 
             # The safe sequence, at test speed: publish, wait the key set's cache time, activate.
-            settings = gateway_app.state.runtime.settings
+            settings = gateway_runtime(gateway_app).settings
             async with Database(GatewaySettings(database_url=gateway_db)) as db:
                 async with db.writer() as session, session.begin():
                     added = await add_key(session, KeyCipher.from_settings(settings))
                 await asyncio.sleep(1.2)
                 async with db.writer() as session, session.begin():
                     await activate_key(session, added.kid, KeyPolicy.from_settings(settings))
-                runtime = gateway_app.state.runtime
+                runtime = gateway_runtime(gateway_app)
                 await eventually(lambda: runtime.keys.signing_key.kid == added.kid)
                 new_key = runtime.keys.signing_key
                 assert await kpi_answers(token_of(new_key)) == 200

@@ -13,6 +13,7 @@ import pytest
 from chassis.testing import tampered, unsigned_token
 from gateway.edge import unsafe_path
 from gateway.proxy import ResponseCutShort, forwarded, request_headers, response_headers
+from gateway.runtime import gateway_runtime
 from gateway.scopes import Scope
 from gateway.tokens import mint_token
 
@@ -215,7 +216,7 @@ async def test_a_token_is_verified_once_per_request(
     gateway_settings: Any, open_gateway: Any, gateway_key: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with open_gateway(gateway_settings()) as (http, app):
-        verifier = app.state.runtime.verifier
+        verifier = gateway_runtime(app).verifier
         calls: list[str] = []
         verify = verifier.verify
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,11 +17,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CollectorRegistry
 
 from chassis.auth import TokenVerifier
-from chassis.db import Database
-from chassis.logging import configure_logging
-from chassis.middleware import EdgeMiddleware, HttpMetrics, outbound_client
+from chassis.middleware import EdgeMiddleware, HttpMetrics
 from chassis.problems import install_problem_handlers
-from chassis.service import install_database_handlers
+from chassis.runtime import Runtime
+from chassis.service import ServiceSpec, install_database_handlers, service_lifespan
 from chassis.settings import AuthSettings
 from gateway import oauth
 from gateway.breaker import BreakerStates
@@ -58,64 +59,87 @@ def own_verifier(
     return TokenVerifier(auth, http, own_keys=keys)
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    settings = settings or GatewaySettings()
+# The gateway's routes and proxy are its own (create_app); the spec names it, its migrations and
+# its resources for the kit's command line and lifespan. No routers, no policy: nothing of the
+# gateway's is a kit-authorized /v1 route.
+SPEC = ServiceSpec(
+    name="gateway",
+    title="Gateway",
+    description="The platform's one address",
+    version=VERSION,
+    component_dir=Path(__file__).resolve().parents[2],
+    routers=(),
+    policy={},
+)
+
+
+def gateway_resources(
+    registry: CollectorRegistry, limit_metrics: RateLimitMetrics, openapi: Callable[[], Any]
+) -> Callable[[GatewaySettings, Runtime], AbstractAsyncContextManager[GatewayRuntime]]:
+    """ServiceSpec.resources of the gateway: the key ring, upstreams with their breakers, the
+    merged contract, rate limits and CORS, opened after the kit's database and HTTP client and
+    closed before them."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(level=settings.log_level, fmt=settings.log_format)
-        db = Database(settings)
-        try:
-            keys = await KeyRing.open(settings, db)
-        except BaseException:
-            await db.dispose()
-            raise
-        http = outbound_client()
-        upstreams = open_upstreams(settings)
-        breaker_states = BreakerStates(upstreams)
-        registry.register(breaker_states)
-        contracts = ContractCache(app.openapi, settings.contract_cache_seconds)
-        limiter = open_rate_limiter(settings, limit_metrics)
-        cors = CorsPolicy(
-            settings.cors_origins,
-            max_age_seconds=settings.cors_max_age_seconds,
-            load_contract=lambda: contracts.document(upstreams, settings.health_timeout_seconds),
-        )
-        app.state.runtime = GatewayRuntime(
-            settings=settings,
-            db=db,
-            keys=keys,
-            verifier=own_verifier(settings, keys, http),
-            secrets=SecretChecker(PasswordHasher()),
-            upstreams=upstreams,
-            contracts=contracts,
-            limiter=limiter,
-            cors=cors,
-        )
-        log.info(
-            "gateway_started",
-            database=db.backend,
-            kid=keys.signing_key.kid,
-            upstreams=settings.upstream_urls(),
-        )
-        try:
-            yield
-        finally:
-            registry.unregister(breaker_states)
-            await cors.close()
+    async def open_resources(
+        settings: GatewaySettings, runtime: Runtime
+    ) -> AsyncIterator[GatewayRuntime]:
+        async with AsyncExitStack() as opened:
+            keys = await KeyRing.open(settings, runtime.db)
+            opened.push_async_callback(keys.close)
+            # The gateway verifies with its own keys in process, not through its JWKS URL.
+            runtime.verifier = own_verifier(settings, keys, runtime.http)
+            upstreams = open_upstreams(settings)
+            opened.push_async_callback(close_upstreams, upstreams)
+            breaker_states = BreakerStates(upstreams)
+            registry.register(breaker_states)
+            opened.callback(registry.unregister, breaker_states)
+            contracts = ContractCache(openapi, settings.contract_cache_seconds)
+            limiter = open_rate_limiter(settings, limit_metrics)
             if limiter is not None:
-                await limiter.close()
-            await close_upstreams(upstreams)
-            await keys.close()
-            await http.aclose()
-            await db.dispose()
-            log.info("gateway_stopped")
+                opened.push_async_callback(limiter.close)
+            cors = CorsPolicy(
+                settings.cors_origins,
+                max_age_seconds=settings.cors_max_age_seconds,
+                load_contract=lambda: contracts.document(
+                    upstreams, settings.health_timeout_seconds
+                ),
+            )
+            opened.push_async_callback(cors.close)
+            log.info(
+                "gateway_started", kid=keys.signing_key.kid, upstreams=settings.upstream_urls()
+            )
+            yield GatewayRuntime(
+                settings=settings,
+                db=runtime.db,
+                keys=keys,
+                verifier=runtime.verifier,
+                secrets=SecretChecker(PasswordHasher()),
+                upstreams=upstreams,
+                contracts=contracts,
+                limiter=limiter,
+                cors=cors,
+            )
 
+    return open_resources
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    registry = CollectorRegistry()
+    limit_metrics = RateLimitMetrics(registry)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = gateway_document(app)
+        return app.openapi_schema
+
+    spec = replace(SPEC, resources=gateway_resources(registry, limit_metrics, openapi))
     app = FastAPI(
         title="Gateway",
         description="The platform's own operations: access tokens and the key set that verifies them.",
         version=VERSION,
-        lifespan=lifespan,
+        lifespan=service_lifespan(settings, spec),
         openapi_tags=TAGS,
         # Served below: the merged contract at /openapi.json, Swagger UI reading it at /docs.
         openapi_url=None,
@@ -125,8 +149,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_database_handlers(app)
-    registry = CollectorRegistry()
-    limit_metrics = RateLimitMetrics(registry)
     app.include_router(oauth.router)
     app.include_router(health_router(registry))
 
@@ -141,11 +163,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Library platform API")
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = gateway_document(app)
-        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ProxyMiddleware)

@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import ROLES
 from chassis.cli import ExtraCommand, service_main
 from chassis.db import Database
-from chassis.service import ServiceSpec
 from chassis.types import utcnow
-from gateway.app import VERSION, create_app
+from gateway.app import SPEC, create_app
 from gateway.clients import (
     ClientError,
     client_scope,
@@ -53,18 +52,6 @@ from gateway.models import ApiClient, SigningKeyRecord
 from gateway.scopes import Scope, ScopeError, parse_scope
 from gateway.settings import GatewaySettings
 from gateway.tokens import mint_token
-
-# service_main needs the name, the title and where the migrations are; the routes and the proxy
-# come from create_app, so the spec lists no routers and no policy.
-SPEC = ServiceSpec(
-    name="gateway",
-    title="Gateway",
-    description="The platform's one address",
-    version=VERSION,
-    component_dir=Path(__file__).resolve().parents[2],
-    routers=(),
-    policy={},
-)
 
 DEMO_FILE = "demo-clients.json"
 # One demo client per role; the scoped ones with real-looking values: Oslo's county number, a

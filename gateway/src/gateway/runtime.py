@@ -1,4 +1,4 @@
-"""What the gateway's lifespan builds, kept in typed application state."""
+"""The gateway's own resources (ServiceSpec.resources), built at start-up beside the kit's runtime."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from chassis.auth import TokenVerifier
 from chassis.db import Database
+from chassis.runtime import resources_of
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache
 from gateway.cors import CorsPolicy
@@ -32,6 +33,5 @@ class GatewayRuntime:
 
 
 def gateway_runtime(app: Any) -> GatewayRuntime:
-    """The runtime of a started gateway application (from `request.app` or `scope["app"]`)."""
-    runtime: GatewayRuntime = app.state.runtime
-    return runtime
+    """The resources of a started gateway application (from `request.app` or `scope["app"]`)."""
+    return resources_of(app, GatewayRuntime)
