@@ -36,10 +36,12 @@ sys.exit(1 if failed else 0)
 def members() -> list[tuple[str, str, list[str]]]:
     """(distribution name, import name, extras) of every workspace member."""
     found = []
-    for pyproject in sorted(
-        [*ROOT.glob("libs/*/pyproject.toml"), *ROOT.glob("services/*/pyproject.toml")]
-        + [ROOT / "gateway" / "pyproject.toml"]
-    ):
+    pyprojects = [
+        *ROOT.glob("libs/*/pyproject.toml"),
+        *ROOT.glob("services/*/pyproject.toml"),
+        ROOT / "gateway" / "pyproject.toml",
+    ]
+    for pyproject in sorted(pyprojects):
         project = tomllib.loads(pyproject.read_text())["project"]
         package_dirs = [p for p in (pyproject.parent / "src").iterdir() if p.is_dir()]
         (import_name,) = [p.name for p in package_dirs if (p / "__init__.py").exists()]
@@ -53,10 +55,11 @@ def check(name: str, import_name: str, extras: list[str], uv: str) -> str | None
     environ = os.environ | {"UV_PROJECT_ENVIRONMENT": str(env), "UV_LINK_MODE": "hardlink"}
     sync = [uv, "sync", "--frozen", "--quiet", "--no-dev", "--package", name]
     sync += [arg for extra in extras for arg in ("--extra", extra)]
-    installed = subprocess.run(sync, cwd=ROOT, env=environ, capture_output=True, text=True)
+    # Our own uv and our own package names, from the workspace's files.
+    installed = subprocess.run(sync, cwd=ROOT, env=environ, capture_output=True, text=True)  # noqa: S603
     if installed.returncode != 0:
         return f"uv sync --package {name} failed:\n{installed.stderr}"
-    imported = subprocess.run(
+    imported = subprocess.run(  # noqa: S603
         [str(env / "bin" / "python"), "-c", IMPORT_ALL, import_name],
         capture_output=True,
         text=True,
