@@ -72,14 +72,15 @@ def token_from_the_generated_client(platform, client_module):
     body_module = load("models.issue_token_body")
     grant_module = load("models.issue_token_body_grant_type")
     demo = platform.demo_clients()["programme_admin"]
-    answer = issue_token.sync_detailed(
-        client=client_module.Client(base_url=platform.gateway),
-        body=body_module.IssueTokenBody(
-            grant_type=grant_module.IssueTokenBodyGrantType.CLIENT_CREDENTIALS,
-            client_id=demo["client_id"],
-            client_secret=demo["client_secret"],
-        ),
-    )
+    with client_module.Client(base_url=platform.gateway) as anonymous:
+        answer = issue_token.sync_detailed(
+            client=anonymous,
+            body=body_module.IssueTokenBody(
+                grant_type=grant_module.IssueTokenBodyGrantType.CLIENT_CREDENTIALS,
+                client_id=demo["client_id"],
+                client_secret=demo["client_secret"],
+            ),
+        )
     assert answer.status_code == HTTPStatus.OK, answer.content
     assert isinstance(answer.parsed, load("models.token_response").TokenResponse)
     return answer.parsed.access_token
@@ -91,18 +92,22 @@ def test_the_generated_client_reads_lists_and_gets_problems(platform, generated)
     models = load("models")
 
     # A public read, without a token: parsed into its model (it was None before decision 0016).
-    listing = load("api.catalogue.catalogue_list_catalogue_products").sync_detailed(
-        client=client_module.Client(base_url=platform.gateway)
-    )
+    # The generator types it as needing an AuthenticatedClient; a plain one is what it needs.
+    with client_module.Client(base_url=platform.gateway) as anonymous:
+        listing = load("api.catalogue.catalogue_list_catalogue_products").sync_detailed(
+            client=anonymous
+        )
     assert listing.status_code == HTTPStatus.OK, listing.content
     assert isinstance(listing.parsed, models.CatalogueProductListing)
     assert listing.parsed.items
     assert all(isinstance(item, models.CatalogueCatalogueProduct) for item in listing.parsed.items)
 
-    authorised = client_module.AuthenticatedClient(
-        base_url=platform.gateway, token=token_from_the_generated_client(platform, client_module)
-    )
-    vendors = load("api.vendors.catalogue_list_vendors").sync_detailed(client=authorised)
+    token = token_from_the_generated_client(platform, client_module)
+    with client_module.AuthenticatedClient(base_url=platform.gateway, token=token) as authorised:
+        vendors = load("api.vendors.catalogue_list_vendors").sync_detailed(client=authorised)
+        missing = load("api.vendors.catalogue_get_vendor").sync_detailed(
+            vendor_id=uuid.uuid4(), client=authorised
+        )
     assert vendors.status_code == HTTPStatus.OK, vendors.content
     assert isinstance(vendors.parsed, models.CataloguePageVendorOut)
     assert "Nordlys Lydbok AS" in {vendor.name for vendor in vendors.parsed.items}
@@ -110,9 +115,6 @@ def test_the_generated_client_reads_lists_and_gets_problems(platform, generated)
     assert isinstance(first, models.CatalogueVendorOut)
     assert all(isinstance(c, models.CatalogueVendorsContactOut) for c in first.contacts)
 
-    missing = load("api.vendors.catalogue_get_vendor").sync_detailed(
-        vendor_id=uuid.uuid4(), client=authorised
-    )
     assert missing.status_code == HTTPStatus.NOT_FOUND
     assert isinstance(missing.parsed, models.Problem)
     assert missing.parsed.status == 404
