@@ -34,13 +34,12 @@ def published() -> dict[str, Any]:
 
 
 def local_refs(node: Any) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
+    """Every (section, name) referred to: by `$ref`, or by a discriminator's mapping."""
     text = json.dumps(node)
-    for ref in re.findall(r'"\$ref": "([^"]+)"', text):
-        assert ref.startswith("#/components/"), ref
-        section, _, name = ref.removeprefix("#/components/").partition("/")
-        found.add((section, name))
-    return found
+    assert all(ref.startswith("#/") for ref in re.findall(r'"\$ref": "([^"]+)"', text))
+    return {
+        (section, name) for section, name in re.findall(r'"#/components/([A-Za-z]+)/([^"]+)"', text)
+    }
 
 
 def test_every_schema_is_a_class_name_of_its_own_and_titled_so() -> None:
@@ -119,7 +118,13 @@ def test_a_schema_added_to_one_service_renames_nothing_elsewhere() -> None:
         "VendorOut": event,
         "Access-Output": event,
         "kpi__events__schemas__OfferSubmitted": event,
-        "EventPage_OfferSubmitted_": {"items": {"$ref": "#/components/schemas/Access-Output"}},
+        "EventPage_OfferSubmitted_": {
+            "items": {"$ref": "#/components/schemas/Access-Output"},
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": {"offer.submitted": "#/components/schemas/VendorOut"},
+            },
+        },
     }
     after = merge_contracts(own_document(), changed)
     new = set(after["components"]["schemas"]) - set(before["components"]["schemas"])
@@ -131,6 +136,10 @@ def test_a_schema_added_to_one_service_renames_nothing_elsewhere() -> None:
     }
     for name, schema in before["components"]["schemas"].items():
         assert after["components"]["schemas"][name] == schema, name
-    assert after["components"]["schemas"]["KpiEventPageOfferSubmitted"]["items"] == {
-        "$ref": "#/components/schemas/KpiAccessOutput"
+    page = after["components"]["schemas"]["KpiEventPageOfferSubmitted"]
+    assert page["items"] == {"$ref": "#/components/schemas/KpiAccessOutput"}
+    assert page["discriminator"]["mapping"] == {
+        "offer.submitted": "#/components/schemas/KpiVendorOut"
     }
+    refs = local_refs(after)
+    assert {(s, n) for s, n in refs if n not in after["components"].get(s, {})} == set()

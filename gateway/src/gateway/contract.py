@@ -207,7 +207,7 @@ def merge_contracts(
     for source in sources:
         renamed = names[source.name]
         for (section, name), new_name in renamed.items():
-            if (section, new_name) in {("securitySchemes", OAUTH2_SCHEME)} or (
+            if (section == "securitySchemes" and new_name == OAUTH2_SCHEME) or (
                 section == "schemas" and new_name in shared
             ):
                 continue

@@ -52,14 +52,33 @@ def test_a_clean_name_keeps_it_where_a_mangled_one_would_take_it() -> None:
 
 
 def test_rewrite_refs_follows_the_new_names_and_leaves_others() -> None:
+    union = {
+        "oneOf": [{"$ref": "#/components/schemas/Old"}, {"$ref": "#/components/schemas/Kept"}],
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {"old": "#/components/schemas/Old", "kept": "#/components/schemas/Kept"},
+        },
+    }
     node = {
         "a": {"$ref": "#/components/schemas/Old"},
         "b": [{"$ref": "#/components/parameters/Old"}, {"$ref": "other.json#/x"}],
+        "c": union,
     }
     assert rewrite_refs(node, {("schemas", "Old"): "New"}) == {
         "a": {"$ref": "#/components/schemas/New"},
         "b": [{"$ref": "#/components/parameters/Old"}, {"$ref": "other.json#/x"}],
+        "c": {
+            "oneOf": [
+                {"$ref": "#/components/schemas/New"},
+                {"$ref": "#/components/schemas/Kept"},
+            ],
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": {"old": "#/components/schemas/New", "kept": "#/components/schemas/Kept"},
+            },
+        },
     }
+    assert node["a"] == {"$ref": "#/components/schemas/Old"}, "the original is left as it was"
 
 
 class Access(BaseModel):

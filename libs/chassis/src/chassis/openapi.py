@@ -93,15 +93,29 @@ def unique_names(
     return out
 
 
+def _new_ref(ref: Any, names: Mapping[tuple[str, str], str]) -> Any:
+    if not isinstance(ref, str) or not ref.startswith(_REF_PREFIX):
+        return ref
+    section, _, name = ref.removeprefix(_REF_PREFIX).partition("/")
+    return f"{_REF_PREFIX}{section}/{names.get((section, name), name)}"
+
+
 def rewrite_refs(node: Any, names: Mapping[tuple[str, str], str]) -> Any:
-    """A copy of `node` whose local components $refs point at the new names: `names` maps
-    (section, old name) to the new one; a $ref not in it is kept."""
+    """A copy of `node` whose local components references point at the new names: `names` maps
+    (section, old name) to the new one; a reference not in it is kept. References are `$ref`s
+    and the values of a discriminator's `mapping` (pydantic's tagged unions)."""
     if isinstance(node, dict):
         out = {key: rewrite_refs(value, names) for key, value in node.items()}
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-            section, _, name = ref.removeprefix(_REF_PREFIX).partition("/")
-            out["$ref"] = f"{_REF_PREFIX}{section}/{names.get((section, name), name)}"
+        if "$ref" in node:
+            out["$ref"] = _new_ref(node["$ref"], names)
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            out["discriminator"] = {
+                **discriminator,
+                "mapping": {
+                    tag: _new_ref(ref, names) for tag, ref in discriminator["mapping"].items()
+                },
+            }
         return out
     if isinstance(node, list):
         return [rewrite_refs(value, names) for value in node]
