@@ -57,6 +57,7 @@ def component_env(settings: LauncherSettings, component: Component) -> dict[str,
     }
     if component is GATEWAY:
         env["GATEWAY_ISSUER"] = gateway_url
+        env["GATEWAY_PUBLIC_URL"] = gateway_url
         for service in SERVICES:
             service_port = getattr(settings, f"{service.name}_port")
             env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://{settings.host}:{service_port}"

@@ -67,7 +67,7 @@ def _service(thing: dict[str, Any], operation_id: str) -> dict[str, Any]:
     }
 
 
-def test_the_merge_prefixes_paths_and_namespaces_only_what_clashes() -> None:
+def test_the_merge_prefixes_paths_and_names_every_service_schema_after_its_service() -> None:
     a = _service({"type": "object", "properties": {"a": {"type": "string"}}}, "list_things")
     b = _service({"type": "object", "properties": {"b": {"type": "integer"}}}, "list_things")
     merged = merge_contracts(
@@ -79,28 +79,35 @@ def test_the_merge_prefixes_paths_and_namespaces_only_what_clashes() -> None:
     beta = merged["paths"]["/beta/v1/things"]["get"]
     assert (alpha["operationId"], beta["operationId"]) == ("alpha.list_things", "beta.list_things")
     schemas = merged["components"]["schemas"]
+    # Prefixed even where the two services agree (Page's text is the same): a service's names
+    # depend on that service alone. The kit's Problem is one, whatever a service sent.
     assert set(schemas) == {
         "Problem",
         "FieldError",
-        "alpha.Thing",
-        "beta.Thing",
-        "alpha.Page",
-        "beta.Page",
+        "AlphaThing",
+        "BetaThing",
+        "AlphaPage",
+        "BetaPage",
+    }
+    assert {name: schema["title"] for name, schema in schemas.items()} == {
+        name: name for name in schemas
     }
     # The gateway's own answers are declared on every proxied operation.
     assert {"429", "431", "502", "503", "504"} <= set(alpha["responses"])
     assert "RateLimit-Remaining" in alpha["responses"]["429"]["headers"]
     assert alpha["responses"]["200"]["content"]["application/json"]["schema"] == _schema(
-        "alpha.Page"
+        "AlphaPage"
     )
-    assert schemas["beta.Page"]["properties"]["items"]["items"] == _schema("beta.Thing")
+    assert schemas["BetaPage"]["properties"]["items"]["items"] == _schema("BetaThing")
     assert beta["responses"]["400"]["content"]["application/problem+json"]["schema"] == _schema(
         "Problem"
     )
-    assert merged["components"]["securitySchemes"] == {
-        "bearerAuth": {"type": "http", "scheme": "bearer"}
-    }
-    assert alpha["security"] == [{"bearerAuth": []}]
+    # The services' bearer scheme is the platform's OAuth2 one; no servers, a relative token URL.
+    assert list(merged["components"]["securitySchemes"]) == ["oauth2"]
+    oauth2 = merged["components"]["securitySchemes"]["oauth2"]
+    assert oauth2["flows"]["clientCredentials"]["tokenUrl"] == "/auth/token"
+    assert alpha["security"] == [{"oauth2": []}]
+    assert "servers" not in merged
     assert merged["tags"] == [{"name": "things", "description": "Things"}]
     assert merged["x-missing-upstreams"] == ["gamma"]
     assert "gamma" in merged["info"]["description"]
@@ -119,7 +126,14 @@ def test_the_published_merged_contract_has_every_service_and_the_gateway() -> No
     ids = [op["operationId"] for _, _, op in operations(merged)]
     assert len(ids) == len(set(ids))
     assert {"kpi.list_events", "issue_token"} <= set(ids)
-    assert "bearerAuth" in merged["components"]["securitySchemes"]
+    assert merged["servers"] == [
+        {"url": "http://127.0.0.1:8000", "description": "The platform's gateway"}
+    ]
+    schemes = merged["components"]["securitySchemes"]
+    assert set(schemes) == {"oauth2", "clientBasic"}
+    assert schemes["oauth2"]["flows"]["clientCredentials"]["tokenUrl"] == (
+        "http://127.0.0.1:8000/auth/token"
+    )
     assert "Problem" in merged["components"]["schemas"]
     assert not any(name.endswith(".Problem") for name in merged["components"]["schemas"])
     assert "x-missing-upstreams" not in merged

@@ -141,6 +141,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version=VERSION,
         lifespan=service_lifespan(settings, spec),
         openapi_tags=TAGS,
+        servers=[{"url": settings.public_url, "description": "The platform's gateway"}],
         # Served below: the merged contract at /openapi.json, Swagger UI reading it at /docs.
         openapi_url=None,
         docs_url=None,

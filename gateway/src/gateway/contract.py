@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import copy
+import functools
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -15,7 +15,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from chassis.openapi import problem_schemas
+from chassis.openapi import problem_schemas, rewrite_refs, schema_name, unique_names
 from gateway.upstreams import Upstream
 
 log = structlog.get_logger("gateway.contract")
@@ -23,6 +23,8 @@ log = structlog.get_logger("gateway.contract")
 TITLE = "Library platform"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _REF_PREFIX = "#/components/"
+# The merged document's security scheme for every operation that takes a token.
+OAUTH2_SCHEME = "oauth2"
 # While a service's document is missing, look again sooner than the usual cache time.
 MISSING_RETRY_SECONDS = 5.0
 
@@ -36,6 +38,7 @@ def gateway_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=app.openapi_tags,
+        servers=app.servers or None,
     )
     # The same schemas the services publish, so the merge keeps one of each.
     doc.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
@@ -57,69 +60,70 @@ class _Source:
     doc: dict[str, Any]
 
 
-def _refs(node: Any) -> set[tuple[str, str]]:
-    """Every (section, name) that `node` points at with a local components $ref."""
-    found: set[tuple[str, str]] = set()
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-            section, _, name = ref.removeprefix(_REF_PREFIX).partition("/")
-            found.add((section, name))
-        for value in node.values():
-            found |= _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= _refs(value)
-    return found
+def _is_bearer(scheme: Any) -> bool:
+    """Whether a service's security scheme asks for a bearer token (the kit's `bearerAuth`)."""
+    return isinstance(scheme, dict) and (
+        scheme.get("type") == "oauth2"
+        or (scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer")
+    )
 
 
-def _rewrite_refs(node: Any, names: Mapping[tuple[str, str], str]) -> Any:
-    if isinstance(node, dict):
-        out = {key: _rewrite_refs(value, names) for key, value in node.items()}
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-            section, _, name = ref.removeprefix(_REF_PREFIX).partition("/")
-            out["$ref"] = f"{_REF_PREFIX}{section}/{names.get((section, name), name)}"
-        return out
-    if isinstance(node, list):
-        return [_rewrite_refs(value, names) for value in node]
-    return node
+def _merged_name(name: str, *, prefix: str, section: str) -> str:
+    """A component's name in the merged document: the gateway's own schemas get no prefix (and
+    its other components keep their names as they are), every service's get its prefix."""
+    return prefix + schema_name(name) if prefix or section == "schemas" else name
 
 
 def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], str]]:
-    """Per source, the merged name of each of its components.
+    """Per source, the merged name of each of its components (docs/decisions/0016).
 
-    A name defined the same way everywhere is kept once; a name defined differently is
-    namespaced (`kpi.Indicator`) in every source that defines it. A component identical in
-    several sources but pointing at a namespaced one differs after all, so the rule is applied
-    until nothing changes.
+    The gateway's own components keep their names, and so do the kit's schemas that every
+    service publishes alike (`Problem`, `FieldError`: one of each, the kit's). Every other
+    component a service defines is named after the service: `schema_name` of its own name behind
+    the service's prefix (`CatalogueVendorOut`, `CatalogueAccessInput`). Always, not only where
+    two services clash: a service's names then depend on that service alone, so a schema added
+    to one never renames another's in the clients partners have generated. A service's bearer
+    scheme becomes the platform's OAuth2 scheme.
     """
-    definitions: dict[tuple[str, str], dict[str, Any]] = {}
+    shared = set(problem_schemas())
+    reserved = {"schemas": shared, "securitySchemes": {OAUTH2_SCHEME}}
+    names: dict[str, dict[tuple[str, str], str]] = {}
+    taken: dict[str, set[str]] = {}
     for source in sources:
+        prefix = schema_name(source.name) if source.path_prefix else ""
+        renamed: dict[tuple[str, str], str] = {}
         for section, members in source.doc.get("components", {}).items():
+            used = taken.setdefault(section, set())
+            own = {}
             for name, value in members.items():
-                definitions.setdefault((section, name), {})[source.name] = value
-    namespaced = {
-        key
-        for key, by_source in definitions.items()
-        if any(value != next(iter(by_source.values())) for value in by_source.values())
-    }
-    changed = True
-    while changed:
-        changed = False
-        for key, by_source in definitions.items():
-            if key in namespaced or len(by_source) < 2:
-                continue
-            if any(_refs(value) & namespaced for value in by_source.values()):
-                namespaced.add(key)
-                changed = True
+                if section == "schemas" and name in shared:
+                    renamed[(section, name)] = name
+                elif section == "securitySchemes" and prefix and _is_bearer(value):
+                    renamed[(section, name)] = OAUTH2_SCHEME
+                else:
+                    own[name] = value
+            fresh = unique_names(
+                own,
+                functools.partial(_merged_name, prefix=prefix, section=section),
+                used | reserved.get(section, set()),
+            )
+            used |= set(fresh.values())
+            renamed |= {(section, old): new for old, new in fresh.items()}
+        names[source.name] = renamed
+    return names
+
+
+def oauth2_scheme(servers: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The platform's OAuth2 client-credentials scheme, its token URL at the first server."""
+    base = str(servers[0]["url"]).rstrip("/") if servers else ""
     return {
-        source.name: {
-            key: f"{source.name}.{key[1]}" if key in namespaced else key[1]
-            for key, by_source in definitions.items()
-            if source.name in by_source
-        }
-        for source in sources
+        "type": "oauth2",
+        "description": (
+            "A bearer token from the gateway's token endpoint: POST /auth/token with the API "
+            "client's id and secret (client credentials). Where an external OpenID Connect "
+            "issuer is configured, its tokens are accepted the same way."
+        ),
+        "flows": {"clientCredentials": {"tokenUrl": f"{base}/auth/token", "scopes": {}}},
     }
 
 
@@ -192,22 +196,32 @@ def merge_contracts(
     ]
     missing = sorted(name for name, doc in services.items() if not doc)
     names = _component_names(sources)
-    # The gateway's own Problem schema (added below when its document lacks one).
-    problem_name = names["gateway"].get(("schemas", "Problem"), "Problem")
-    problem_ref = f"{_REF_PREFIX}schemas/{problem_name}"
+    problem_ref = f"{_REF_PREFIX}schemas/Problem"
+    shared = problem_schemas()
     paths: dict[str, Any] = {}
-    components: dict[str, dict[str, Any]] = {}
+    components: dict[str, dict[str, Any]] = {
+        "schemas": dict(shared),
+        "securitySchemes": {OAUTH2_SCHEME: oauth2_scheme(gateway.get("servers"))},
+    }
     tags: dict[str, dict[str, Any]] = {}
     for source in sources:
         renamed = names[source.name]
         for (section, name), new_name in renamed.items():
-            value = source.doc["components"][section][name]
-            components.setdefault(section, {})[new_name] = _rewrite_refs(value, renamed)
+            if (section == "securitySchemes" and new_name == OAUTH2_SCHEME) or (
+                section == "schemas" and new_name in shared
+            ):
+                continue
+            value = rewrite_refs(source.doc["components"][section][name], renamed)
+            if section == "schemas" and isinstance(value, dict):
+                # Generators name the class after the title: FastAPI's `Access-Input` and
+                # `Access-Output` are both titled `Access`.
+                value["title"] = new_name
+            components.setdefault(section, {})[new_name] = value
         schemes = {
             name: new for (section, name), new in renamed.items() if section == "securitySchemes"
         }
         for path, item in source.doc.get("paths", {}).items():
-            new_item = _rewrite_refs(copy.deepcopy(item), renamed)
+            new_item = rewrite_refs(item, renamed)
             for method in HTTP_METHODS:
                 operation = new_item.get(method)
                 if operation is None:
@@ -227,9 +241,6 @@ def merge_contracts(
                     )
             paths[source.path_prefix + path] = new_item
         _merge_tags(tags, source.doc.get("tags", []), source.name)
-    if problem_name == "Problem":
-        for name, schema in problem_schemas().items():
-            components.setdefault("schemas", {}).setdefault(name, schema)
     info = gateway.get("info", {})
     intro = (
         "The platform's one address: each service's API under its prefix, and the gateway's "
@@ -256,6 +267,7 @@ def merge_contracts(
             "version": info.get("version", "0"),
             "description": description,
         },
+        **({"servers": gateway["servers"]} if gateway.get("servers") else {}),
         "paths": paths,
         "components": components,
         "tags": list(tags.values()),

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -39,6 +40,9 @@ class GatewaySettings(ServiceSettings):
     port: int = 8000
 
     issuer: str = DEFAULT_ISSUER
+    # Where partners reach the platform (scheme://host[:port][/path]): the merged contract's
+    # `servers` and its OAuth2 token URL. Default: the embedded run's gateway.
+    public_url: str = "http://127.0.0.1:8000"
     audience: str = DEFAULT_AUDIENCE
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     # Empty means <data_dir>/gateway-signing-key.pem, generated on first use when missing. It
@@ -109,6 +113,14 @@ class GatewaySettings(ServiceSettings):
         for network in values:
             ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return values
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
+            raise ValueError(f"{value!r} is not a base URL (scheme://host[:port][/path])")
+        return value.rstrip("/")
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -43,6 +45,96 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
+_REF_PREFIX = "#/components/"
+# A module's segment that says only "this is where the schemas live" (the house layout's
+# schemas.py), left out of a qualified model's name.
+_LAYOUT_SEGMENTS = frozenset({"schemas"})
+
+
+def _pascal(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
+
+
+def schema_name(name: str) -> str:
+    """The name a client generator can make a class of, from the one FastAPI and pydantic give:
+    letters and digits only, each part capitalised.
+
+    `Access-Input` becomes `AccessInput` (FastAPI's split of a model whose input and output
+    differ), `Page_VendorOut_` becomes `PageVendorOut` (a generic), and a class name used in two
+    modules, which FastAPI spells `catalogue_licensing__vendors__schemas__ContactOut`, keeps
+    its domain folder: `VendorsContactOut`.
+    """
+    package, _, rest = name.partition("__")
+    if rest and package.islower():
+        *modules, cls = rest.split("__")
+        name = "_".join([*(m for m in modules if m not in _LAYOUT_SEGMENTS), cls])
+    pascal = _pascal(name)
+    return pascal if pascal[:1].isalpha() else f"Schema{pascal}"
+
+
+def unique_names(
+    names: Iterable[str], name_for: Callable[[str], str], taken: Iterable[str] = ()
+) -> dict[str, str]:
+    """Each of `names` with `name_for`'s name, no two alike and none of `taken`.
+
+    Where two would meet, a name `name_for` leaves as it is keeps it and the others get a
+    number (`Contact2`), in the order of the original names, so the outcome is the same on
+    every run.
+    """
+    used = set(taken)
+    out: dict[str, str] = {}
+    for name in sorted(names, key=lambda n: (name_for(n) != n, n)):
+        base = candidate = name_for(name)
+        number = 2
+        while candidate in used:
+            candidate, number = f"{base}{number}", number + 1
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def _new_ref(ref: Any, names: Mapping[tuple[str, str], str]) -> Any:
+    if not isinstance(ref, str) or not ref.startswith(_REF_PREFIX):
+        return ref
+    section, _, name = ref.removeprefix(_REF_PREFIX).partition("/")
+    return f"{_REF_PREFIX}{section}/{names.get((section, name), name)}"
+
+
+def rewrite_refs(node: Any, names: Mapping[tuple[str, str], str]) -> Any:
+    """A copy of `node` whose local components references point at the new names: `names` maps
+    (section, old name) to the new one; a reference not in it is kept. References are `$ref`s
+    and the values of a discriminator's `mapping` (pydantic's tagged unions)."""
+    if isinstance(node, dict):
+        out = {key: rewrite_refs(value, names) for key, value in node.items()}
+        if "$ref" in node:
+            out["$ref"] = _new_ref(node["$ref"], names)
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            out["discriminator"] = {
+                **discriminator,
+                "mapping": {
+                    tag: _new_ref(ref, names) for tag, ref in discriminator["mapping"].items()
+                },
+            }
+        return out
+    if isinstance(node, list):
+        return [rewrite_refs(value, names) for value in node]
+    return node
+
+
+def name_schemas(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with every component schema under its `schema_name`, titled with that name (which
+    generators prefer to the key for the class name), and every $ref following."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    names = unique_names(schemas, schema_name)
+    doc = rewrite_refs(doc, {("schemas", old): new for old, new in names.items()})
+    doc["components"]["schemas"] = {
+        names[old]: {**schema, "title": names[old]}
+        for old, schema in doc["components"]["schemas"].items()
+    }
+    return doc
+
+
 def contract(app: FastAPI, policy: Policy) -> dict[str, Any]:
     """FastAPI's document, completed with what the platform's conventions promise."""
     doc = get_openapi(
@@ -69,7 +161,7 @@ def contract(app: FastAPI, policy: Policy) -> dict[str, Any]:
     for methods in doc.get("paths", {}).values():
         for operation in methods.values():
             _complete(operation, policy)
-    return doc
+    return name_schemas(doc)
 
 
 def _complete(operation: dict[str, Any], policy: Policy) -> None:
