@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.health import health_router
+from chassis.jobs import Job, JobMetrics, JobRunner
 from chassis.logging import configure_logging
 from chassis.middleware import EdgeMiddleware, HttpMetrics, outbound_client
 from chassis.migrations import SchemaRevisions
@@ -48,6 +49,8 @@ class ServiceSpec:
     # Pure-ASGI layers of the service's own, run inside the edge (request id, access log, metrics
     # and limits already apply) and before routing: e.g. answering a hot read from a cache.
     middleware: Sequence[Middleware] = field(default_factory=tuple)
+    # Periodic and due-time work, run by one replica at a time (chassis.jobs).
+    jobs: Sequence[Job] = field(default_factory=tuple)
 
     @property
     def alembic_ini(self) -> Path:
@@ -78,9 +81,12 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             database=db.backend,
             settings=settings.safe_dump(),
         )
+        jobs = JobRunner(db, spec.jobs, settings, metrics=job_metrics)
+        await jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             await http.aclose()
             await db.dispose()
             log.info("service_stopped", service=spec.name)
@@ -97,6 +103,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     install_problem_handlers(app)
     install_database_handlers(app)
     registry = CollectorRegistry()
+    job_metrics = JobMetrics(registry)
     app.include_router(health_router(registry))
     for router in spec.routers:
         app.include_router(router, dependencies=[Depends(authorize), Depends(reject_unknown_query)])
