@@ -313,3 +313,15 @@ async def test_the_purge_follows_the_retention_setting_and_works_in_batches(open
 async def test_the_notes_migrations_match_its_tables(databases):
     url = await databases.fresh_url("notes-jobs-migrations")
     assert await migration_faults(url, SPEC.alembic_ini, Base.metadata) == []
+
+
+async def test_a_service_runs_its_jobs_from_its_lifespan_and_counts_them(service_client):
+    ran = 'jobs_runs_total{job="purge_idempotency_records",outcome="ok"} 1.0'
+    async with service_client(SPEC, NotesSettings, jobs={"poll_seconds": 0.05}) as (client, _):
+        for _ in range(200):
+            metrics = (await client.get("/metrics")).text
+            if ran in metrics:
+                break
+            await asyncio.sleep(0.05)
+    assert ran in metrics
+    assert 'jobs_run_duration_seconds_count{job="purge_idempotency_records"} 1.0' in metrics
