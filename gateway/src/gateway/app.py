@@ -139,7 +139,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="Gateway",
         description="The platform's own operations: access tokens and the key set that verifies them.",
         version=VERSION,
-        lifespan=service_lifespan(settings, spec),
+        lifespan=service_lifespan(settings, spec, registry=registry),
         openapi_tags=TAGS,
         servers=[{"url": settings.public_url, "description": "The platform's gateway"}],
         # Served below: the merged contract at /openapi.json, Swagger UI reading it at /docs.

@@ -51,7 +51,7 @@ async def test_ready_when_database_answers_and_migrations_are_at_head(notes):
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["revision"] == ["0001"]
+    assert ready.json()["revision"] == ["0002"]
 
 
 async def test_not_ready_when_migrations_are_missing(databases):

@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from chassis.auth import TokenVerifier
 from chassis.db import Database
 from chassis.health import health_router
+from chassis.jobs import Job, JobMetrics, JobRunner
 from chassis.logging import configure_logging
 from chassis.middleware import EdgeMiddleware, HttpMetrics, outbound_client
 from chassis.migrations import SchemaRevisions
@@ -56,6 +57,8 @@ class ServiceSpec:
     # The component's own resources, kept in `Runtime.resources` and reached through
     # `chassis.runtime.resources_dependency` (routes) or `resources_of` (pure ASGI).
     resources: ResourcesFactory | None = None
+    # Periodic and due-time work, run by one replica at a time (chassis.jobs).
+    jobs: Sequence[Job] = field(default_factory=tuple)
 
     @property
     def alembic_ini(self) -> Path:
@@ -67,11 +70,13 @@ def operation_id(route: APIRoute) -> str:
 
 
 def service_lifespan(
-    settings: ServiceSettings, spec: ServiceSpec
+    settings: ServiceSettings, spec: ServiceSpec, *, registry: CollectorRegistry
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The start-up and shutdown of one process: logging, the database built from its settings,
-    the outbound HTTP client, the token verifier, then the component's own resources; all kept in
-    `app.state.runtime` and closed in reverse order. Services and the gateway share it."""
+    the outbound HTTP client, the token verifier, then the component's own resources and its
+    jobs' runner; all kept in `app.state.runtime` and closed in reverse order. Services and the
+    gateway share it; `registry` is the process's Prometheus registry (the jobs' metrics)."""
+    job_metrics = JobMetrics(registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +99,11 @@ def service_lifespan(
                     spec.resources(settings, runtime)
                 )
             app.state.runtime = runtime
+            # Last in, first out: the runner stops (a run in progress finishes) before the
+            # resources, the HTTP client and the database close.
+            await opened.enter_async_context(
+                JobRunner(db, spec.jobs, settings, metrics=job_metrics)
+            )
             log.info(
                 "service_started",
                 service=spec.name,
@@ -107,18 +117,18 @@ def service_lifespan(
 
 
 def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+    registry = CollectorRegistry()
     app = FastAPI(
         title=spec.title,
         description=spec.description,
         version=spec.version,
-        lifespan=service_lifespan(settings, spec),
+        lifespan=service_lifespan(settings, spec, registry=registry),
         generate_unique_id_function=operation_id,
         openapi_tags=list(spec.tags),
         redirect_slashes=False,
     )
     install_problem_handlers(app)
     install_database_handlers(app)
-    registry = CollectorRegistry()
     app.include_router(health_router(registry))
     for router in spec.routers:
         app.include_router(router, dependencies=[Depends(authorize), Depends(reject_unknown_query)])

@@ -86,6 +86,20 @@ class AuthSettings(BaseModel):
         return self
 
 
+class JobSettings(BaseModel):
+    """How one process runs the service's background jobs (chassis.jobs)."""
+
+    enabled: bool = True
+    # How often an idle runner looks for due work; a job that names its next due time is woken
+    # then, so this bounds only how late work that another replica or a request made due is seen.
+    poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # How long a claimed job is this process's alone. A crashed holder's work is taken over after
+    # it; a run that outlasts it may be taken over too, and is then refused its commit.
+    lease_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    # On shutdown a run in progress is waited for this long, then cancelled (and rolled back).
+    stop_timeout_seconds: float = Field(default=10.0, ge=0, le=600)
+
+
 class ServiceSettings(BaseSettings):
     """Base for every service's settings; a subclass sets the env prefix and its own defaults."""
 
@@ -109,6 +123,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+    # Idempotency-Key records are kept at least this long (a replay within it gets the first
+    # response), then purged by the kit's job.
+    idempotency_retention_hours: float = Field(default=24.0, gt=0, le=8784)
 
     @field_validator("database_url")
     @classmethod

@@ -12,7 +12,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import Integer, String, select, tuple_
+from sqlalchemy import Column, Integer, String, Table, UniqueConstraint, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.caller import CALLER_RULE, caller_router
@@ -20,6 +20,7 @@ from chassis.concurrency import etag, matches_if_none_match, require_if_match
 from chassis.db import new_metadata
 from chassis.idempotency import idempotency_dependency, idempotency_table
 from chassis.ids import uuid7
+from chassis.jobs import jobs_table, purge_idempotency_records
 from chassis.outbox import events_router, outbox_table, record_event
 from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
 from chassis.policy import PrincipalDep, allow, public
@@ -28,7 +29,7 @@ from chassis.schemas import InputModel, OutputModel
 from chassis.service import ServiceSpec, build_app
 from chassis.sessions import SessionDep
 from chassis.settings import ServiceSettings
-from chassis.types import UTCDateTime, utcnow
+from chassis.types import BigIntPK, UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
@@ -38,6 +39,18 @@ class Base(DeclarativeBase):
 outbox = outbox_table(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
 IdempotencyDep = idempotency_dependency(idempotency)
+jobs = jobs_table(Base.metadata)
+# Each due time the test job `tick` ran for, and which process ran it (notes_app.ticks).
+job_ticks = Table(
+    "job_ticks",
+    Base.metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("job", String(100), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("job", "due_at"),
+)
 
 
 class Note(Base):
@@ -207,6 +220,7 @@ SPEC = ServiceSpec(
     routers=[router, events_router(outbox), caller_router()],
     policy=POLICY,
     tags=[{"name": "notes", "description": "Notes"}],
+    jobs=[purge_idempotency_records(idempotency)],
 )
 
 

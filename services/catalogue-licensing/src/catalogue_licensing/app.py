@@ -10,13 +10,14 @@ from catalogue_licensing.audit.routes import router as audit_router
 from catalogue_licensing.catalogue.fast_path import CatalogueFastPath
 from catalogue_licensing.catalogue.routes import router as catalogue_router
 from catalogue_licensing.directory.routes import router as directory_router
-from catalogue_licensing.models import outbox
+from catalogue_licensing.models import idempotency, outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors.routes import router as vendors_router
 from chassis.caller import caller_router
+from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
 
@@ -39,6 +40,7 @@ SPEC = ServiceSpec(
     policy=POLICY,
     middleware=[Middleware(CatalogueFastPath)],
     resources=catalogue_resources,
+    jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
         {"name": "vendors", "description": "Companies that offer products to the programme"},

@@ -1,9 +1,10 @@
-"""The service's declarative base and its chassis tables (outbox, idempotency records)."""
+"""The service's declarative base and its chassis tables (outbox, idempotency records, jobs)."""
 
 from sqlalchemy.orm import DeclarativeBase
 
 from chassis.db import new_metadata
 from chassis.idempotency import idempotency_table
+from chassis.jobs import jobs_table
 from chassis.outbox import outbox_table
 
 metadata = new_metadata()
@@ -15,3 +16,4 @@ class Base(DeclarativeBase):
 
 outbox = outbox_table(metadata)
 idempotency = idempotency_table(metadata)
+jobs = jobs_table(metadata)
