@@ -19,15 +19,16 @@ class Relay:
 
     def __init__(self, host, port):
         self.target = (host, port)
-        self.server = None
-        self.port = None
-        self.pipes = set()
+        self.server: asyncio.Server | None = None
+        self.port: int | None = None
+        self.pipes: set[asyncio.StreamWriter] = set()
 
     async def start(self):
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port or 0)
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def cut(self):
+        assert self.server is not None, "start() first"
         self.server.close()
         await self.server.wait_closed()
         for writer in list(self.pipes):
@@ -57,6 +58,7 @@ async def _count(app):
 async def test_sqlite_locked_answers_503_and_recovers(backend, service_client, staff):
     async with service_client(SPEC, NotesSettings, database_busy_timeout_ms=200) as (client, app):
         path = make_url(app_runtime(app).db.url).database
+        assert path is not None
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         try:

@@ -256,7 +256,7 @@ def test_job_names_are_checked():
     with pytest.raises(ValueError, match="positive"):
         _note_job(every=timedelta(0))
     with pytest.raises(ValueError, match="distinct"):
-        JobRunner(None, [_note_job(), _note_job()], NotesSettings())
+        JobRunner(None, [_note_job(), _note_job()], NotesSettings())  # type: ignore[arg-type]
 
 
 async def _record(db, key, age):

@@ -51,7 +51,7 @@ class Replica:
         self.hold_marker = hold_marker
         self.port = _free_port()
         self.log = log_dir / f"notes-{self.port}.log"
-        self.process = None
+        self.process: asyncio.subprocess.Process | None = None
 
     async def start(self):
         env = {
@@ -99,6 +99,7 @@ class Replica:
 
     @property
     def pid(self):
+        assert self.process is not None, "start() first"
         return self.process.pid
 
     async def close(self, sig=signal.SIGTERM):
