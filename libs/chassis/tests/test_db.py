@@ -32,7 +32,7 @@ async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
 
         async def increment(name, hold):
             async with db.writer() as session, session.begin():
-                n = (await session.execute(text("SELECT n FROM counter"))).scalar()
+                n = (await session.execute(text("SELECT n FROM counter"))).scalar_one()
                 order.append(f"{name} read {n}")
                 await asyncio.sleep(hold)
                 await session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
