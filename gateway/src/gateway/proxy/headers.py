@@ -1,5 +1,6 @@
-"""What crosses the proxy in each direction: hop-by-hop headers dropped, the gateway's own set,
-links rewritten under the service's prefix, and the Forwarded element of this hop."""
+"""The headers that cross the proxy each way: hop-by-hop ones dropped, links under the prefix.
+
+The gateway sets its own Host, request id and Forwarded element in place of the caller's."""
 
 from __future__ import annotations
 
