@@ -67,7 +67,7 @@ GATEWAY = Component(
     "GATEWAY_",
     "gateway",
     "gateway.settings:GatewaySettings",
-    demo="gateway.cli:load_demo",
+    demo="gateway.cli.demo:load_demo",
 )
 
 

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from chassis.migrations import upgrade
 from chassis.testing import Databases
 from gateway.app import create_app
-from gateway.keys import SigningKey, load_signing_key
+from gateway.keys.signing_key import SigningKey, load_signing_key
 from gateway.settings import UPSTREAMS, GatewaySettings
 from kpi.app import SPEC as KPI_SPEC
 from kpi.app import create_app as create_kpi_app

@@ -15,9 +15,11 @@ import jwt
 import pytest
 from argon2 import PasswordHasher
 
-from gateway.cli import DEMO_SCOPES, add_client, load_demo, main, registered_clients
+from gateway.cli.clients import add_client, registered_clients
+from gateway.cli.demo import DEMO_SCOPES, load_demo
+from gateway.cli.main import main
 from gateway.clients import ClientError, new_client_id
-from gateway.keys import load_signing_key
+from gateway.keys.signing_key import load_signing_key
 from gateway.scopes import Scope, ScopeError, parse_scope
 from gateway.settings import GatewaySettings
 

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from gateway.breaker import BreakerState
-from gateway.proxy import REPLAYABLE_BODY_BYTES, may_retry, retryable_failure
+from gateway.proxy.retries import REPLAYABLE_BODY_BYTES, may_retry, retryable_failure
 from gateway.runtime import gateway_runtime
 
 # ---------------------------------------------------------------- the rule, as a function

@@ -20,24 +20,13 @@ from chassis.db import Database
 from chassis.testing import Databases
 from chassis.types import utcnow
 from gateway.app import create_app
-from gateway.cli import main
-from gateway.keys import (
-    CURRENT,
-    DROPPED,
-    NEXT,
-    RETIRING,
-    KeyCipher,
-    KeyPolicy,
-    KeyRefused,
-    SigningKey,
-    activate_key,
-    add_key,
-    drop_expired,
-    ensure_current_key,
-    key_state,
-    retire_key,
-    signing_keys,
-)
+from gateway.cli.main import main
+from gateway.keys.bootstrap import ensure_current_key
+from gateway.keys.errors import KeyRefused
+from gateway.keys.lifecycle import KeyPolicy, activate_key, add_key, drop_expired, retire_key
+from gateway.keys.records import CURRENT, DROPPED, NEXT, RETIRING, key_state, signing_keys
+from gateway.keys.sealing import KeyCipher
+from gateway.keys.signing_key import SigningKey
 from gateway.models import SigningKeyRecord
 from gateway.runtime import gateway_runtime
 from gateway.scopes import Scope

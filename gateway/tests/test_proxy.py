@@ -12,7 +12,8 @@ import pytest
 
 from chassis.testing import tampered, unsigned_token
 from gateway.edge import unsafe_path
-from gateway.proxy import ResponseCutShort, forwarded, request_headers, response_headers
+from gateway.proxy.failures import ResponseCutShort
+from gateway.proxy.headers import forwarded, request_headers, response_headers
 from gateway.runtime import gateway_runtime
 from gateway.scopes import Scope
 from gateway.tokens import mint_token

@@ -75,7 +75,7 @@ class Platform:
     def token(self, role):
         """A token like `cli_token`'s, minted in this process with the platform's signing key
         (which the gateway would create on start, and loads when it is there already)."""
-        from gateway.keys import load_signing_key
+        from gateway.keys.signing_key import load_signing_key
         from gateway.scopes import Scope
         from gateway.settings import GatewaySettings
         from gateway.tokens import mint_token

@@ -1,8 +1,8 @@
-"""python -m gateway serve | migrate | clients add|list | token | load-demo"""
+"""python -m gateway serve | migrate | clients ... | keys ... | token | load-demo"""
 
 import sys
 
-from gateway.cli import main
+from gateway.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -29,8 +29,9 @@ from gateway.contract import ContractCache, gateway_document
 from gateway.cors import CorsPolicy
 from gateway.edge import GatewayEdge
 from gateway.health import health_router
-from gateway.keys import ALGORITHM, KeyRing
-from gateway.proxy import ProxyMiddleware
+from gateway.keys.ring import KeyRing
+from gateway.keys.signing_key import ALGORITHM
+from gateway.proxy.middleware import ProxyMiddleware
 from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
 from gateway.runtime import GatewayRuntime, gateway_runtime
 from gateway.settings import GatewaySettings

@@ -11,7 +11,7 @@ from chassis.runtime import resources_of
 from gateway.clients import SecretChecker
 from gateway.contract import ContractCache
 from gateway.cors import CorsPolicy
-from gateway.keys import KeyRing
+from gateway.keys.ring import KeyRing
 from gateway.ratelimit import RateLimiter
 from gateway.settings import GatewaySettings
 from gateway.upstreams import Upstream

@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from gateway.keys import ALGORITHM, SigningKey
+from gateway.keys.signing_key import ALGORITHM, SigningKey
 from gateway.scopes import Scope
 
 

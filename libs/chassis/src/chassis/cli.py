@@ -6,6 +6,7 @@ import argparse
 import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 import uvicorn
@@ -17,15 +18,20 @@ from chassis.service import ServiceSpec, build_app
 from chassis.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
+# What a sub-command runs: the component's settings and the parsed command line in, the exit
+# status out. service_main binds each sub-command's parser to its function as `run`.
 Command = Callable[[S, argparse.Namespace], int]
 
 
 @dataclass(frozen=True)
 class ExtraCommand(Generic[S]):
-    """A component's own command; `arguments` adds its options (or sub-commands) to its parser."""
+    """A component's own command; `arguments` adds its options (or sub-commands) to its parser.
+
+    The parser's `run` default is this command's `run`: sub-commands under it bind their own
+    functions under another name, and `run` dispatches to them."""
 
     help: str
-    run: Callable[[S, argparse.Namespace], int]
+    run: Command[S]
     arguments: Callable[[argparse.ArgumentParser], None] | None = None
 
 
@@ -33,36 +39,44 @@ def service_main(
     spec: ServiceSpec,
     settings_factory: Callable[[], S],
     argv: Sequence[str] | None = None,
-    extra: Mapping[str, tuple[str, Callable[[S, argparse.Namespace], int]] | ExtraCommand[S]]
-    | None = None,
+    extra: Mapping[str, ExtraCommand[S]] | None = None,
     app_factory: Callable[[S], ASGIApp] | None = None,
 ) -> int:
-    """Parse the command line and run it; `app_factory` replaces build_app for components
-    (the gateway) whose application is not a plain service."""
-    commands_by_name = {
-        name: entry if isinstance(entry, ExtraCommand) else ExtraCommand(entry[0], entry[1])
-        for name, entry in (extra or {}).items()
-    }
+    """Parse the command line and run the sub-command's function; `app_factory` replaces
+    build_app for components (the gateway) whose application is not a plain service."""
     parser = argparse.ArgumentParser(prog=spec.name, description=spec.title)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the HTTP API")
-    commands.add_parser("migrate", help="apply the database migrations up to head")
-    for name, command in commands_by_name.items():
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.set_defaults(run=partial(_serve, spec, app_factory))
+    migrate = commands.add_parser("migrate", help="apply the database migrations up to head")
+    migrate.set_defaults(run=partial(_migrate, spec))
+    for name, command in (extra or {}).items():
         sub = commands.add_parser(name, help=command.help, description=command.help)
         if command.arguments is not None:
             command.arguments(sub)
+        sub.set_defaults(run=command.run)
     args = parser.parse_args(argv)
     settings = settings_factory()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
-    if args.command == "serve":
-        app = app_factory(settings) if app_factory is not None else build_app(settings, spec)
-        serve_app(app, settings)
-        return 0
-    if args.command == "migrate":
-        upgrade(spec.alembic_ini, settings.resolved_database_url())
-        get_logger("chassis.cli").info("migrated", service=spec.name)
-        return 0
-    return commands_by_name[args.command].run(settings, args)
+    run: Command[S] = args.run
+    return run(settings, args)
+
+
+def _serve(
+    spec: ServiceSpec,
+    app_factory: Callable[[S], ASGIApp] | None,
+    settings: S,
+    args: argparse.Namespace,
+) -> int:
+    app = app_factory(settings) if app_factory is not None else build_app(settings, spec)
+    serve_app(app, settings)
+    return 0
+
+
+def _migrate(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> int:
+    upgrade(spec.alembic_ini, settings.resolved_database_url())
+    get_logger("chassis.cli").info("migrated", service=spec.name)
+    return 0
 
 
 def freeze_heap_after_startup(app: ASGIApp) -> ASGIApp:

@@ -1,7 +1,7 @@
 """The fixed ids and the author of the demo data, shared by the loaders of its parts.
 
 Fixed, so a reload finds what it loaded before, and so other components can name demo rows: the
-gateway's demo vendor client is scoped to NORDLYS_LYDBOK (gateway/cli.py DEMO_SCOPES).
+gateway's demo vendor client is scoped to NORDLYS_LYDBOK (gateway/cli/demo.py DEMO_SCOPES).
 """
 
 from __future__ import annotations

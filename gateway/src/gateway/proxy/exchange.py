@@ -1,0 +1,159 @@
+"""One request to a service through its breaker, sent at most twice, and its answer streamed back."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+import aiohttp
+import structlog
+from starlette.types import Receive, Scope, Send
+from yarl import URL
+
+from chassis.middleware import has_body, request_id_from, scope_request_id
+from gateway.edge import CALLER_ADDRESS
+from gateway.proxy.body import (
+    ClientDisconnected,
+    RequestBody,
+    client_disconnected,
+    declared_length,
+    read_whole,
+)
+from gateway.proxy.failures import (
+    ResponseCutShort,
+    UpstreamProblem,
+    breaker_open,
+    upstream_problem,
+)
+from gateway.proxy.headers import forwarded, request_headers, response_headers
+from gateway.proxy.retries import REPLAYABLE_BODY_BYTES, may_retry, remaining, retryable_failure
+from gateway.settings import UPSTREAMS
+from gateway.upstreams import Upstream
+
+log = structlog.get_logger("gateway.proxy")
+
+# RFC 3986 pchar besides the unreserved characters that quote() always keeps.
+_PATH_SAFE = "/!$&'()*+,;=:@"
+_QUERY_SAFE = _PATH_SAFE + "?%"
+# One per service, made once rather than per request.
+_PREFIXES = {name: f"/{name}".encode() for name in UPSTREAMS}
+
+
+async def call_upstream(
+    scope: Scope, receive: Receive, send: Send, upstream: Upstream, service_path: str
+) -> None:
+    """One request to a service, through its breaker, sent at most twice."""
+    retry_allowed = may_retry(scope["method"], scope["headers"])
+    body = RequestBody(receive) if has_body(scope) else None
+    kept: bytes | None = None
+    if body is not None:
+        length = declared_length(scope)
+        if retry_allowed and length is not None and length <= REPLAYABLE_BODY_BYTES:
+            kept = await read_whole(body)
+        else:
+            retry_allowed = False
+    wait = upstream.breaker.admit()
+    if wait is not None:
+        raise breaker_open(upstream, wait)
+    try:
+        await _exchange(scope, send, upstream, service_path, body, kept, retry_allowed)
+    except (UpstreamProblem, ResponseCutShort):
+        upstream.breaker.failed()
+        raise
+    except BaseException:
+        # The caller went away, or its body was refused: nothing learnt about the service.
+        upstream.breaker.abandoned()
+        raise
+    upstream.breaker.succeeded()
+
+
+async def _exchange(
+    scope: Scope,
+    send: Send,
+    upstream: Upstream,
+    service_path: str,
+    body: RequestBody | None,
+    kept: bytes | None,
+    retry_allowed: bool,
+) -> None:
+    url = upstream.base_url + quote(service_path, safe=_PATH_SAFE)
+    if query := scope.get("query_string", b""):
+        # Passed on as sent; only bytes that may not appear in a URL at all get escaped.
+        url += "?" + quote(bytes(query), safe=_QUERY_SAFE)
+    outgoing_headers, host = request_headers(scope["headers"])
+    request_id = scope_request_id(scope) or request_id_from(scope["headers"])
+    outgoing_headers.append(("x-request-id", request_id))
+    outgoing_headers.append(
+        ("forwarded", forwarded(_caller(scope), scope.get("scheme", "http"), host))
+    )
+    timeout = upstream.session.timeout
+    started = time.monotonic()
+    attempt = 1
+    while True:
+        try:
+            response = await upstream.session.request(
+                scope["method"],
+                URL(url, encoded=True),
+                headers=outgoing_headers,
+                data=kept if kept is not None else body.chunks() if body is not None else None,
+                allow_redirects=False,
+                timeout=timeout,
+            )
+            break
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            if body is not None and body.error is not None:
+                if isinstance(body.error, ClientDisconnected):
+                    raise client_disconnected() from exc
+                raise body.error from exc
+            if attempt == 1 and retry_allowed and retryable_failure(exc):
+                # The retry shares the first attempt's total timeout, so a request is never
+                # given more time than the setting says.
+                retry_timeout = remaining(timeout, time.monotonic() - started)
+                if retry_timeout is not None:
+                    log.info("upstream_retried", reason=f"{type(exc).__name__}: {exc}")
+                    timeout, attempt = retry_timeout, 2
+                    continue
+            raise upstream_problem(upstream, exc) from exc
+    async with response:
+        chunks = response.content.iter_any()
+        # The status line waits for the first piece of the body (or its end): a service that
+        # breaks right after its head then still gets a clean 502, not a cut response.
+        try:
+            first = await anext(chunks, b"")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise upstream_problem(upstream, exc) from exc
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": response_headers(response.raw_headers, _PREFIXES[upstream.name]),
+            }
+        )
+        if response.content.at_eof():
+            # The whole body came with the first piece (the common small answer): one
+            # message instead of two, through every layer of middleware. at_eof() holds
+            # only once the framing (Content-Length or the last chunk) says it is complete.
+            await send({"type": "http.response.body", "body": first, "more_body": False})
+            return
+        if first:
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+        try:
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # The status line is already out: all that is left is to break the connection,
+            # so the caller sees a cut response, never a complete-looking half body.
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning("upstream_broke_mid_response", reason=reason)
+            raise ResponseCutShort(f"The {upstream.name} service broke off: {reason}") from exc
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _caller(scope: Scope) -> str | None:
+    """The caller as the edge settled it (behind a trusted load balancer, the client that the
+    balancer names, not the balancer), else the peer."""
+    address = scope.get("state", {}).get(CALLER_ADDRESS)
+    if isinstance(address, str):
+        return address
+    client = scope.get("client")
+    return client[0] if client else None
