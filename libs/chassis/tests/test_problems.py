@@ -205,3 +205,10 @@ def test_if_match_and_idempotency_key_are_declared_in_the_contract():
     assert "If-Match" in headers("/v1/notes/{note_id}", "patch")
     assert "If-Match" in headers("/v1/notes/{note_id}", "delete")
     assert "If-None-Match" in headers("/v1/notes/{note_id}", "get")
+
+
+def test_a_patch_body_declares_no_null_where_null_is_refused():
+    from notes_app.app import NotePatch
+
+    title = NotePatch.model_json_schema()["properties"]["title"]
+    assert (title["type"], "anyOf" in title, "default" in title) == ("string", False, False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 
 class InputModel(BaseModel):
@@ -30,6 +31,27 @@ class PatchModel(InputModel):
         if value is None and info.field_name not in cls.clearable:
             raise PydanticCustomError("null_not_allowed", "may not be null")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The contract says what is accepted: null only for the clearable fields.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, prop in schema.get("properties", {}).items():
+            variants = prop.get("anyOf")
+            if name in cls.clearable or not variants:
+                continue
+            kept = [v for v in variants if v != {"type": "null"}]
+            del prop["anyOf"]
+            # Leaving a field out leaves it as it is: there is no default to declare.
+            if prop.get("default", ...) is None:
+                del prop["default"]
+            if len(kept) == 1:
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        return schema
 
     def sent(self) -> dict[str, Any]:
         """The fields the client sent, each one whole, as JSON values.
