@@ -121,9 +121,12 @@ def test_next_page_links_work_through_the_gateway(platform):
     import asyncio
 
     from chassis.db import Database
-    from chassis.outbox import record_event
+    from chassis.outbox import EventData, record_event
     from kpi.models import outbox
     from kpi.settings import KpiSettings
+
+    class Seeded(EventData):
+        event_type = "test.seeded"
 
     async def seed():
         async with (
@@ -132,7 +135,7 @@ def test_next_page_links_work_through_the_gateway(platform):
             session.begin(),
         ):
             for i in range(3):
-                await record_event(session, outbox, type="test.seeded", subject=str(i), data={})
+                await record_event(session, outbox, Seeded(), subject=str(i))
 
     asyncio.run(seed())
     headers = bearer(platform.token("analyst"))

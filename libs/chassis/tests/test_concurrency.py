@@ -66,3 +66,23 @@ async def test_many_writers_with_one_if_match_exactly_one_wins(notes, staff):
     assert sorted(statuses) == [200] + [412] * 49
     final = (await client.get(location)).json()
     assert final["version"] == 2
+
+
+def test_creating_preconditions_follow_rfc_9110():
+    import pytest
+
+    from chassis.concurrency import AlreadyExists, IfMatch, IfNoneMatch, Versioned
+    from chassis.problems import PreconditionFailed
+
+    class Row(Versioned):
+        def __init__(self, version: int) -> None:
+            self.version = version
+
+    IfMatch(None).require_absent("nothing exists yet")
+    with pytest.raises(PreconditionFailed):
+        IfMatch('"1"').require_absent("nothing exists yet")
+    IfNoneMatch(None).require_not_star(Row(3), "it exists")
+    with pytest.raises(AlreadyExists) as exists:
+        IfNoneMatch(" * ").require_not_star(Row(3), "it exists")
+    assert (exists.value.status, exists.value.headers) == (412, {"ETag": '"3"'})
+    IfMatch('W/"3", "4"').require(Row(3))

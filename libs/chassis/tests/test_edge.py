@@ -51,7 +51,7 @@ async def test_ready_when_database_answers_and_migrations_are_at_head(notes):
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["revision"] == ["0002"]
+    assert ready.json()["revision"] == ["0003"]
 
 
 async def test_not_ready_when_migrations_are_missing(databases):
@@ -122,7 +122,7 @@ async def test_ready_while_a_newer_version_has_migrated(notes):
         assert ready.json()["schema"] == "ahead"
     finally:
         async with app_runtime(app).db.writer() as session, session.begin():
-            await session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+            await session.execute(text("UPDATE alembic_version SET version_num = '0002'"))
 
 
 async def test_outbound_calls_carry_the_current_request_id():

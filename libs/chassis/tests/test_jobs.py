@@ -60,6 +60,7 @@ def _note_job(name="notes", *, every=EVERY, fail_first=0, wanted=None, calls=Non
                 body="",
                 author="job",
                 created_at=job_run.now,
+                updated_at=job_run.now,
             )
         )
         await job_run.session.flush()
@@ -228,6 +229,7 @@ async def test_stopping_waits_for_the_run_in_progress(opened):
                 body="",
                 author="job",
                 created_at=job_run.now,
+                updated_at=job_run.now,
             )
         )
 

@@ -90,3 +90,43 @@ async def test_contract_declares_the_304(notes):
     operation = (await client.get("/openapi.json")).json()["paths"]["/v1/events"]["get"]
     assert "304" in operation["responses"]
     assert any(p["name"] == "if-none-match" for p in operation["parameters"])
+
+
+def test_the_feed_contract_declares_each_event_type_as_a_member_of_a_discriminated_union():
+    from chassis.service import build_app
+    from notes_app.app import EVENTS, SPEC, NotesSettings
+
+    doc = build_app(NotesSettings(), SPEC).openapi()
+    page = doc["paths"]["/v1/events"]["get"]["responses"]["200"]["content"]["application/json"]
+    schemas = doc["components"]["schemas"]
+    items = schemas[page["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]["items"]["items"]
+    assert items["discriminator"]["propertyName"] == "type"
+    assert set(items["discriminator"]["mapping"]) == {e.event_type for e in EVENTS}
+    created = schemas["NoteCreatedEvent"]
+    assert created["properties"]["type"]["const"] == "note.created"
+    assert schemas["NoteCreated"]["required"] == ["title"]
+
+
+def test_an_event_type_declared_twice_is_refused():
+    import pytest
+
+    from chassis.outbox import EventData, typed_event_page
+
+    class One(EventData):
+        event_type = "x.happened"
+
+    class Two(EventData):
+        event_type = "x.happened"
+
+    with pytest.raises(ValueError, match="declared twice"):
+        typed_event_page([One, Two])
+
+
+def test_recorded_data_is_the_model_and_unknown_fields_are_refused():
+    import pytest
+    from pydantic import ValidationError
+
+    from notes_app.app import NoteCreated
+
+    with pytest.raises(ValidationError):
+        NoteCreated.model_validate({"title": "a", "secret": 1})

@@ -28,3 +28,18 @@ async def test_default_page_when_no_limit_given(notes):
     client, _ = notes
     body = (await client.get("/v1/notes")).json()
     assert body == {"items": [], "next_cursor": None}
+
+
+def test_id_after_reads_a_uuid_cursor_and_refuses_anything_else():
+    import uuid
+
+    import pytest
+
+    from chassis.pagination import BadCursor, PageParams, encode_cursor, id_after
+
+    key = uuid.uuid4()
+    assert id_after(PageParams(limit=5, cursor=None)) is None
+    assert id_after(PageParams(limit=5, cursor=encode_cursor([str(key)]))) == key
+    with pytest.raises(BadCursor) as refused:
+        id_after(PageParams(limit=5, cursor=encode_cursor(["not-a-uuid"])))
+    assert (refused.value.status, refused.value.type.rsplit(":", 1)[1]) == (400, "bad-cursor")

@@ -142,3 +142,73 @@ async def test_unknown_query_parameter_is_refused_by_name(notes):
     assert body["errors"][0]["location"] == "query.limt"
     assert "limit" in body["detail"]
     assert (await client.get("/v1/notes", params={"limit": 5})).status_code == 200
+
+
+async def test_a_null_in_a_patch_is_one_validation_error_naming_the_field(notes, staff):
+    client, _ = notes
+    location = (await client.post("/v1/notes", json={"title": "a"}, headers=staff)).headers[
+        "location"
+    ]
+    response = await client.patch(
+        location, json={"title": None}, headers={**staff, "If-Match": '"1"'}
+    )
+    body = assert_problem(response, 422)
+    assert body["type"].endswith(":validation-error")
+    [error] = body["errors"]
+    assert (error["location"], error["type"]) == ("body.title", "null_not_allowed")
+
+
+def test_typed_problems_carry_their_status_slug_and_field_errors():
+    from chassis.problems import Conflict, FieldProblem, InvalidField, NotFound
+
+    class DuplicateCode(FieldProblem, Conflict):
+        slug = "duplicate-code"
+
+    missing = NotFound("No note x")
+    assert (missing.status, missing.type, missing.title) == (
+        404,
+        "urn:library-platform:problem:not-found",
+        "Not Found",
+    )
+    duplicate = DuplicateCode("items.0/code", "taken")
+    assert (duplicate.status, duplicate.detail) == (409, "items.0/code: taken")
+    [error] = duplicate.errors or []
+    assert (error.location, error.pointer, error.type) == (
+        "body.items.0/code",
+        "/items/0~1code",
+        "duplicate-code",
+    )
+    invalid = InvalidField("period_end", "before the start", kind="period_reversed")
+    assert (invalid.status, invalid.title, invalid.detail) == (
+        422,
+        "The request is not valid",
+        "body.period_end: before the start",
+    )
+    assert invalid.type.endswith(":validation-error")
+    assert [e.type for e in invalid.errors or []] == ["period_reversed"]
+
+
+def test_if_match_and_idempotency_key_are_declared_in_the_contract():
+    from chassis.service import build_app
+    from notes_app.app import SPEC, NotesSettings
+
+    doc = build_app(NotesSettings(), SPEC).openapi()
+
+    def headers(path, method):
+        return {
+            p["name"]
+            for p in doc["paths"][path][method].get("parameters", [])
+            if p["in"] == "header"
+        }
+
+    assert "Idempotency-Key" in headers("/v1/notes", "post")
+    assert "If-Match" in headers("/v1/notes/{note_id}", "patch")
+    assert "If-Match" in headers("/v1/notes/{note_id}", "delete")
+    assert "If-None-Match" in headers("/v1/notes/{note_id}", "get")
+
+
+def test_a_patch_body_declares_no_null_where_null_is_refused():
+    from notes_app.app import NotePatch
+
+    title = NotePatch.model_json_schema()["properties"]["title"]
+    assert (title["type"], "anyOf" in title, "default" in title) == ("string", False, False)

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from catalogue_factories import committed
 from catalogue_licensing.audit.models import AuditEntry
-from catalogue_licensing.audit.service import field_diff, record_change
+from catalogue_licensing.db import trail
+from chassis.audit import field_diff
 from chassis.auth import Principal
 
 ADMIN = Principal(subject="client-admin", roles=frozenset({"programme_admin"}))
+record_change = trail.record_change
 
 
 def test_a_creation_lists_every_field_with_old_null():

@@ -15,6 +15,7 @@ from catalogue_licensing.app import SPEC
 from catalogue_licensing.catalogue.cache import CatalogueCache
 from catalogue_licensing.catalogue.language import negotiate, pick
 from catalogue_licensing.db import outbox
+from catalogue_licensing.products.events import ProductRetired
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.resources import CatalogueResources
 from catalogue_licensing.settings import CatalogueSettings
@@ -101,8 +102,18 @@ async def _retire(app: Any, product_id: uuid.UUID) -> None:
         await session.execute(
             update(Product).where(Product.id == product_id).values(status="retired")
         )
+        product = await session.get(Product, product_id)
+        assert product is not None
         await record_event(
-            session, outbox, type="product.retired", subject=str(product_id), data={}
+            session,
+            outbox,
+            ProductRetired(
+                vendor_id=product.vendor_id,
+                status="retired",
+                previous_status="active",
+                category=product.category,
+            ),
+            subject=str(product_id),
         )
 
 

@@ -1,38 +1,123 @@
-"""Optimistic concurrency: a version per mutable row, exposed as ETag, required back as If-Match."""
+"""Optimistic concurrency and conditional requests: a version per mutable row, exposed as ETag,
+required back as If-Match, answered with 304 when If-None-Match names it."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated, Any
 
-from chassis.problems import ProblemError
+from fastapi import Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from chassis.problems import PreconditionFailed, PreconditionRequired
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
+class Versioned:
+    """Mixin of every mutable table: a `version` column that SQLAlchemy uses as `version_id_col`
+    (each UPDATE checks and bumps it, so a stale write fails instead of overwriting), and the
+    ETag derived from it."""
+
+    version: Mapped[int] = mapped_column(Integer)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
+
+
+class AlreadyExists(PreconditionFailed):
+    slug = "already-exists"
+
+
 def _tags(header: str) -> list[str]:
     return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
 
 
-def require_if_match(request: Request, current_version: int) -> None:
-    """428 when the client sent no If-Match, 412 when it names another version than the current one."""
-    header = request.headers.get("if-match")
-    if header is None:
-        raise ProblemError(
-            428,
-            "precondition-required",
-            "This change needs an If-Match header with the resource's current ETag",
-        )
-    tags = _tags(header)
-    if "*" in tags or etag(current_version) in tags:
-        return
-    raise ProblemError(
-        412,
-        "stale-version",
-        f"The resource has changed; its current ETag is {etag(current_version)}",
-        headers={"ETag": etag(current_version)},
+def _stale(row: Versioned) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"The resource has changed; its current ETag is {row.etag}",
+        headers={"ETag": row.etag},
     )
+
+
+class IfMatch:
+    """The If-Match header of a change (None when the client sent none)."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def require(self, row: Versioned) -> None:
+        """428 without If-Match, 412 when it names another version than the row's current one."""
+        if self.value is None:
+            raise PreconditionRequired(
+                "This change needs an If-Match header with the resource's current ETag"
+            )
+        tags = _tags(self.value)
+        if "*" not in tags and row.etag not in tags:
+            raise _stale(row)
+
+    def require_absent(self, what: str) -> None:
+        """Creating where nothing exists yet: If-Match then fails (RFC 9110 §13.1.1)."""
+        if self.value is not None:
+            raise PreconditionFailed(f"If-Match was sent, but {what}")
+
+
+class IfNoneMatch:
+    """The If-None-Match header of a request (None when the client sent none)."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def matches(self, current: str) -> bool:
+        return none_match(self.value, current)
+
+    def require_not_star(self, row: Versioned, what: str) -> None:
+        """`If-None-Match: *` asks to create only if nothing exists (RFC 9110 §13.1.2): 412 when
+        `row` exists, which makes "create if absent" safe to retry."""
+        if self.value is not None and self.value.strip() == "*":
+            raise AlreadyExists(
+                f"If-None-Match: * was sent, but {what}", headers={"ETag": row.etag}
+            )
+
+
+def _if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The resource's current ETag: required for a change (428 without, "
+            "412 when stale)",
+        ),
+    ] = None,
+) -> IfMatch:
+    return IfMatch(if_match)
+
+
+def _if_none_match(
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            alias="If-None-Match",
+            description="ETag of a copy held: 304 when it is current (`*` on a creating PUT: "
+            "only if absent)",
+        ),
+    ] = None,
+) -> IfNoneMatch:
+    return IfNoneMatch(if_none_match)
+
+
+# Declared as header parameters, so the contract shows them on every operation that reads them.
+IfMatchDep = Annotated[IfMatch, Depends(_if_match)]
+IfNoneMatchDep = Annotated[IfNoneMatch, Depends(_if_none_match)]
 
 
 def none_match(header: str | None, current: str) -> bool:
@@ -47,3 +132,32 @@ def none_match(header: str | None, current: str) -> bool:
 def matches_if_none_match(request: Request, current: str) -> bool:
     """True when a conditional GET may be answered 304 Not Modified."""
     return none_match(request.headers.get("if-none-match"), current)
+
+
+def tagged_json(
+    view: BaseModel,
+    row: Versioned,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A resource's view with the ETag of its row's version, which a later If-Match or
+    If-None-Match names."""
+    return JSONResponse(
+        view.model_dump(mode="json"),
+        status_code=status_code,
+        headers={"ETag": row.etag, **(headers or {})},
+    )
+
+
+def conditional_json(
+    if_none_match: IfNoneMatch, view: BaseModel, row: Versioned, *, cache_control: str
+) -> Response:
+    """A read: 304 without a body when If-None-Match names the row's current version, else the
+    view. Both answers carry the same Cache-Control, so a revalidated copy keeps its rules."""
+    if if_none_match.matches(row.etag):
+        return Response(status_code=304, headers={"ETag": row.etag, "Cache-Control": cache_control})
+    return tagged_json(view, row, headers={"Cache-Control": cache_control})
+
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not Modified"}}

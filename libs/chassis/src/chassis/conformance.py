@@ -199,15 +199,17 @@ class ConformanceSuite:
     async def test_events_feed_serves_committed_events_in_order(
         self, service_client: Any, issuer: Any
     ) -> None:
-        from chassis.outbox import record_event
+        from chassis.outbox import EventData, record_event
         from chassis.runtime import app_runtime
+
+        class Recorded(EventData):
+            event_type = "test.recorded"
+            i: int
 
         async with service_client(self.spec, self.settings_cls) as (client, app):
             async with app_runtime(app).db.writer() as session, session.begin():
                 for i in range(5):
-                    await record_event(
-                        session, self.outbox, type="test.recorded", subject=f"s{i}", data={"i": i}
-                    )
+                    await record_event(session, self.outbox, Recorded(i=i), subject=f"s{i}")
             headers = {"Authorization": f"Bearer {issuer.token('operator')}"}
             first = await client.get("/v1/events", params={"limit": 3}, headers=headers)
             assert first.status_code == 200, first.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import (
     Column,
@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.policy import PrincipalDep
-from chassis.problems import ProblemError
+from chassis.problems import BadRequest, Unprocessable
 from chassis.sessions import SessionDep
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
@@ -101,9 +101,7 @@ class Idempotency:
             self._path,
             self._hash,
         ):
-            raise ProblemError(
-                422,
-                "idempotency-key-reused",
+            raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used with another request; use a new key",
             )
         headers = dict(row["headers"]) | {"Idempotent-Replayed": "true"}
@@ -132,28 +130,50 @@ class Idempotency:
         return response
 
 
-def idempotency_dependency(table: Table) -> Any:
-    """A dependency giving routes the Idempotency of the current request, bound to `table`."""
+class BadIdempotencyKey(BadRequest):
+    slug = "bad-idempotency-key"
 
-    async def _idempotency(
-        request: Request, session: SessionDep, principal: PrincipalDep
+
+class IdempotencyKeyReused(Unprocessable):
+    slug = "idempotency-key-reused"
+
+
+class IdempotencyKeys:
+    """The dependency giving a creating route the Idempotency of its request, bound to the
+    service's table. A service writes its alias once, statically typed:
+
+        IdempotencyDep = Annotated[Idempotency, Depends(IdempotencyKeys(idempotency))]
+    """
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def __call__(
+        self,
+        request: Request,
+        session: SessionDep,
+        principal: PrincipalDep,
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                alias="Idempotency-Key",
+                description="Makes a retry safe: a replay with the same key and body returns "
+                "the first answer; the key with another body is refused (422)",
+                examples=["6f1c2a90-create-vendor"],
+            ),
+        ] = None,
     ) -> Idempotency:
-        key = request.headers.get("idempotency-key")
-        if key is not None and not _KEY_SHAPE.match(key):
-            raise ProblemError(
-                400,
-                "bad-idempotency-key",
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            )
+        # The shape is checked here rather than by the parameter, so a bad key gets its own 400
+        # and not the generic validation error.
+        if idempotency_key is not None and not _KEY_SHAPE.match(idempotency_key):
+            raise BadIdempotencyKey("Idempotency-Key must be 1 to 255 visible ASCII characters")
         body = await request.body()
         return Idempotency(
             session=session,
-            table=table,
+            table=self.table,
             principal=principal.subject,
-            key=key,
+            key=idempotency_key,
             method=request.method,
             path=request.url.path,
             request_hash=hashlib.sha256(body).hexdigest(),
         )
-
-    return Annotated[Idempotency, Depends(_idempotency)]

@@ -1,13 +1,16 @@
-"""Transactional outbox: events written with the change they describe, served as a pull feed."""
+"""Transactional outbox: typed events written with the change they describe, served as a pull feed
+whose contract declares each event type's data."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +43,24 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+class EventData(BaseModel):
+    """The data of one event type. A service declares one subclass per type it emits, sets
+    `event_type`, and hands the list to `events_router`, so the feed's contract shows each shape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: ClassVar[str]
+
+
 async def record_event(
-    session: AsyncSession,
-    table: Table,
-    *,
-    type: str,
-    subject: str,
-    data: dict[str, Any],
+    session: AsyncSession, table: Table, event: EventData, *, subject: str
 ) -> uuid.UUID:
-    """Add an event to the current transaction; it becomes visible only if the change commits."""
+    """Add an event to the current transaction; it becomes visible only if the change commits.
+
+    `subject` is the id of the resource the event is about.
+    """
+    type_ = event.event_type
+    data = event.model_dump(mode="json")
     bind = session.get_bind()
     if bind.dialect.name == "postgresql" and not session.info.get(_LOCKED):
         # Sequence numbers are taken before commit; serialising outbox writers until commit
@@ -59,7 +71,7 @@ async def record_event(
     event_id = uuid7()
     await session.execute(
         insert(table).values(
-            id=event_id, type=type, subject=subject, data=data, occurred_at=utcnow()
+            id=event_id, type=type_, subject=subject, data=data, occurred_at=utcnow()
         )
     )
     return event_id
@@ -78,6 +90,46 @@ class EventPage(BaseModel):
     items: list[Event]
     next_after: int = Field(description="Pass as `after` to continue from the last event read")
     has_more: bool
+
+
+class _Envelope(BaseModel):
+    seq: int = Field(description="Position in this service's feed; strictly increasing")
+    id: uuid.UUID = Field(description="Unique event id: consumers deduplicate by it")
+    subject: str = Field(description="Id of the resource the event is about")
+    occurred_at: datetime
+
+
+def _feed_item(model: type[EventData]) -> type[BaseModel]:
+    """`<Model>Event`: the envelope with `type` fixed to the model's event type."""
+    fixed: Any = Literal[model.event_type]
+    item: type[BaseModel] = create_model(
+        f"{model.__name__}Event", __base__=_Envelope, type=(fixed, ...), data=(model, ...)
+    )
+    return item
+
+
+def typed_event_page(events: Sequence[type[EventData]]) -> type[BaseModel]:
+    """The feed page's model whose items are a union discriminated by `type`, one member per
+    event model: what the contract declares, so consumers can generate their readers from it."""
+    types = [model.event_type for model in events]
+    if len(set(types)) != len(types):
+        raise ValueError(f"an event type is declared twice: {sorted(types)}")
+    members: list[Any] = [_feed_item(model) for model in events]
+    item: Any = (
+        members[0]
+        if len(members) == 1
+        else Annotated[Union[tuple(members)], Field(discriminator="type")]  # noqa: UP007
+    )
+    page: type[BaseModel] = create_model(
+        "EventPage",
+        items=(list[item], ...),
+        next_after=(
+            int,
+            Field(description="Pass as `after` to continue from the last event read"),
+        ),
+        has_more=(bool, ...),
+    )
+    return page
 
 
 def page_etag(*, after: int, limit: int, last_seq: int | None, has_more: bool) -> str:
@@ -102,8 +154,11 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def events_router(table: Table) -> APIRouter:
+def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRouter:
+    """GET /v1/events over `table`. With the service's event models, the contract declares every
+    item's data by its type; without, data is any object."""
     router = APIRouter(tags=["events"])
+    page_model: type[BaseModel] = typed_event_page(events) if events else EventPage
 
     def page_query(after: int, limit: int, *columns: Any) -> Any:
         # One row beyond the page tells whether more follow.
@@ -112,12 +167,11 @@ def events_router(table: Table) -> APIRouter:
     @router.get(
         "/v1/events",
         summary="Read the service's domain events after a position",
-        response_model=EventPage,
+        response_model=page_model,
         responses={**_NOT_MODIFIED, **problem_responses(400, 401, 403, 422)},
     )
     async def list_events(
         request: Request,
-        response: Response,
         session: SessionDep,
         after: Annotated[int, Query(ge=0, le=2**62, description="Last seq already read")] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
@@ -125,7 +179,7 @@ def events_router(table: Table) -> APIRouter:
             str | None,
             Header(description="ETag of a page read before: 304 when the page is unchanged"),
         ] = None,
-    ) -> EventPage | Response:
+    ) -> Response:
         if if_none_match is not None:
             # The seqs alone decide the ETag: a poller that is up to date costs one narrow query
             # and no event is decoded or serialised.
@@ -144,13 +198,20 @@ def events_router(table: Table) -> APIRouter:
         has_more = len(rows) > limit
         items = [Event.model_validate(dict(r)) for r in rows[:limit]]
         next_after = items[-1].seq if items else after
+        headers = {
+            "ETag": page_etag(
+                after=after,
+                limit=limit,
+                last_seq=items[-1].seq if items else None,
+                has_more=has_more,
+            ),
+            "Cache-Control": FEED_CACHE_CONTROL,
+        }
         if has_more:
             url = request.url.include_query_params(after=next_after)
-            response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
-        response.headers["ETag"] = page_etag(
-            after=after, limit=limit, last_seq=items[-1].seq if items else None, has_more=has_more
-        )
-        response.headers["Cache-Control"] = FEED_CACHE_CONTROL
-        return EventPage(items=items, next_after=next_after, has_more=has_more)
+            headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        # Served as written: every event was validated against its model when it was recorded.
+        body = EventPage(items=items, next_after=next_after, has_more=has_more)
+        return JSONResponse(body.model_dump(mode="json"), headers=headers)
 
     return router

@@ -1,21 +1,29 @@
-"""Cursor pagination: opaque cursors over a stable sort key, a bounded page size, Link headers."""
+"""Cursor pagination: opaque cursors over a stable sort key, a bounded page size, the cut of one
+page, Link headers."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from chassis.problems import FieldError, ProblemError
+from chassis.problems import BadRequest, FieldError
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 
 T = TypeVar("T")
+Row = TypeVar("Row")
+
+
+class BadCursor(BadRequest):
+    slug = "bad-cursor"
 
 
 class Page(BaseModel, Generic[T]):
@@ -30,10 +38,8 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _bad_cursor(reason: str) -> ProblemError:
-    return ProblemError(
-        400,
-        "bad-cursor",
+def _bad_cursor(reason: str) -> BadCursor:
+    return BadCursor(
         f"The cursor is not one this API issued: {reason}",
         errors=[FieldError(location="query.cursor", pointer="", message=reason, type="cursor")],
     )
@@ -75,3 +81,46 @@ def link_next(request: Request, response: Response, next_cursor: str | None) -> 
         return
     url = request.url.include_query_params(cursor=next_cursor)
     response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+
+
+def id_after(page: PageParams) -> uuid.UUID | None:
+    """The id a page of a list ordered by id continues after (None on the first page)."""
+    if page.cursor is None:
+        return None
+    (raw,) = decode_cursor(page.cursor, arity=1)
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise BadCursor("The cursor is not one this API issued") from exc
+
+
+def int_after(page: PageParams) -> int | None:
+    """The integer key (a sequence number) a page continues after (None on the first page)."""
+    if page.cursor is None:
+        return None
+    (raw,) = decode_cursor(page.cursor, arity=1)
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise BadCursor("The cursor is not one this API issued")
+    return raw
+
+
+def cut_page(
+    request: Request,
+    response: Response,
+    rows: Sequence[Row],
+    *,
+    page: PageParams,
+    key: Callable[[Row], list[Any]],
+) -> tuple[list[Row], str | None]:
+    """The rows of this page and the cursor of the next one (None on the last page).
+
+    The query asks for one row more than the page holds (`page.limit + 1`): that row's presence,
+    not a count, says whether a next page exists. The next cursor is the key of the page's last
+    row, and the response gets its Link.
+    """
+    if len(rows) <= page.limit:
+        return list(rows), None
+    kept = list(rows[: page.limit])
+    next_cursor = encode_cursor(key(kept[-1]))
+    link_next(request, response, next_cursor)
+    return kept, next_cursor

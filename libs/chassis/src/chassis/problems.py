@@ -1,9 +1,10 @@
-"""RFC 9457 problem details: one exception type, one renderer, and handlers for the framework's own errors."""
+"""RFC 9457 problem details: one exception type with typed kinds, one renderer, and handlers for
+the framework's own errors."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 import structlog
 from fastapi import FastAPI, Request
@@ -15,6 +16,7 @@ from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:library-platform:problem:"
+VALIDATION_TITLE = "The request is not valid"
 
 log = structlog.get_logger("chassis.problems")
 
@@ -67,6 +69,122 @@ class ProblemError(Exception):
         self.headers = headers or {}
         self.errors = errors
         self.extra = extra or {}
+
+
+class TypedProblem(ProblemError):
+    """A kind of problem whose status, type and title are fixed by its class.
+
+    Services subclass the kinds below once per slug they use (`class ProductRetired(Conflict):
+    slug = "product-retired"`), so routes and rules raise a name and never spell a slug.
+    """
+
+    status_code: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    default_title: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            self.status_code,
+            self.slug,
+            detail,
+            title=self.default_title,
+            headers=headers,
+            errors=errors,
+            extra=extra,
+        )
+
+
+class BadRequest(TypedProblem):
+    status_code = 400
+    slug = "bad-request"
+
+
+class Forbidden(TypedProblem):
+    status_code = 403
+    slug = "forbidden"
+
+
+class NotFound(TypedProblem):
+    status_code = 404
+    slug = "not-found"
+
+
+class Conflict(TypedProblem):
+    status_code = 409
+    slug = "conflict"
+
+
+class PreconditionFailed(TypedProblem):
+    status_code = 412
+    slug = "stale-version"
+
+
+class Unprocessable(TypedProblem):
+    status_code = 422
+    slug = "unprocessable"
+
+
+class Invalid(TypedProblem):
+    """422 validation-error: what a schema would say had it known the rule (several fields may be
+    named in `errors`), so a client handles both the same way."""
+
+    status_code = 422
+    slug = "validation-error"
+    default_title = VALIDATION_TITLE
+
+
+class PreconditionRequired(TypedProblem):
+    status_code = 428
+    slug = "precondition-required"
+
+
+def body_field_error(field: str, message: str, kind: str) -> FieldError:
+    """The field error of one body field; `field` is a dotted path ("procurement.sushi_url",
+    "libraries.2"), shaped like the framework's own validation errors."""
+    parts = field.split(".")
+    pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+    return FieldError(location=f"body.{field}", pointer=pointer, message=message, type=kind)
+
+
+class FieldProblem(TypedProblem):
+    """A problem about body fields, for rules checked below the schema (unknown references,
+    duplicates, scope). Combine with a status kind: `class DuplicateIsil(FieldProblem, Conflict)`.
+    The field errors' type is the slug unless `kind` says otherwise."""
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        kind: str | None = None,
+        detail: str | None = None,
+        more: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            detail or self.describe(field, message),
+            errors=[body_field_error(field, message, kind or self.slug), *(more or [])],
+            extra=extra,
+        )
+
+    @classmethod
+    def describe(cls, field: str, message: str) -> str:
+        return f"{field}: {message}"
+
+
+class InvalidField(FieldProblem, Invalid):
+    """422 validation-error naming one body field, its detail worded like the framework's."""
+
+    @classmethod
+    def describe(cls, field: str, message: str) -> str:
+        return f"body.{field}: {message}"
 
 
 def problem_response(
@@ -177,7 +295,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
         request,
         422,
         type_=f"{TYPE_PREFIX}validation-error",
-        title="The request is not valid",
+        title=VALIDATION_TITLE,
         detail=summary,
         errors=errors,
     )

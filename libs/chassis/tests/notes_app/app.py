@@ -1,4 +1,5 @@
-"""Notes: a versioned, paginated, idempotently created resource that emits events."""
+"""Notes: a versioned, paginated, idempotently created resource that emits typed events and keeps
+an audit trail."""
 
 from __future__ import annotations
 
@@ -15,17 +16,25 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, String, Table, UniqueConstraint, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.audit import Trail, audit_router, audit_table, request_id_of
 from chassis.caller import CALLER_RULE, caller_router
-from chassis.concurrency import etag, matches_if_none_match, require_if_match
+from chassis.concurrency import (
+    NOT_MODIFIED,
+    IfMatchDep,
+    IfNoneMatchDep,
+    Versioned,
+    conditional_json,
+    tagged_json,
+)
 from chassis.db import new_metadata
-from chassis.idempotency import idempotency_dependency, idempotency_table
+from chassis.idempotency import Idempotency, IdempotencyKeys, idempotency_table
 from chassis.ids import uuid7
 from chassis.jobs import jobs_table, purge_idempotency_records
-from chassis.outbox import events_router, outbox_table, record_event
-from chassis.pagination import Page, PageParamsDep, decode_cursor, encode_cursor, link_next
+from chassis.outbox import EventData, events_router, outbox_table
+from chassis.pagination import BadCursor, Page, PageParamsDep, cut_page, decode_cursor
 from chassis.policy import PrincipalDep, allow, public
-from chassis.problems import ProblemError, problem_responses
-from chassis.schemas import InputModel, OutputModel
+from chassis.problems import NotFound, problem_responses
+from chassis.schemas import InputModel, OutputModel, PatchModel
 from chassis.service import ServiceSpec, build_app
 from chassis.sessions import SessionDep
 from chassis.settings import ServiceSettings
@@ -38,7 +47,9 @@ class Base(DeclarativeBase):
 
 outbox = outbox_table(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
-IdempotencyDep = idempotency_dependency(idempotency)
+audit_log = audit_table(Base.metadata)
+trail = Trail(audit=audit_log, outbox=outbox)
+IdempotencyDep = Annotated[Idempotency, Depends(IdempotencyKeys(idempotency))]
 jobs = jobs_table(Base.metadata)
 # Each due time the test job `tick` ran for, and which process ran it (notes_app.ticks).
 job_ticks = Table(
@@ -53,17 +64,36 @@ job_ticks = Table(
 )
 
 
-class Note(Base):
+class Note(Versioned, Base):
     __tablename__ = "notes"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(String(2000))
     author: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __mapper_args__ = {"version_id_col": version}
+
+class NoteCreated(EventData):
+    event_type = "note.created"
+    title: str
+
+
+class NoteChanged(EventData):
+    event_type = "note.changed"
+    changed: list[str]
+
+
+class NoteDeleted(EventData):
+    event_type = "note.deleted"
+
+
+EVENTS: list[type[EventData]] = [NoteCreated, NoteChanged, NoteDeleted]
+
+
+class NoteNotFound(NotFound):
+    pass
 
 
 class NoteIn(InputModel):
@@ -71,7 +101,7 @@ class NoteIn(InputModel):
     body: str = Field(default="", max_length=2000)
 
 
-class NotePatch(InputModel):
+class NotePatch(PatchModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     body: str | None = Field(default=None, max_length=2000)
 
@@ -97,15 +127,19 @@ NoteId = Annotated[uuid.UUID, PathParam(description="The note's id (a UUID)")]
 async def load_note(note_id: NoteId, session: SessionDep) -> Note:
     note = await session.get(Note, note_id)
     if note is None:
-        raise ProblemError(404, "not-found", f"No note {note_id}")
+        raise NoteNotFound(f"No note {note_id}")
     return note
 
 
 NoteDep = Annotated[Note, Depends(load_note)]
 
 
-def _out(note: Note) -> dict[str, object]:
-    return NoteOut.model_validate(note).model_dump(mode="json")
+def _out(note: Note) -> NoteOut:
+    return NoteOut.model_validate(note)
+
+
+def _audited(note: Note) -> dict[str, object]:
+    return _out(note).model_dump(mode="json", include={"title", "body"})
 
 
 @router.post(
@@ -116,22 +150,38 @@ def _out(note: Note) -> dict[str, object]:
     responses=problem_responses(409),
 )
 async def create_note(
-    body: NoteIn, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+    request: Request,
+    body: NoteIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
 ) -> JSONResponse:
     if (replayed := await idem.replay()) is not None:
         return replayed
+    now = utcnow()
     note = Note(
-        id=uuid7(), title=body.title, body=body.body, author=principal.subject, created_at=utcnow()
+        id=uuid7(),
+        title=body.title,
+        body=body.body,
+        author=principal.subject,
+        created_at=now,
+        updated_at=now,
     )
     session.add(note)
     await session.flush()
-    await record_event(
-        session, outbox, type="note.created", subject=str(note.id), data={"title": note.title}
+    await trail.announce(
+        session,
+        NoteCreated(title=note.title),
+        principal=principal,
+        resource_type="note",
+        resource_id=str(note.id),
+        subject=str(note.id),
+        before=None,
+        after=_audited(note),
+        request_id=request_id_of(request),
     )
-    response = JSONResponse(
-        _out(note),
-        status_code=201,
-        headers={"ETag": etag(note.version), "Location": f"/v1/notes/{note.id}"},
+    response = tagged_json(
+        _out(note), note, status_code=201, headers={"Location": f"/v1/notes/{note.id}"}
     )
     return await idem.remember(response)
 
@@ -146,29 +196,26 @@ async def list_notes(
         try:
             key = (datetime.fromisoformat(created), uuid.UUID(note_id))
         except (TypeError, ValueError) as exc:
-            raise ProblemError(400, "bad-cursor", "The cursor is not one this API issued") from exc
+            raise BadCursor("The cursor is not one this API issued") from exc
         query = query.where(tuple_(Note.created_at, Note.id) > key)
-    notes = list((await session.scalars(query)).all())
-    next_cursor = None
-    if len(notes) > page.limit:
-        last = notes[page.limit - 1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
-        notes = notes[: page.limit]
-    link_next(request, response, next_cursor)
-    return Page[NoteOut](items=[NoteOut.model_validate(n) for n in notes], next_cursor=next_cursor)
+    notes, next_cursor = cut_page(
+        request,
+        response,
+        (await session.scalars(query)).all(),
+        page=page,
+        key=lambda n: [n.created_at.isoformat(), str(n.id)],
+    )
+    return Page[NoteOut](items=[_out(n) for n in notes], next_cursor=next_cursor)
 
 
 @router.get(
     "/v1/notes/{note_id}",
     summary="Read a note",
     response_model=NoteOut,
-    responses=problem_responses(404),
+    responses={**NOT_MODIFIED, **problem_responses(404)},
 )
-async def get_note(request: Request, note: NoteDep) -> Response:
-    tag = etag(note.version)
-    if matches_if_none_match(request, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    return JSONResponse(_out(note), headers={"ETag": tag, "Cache-Control": "no-cache"})
+async def get_note(note: NoteDep, if_none_match: IfNoneMatchDep) -> Response:
+    return conditional_json(if_none_match, _out(note), note, cache_control="no-cache")
 
 
 @router.patch(
@@ -178,14 +225,30 @@ async def get_note(request: Request, note: NoteDep) -> Response:
     responses=problem_responses(404, 412, 428),
 )
 async def update_note(
-    request: Request, body: NotePatch, note: NoteDep, session: SessionDep
+    request: Request,
+    body: NotePatch,
+    note: NoteDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    require_if_match(request, note.version)
-    for name, value in body.model_dump(exclude_unset=True).items():
+    if_match.require(note)
+    before = _audited(note)
+    for name, value in body.sent().items():
         setattr(note, name, value)
-    await session.flush()
-    await record_event(session, outbox, type="note.changed", subject=str(note.id), data={})
-    return JSONResponse(_out(note), headers={"ETag": etag(note.version)})
+    await trail.record_update(
+        session,
+        row=note,
+        principal=principal,
+        resource_type="note",
+        resource_id=str(note.id),
+        subject=str(note.id),
+        before=before,
+        after=_audited(note),
+        request_id=request_id_of(request),
+        event=lambda changed: NoteChanged(changed=changed),
+    )
+    return tagged_json(_out(note), note)
 
 
 @router.delete(
@@ -194,10 +257,27 @@ async def update_note(
     summary="Delete a note",
     responses=problem_responses(404, 412, 428),
 )
-async def delete_note(request: Request, note: NoteDep, session: SessionDep) -> Response:
-    require_if_match(request, note.version)
+async def delete_note(
+    request: Request,
+    note: NoteDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
+) -> Response:
+    if_match.require(note)
+    before = _audited(note)
     await session.delete(note)
-    await record_event(session, outbox, type="note.deleted", subject=str(note.id), data={})
+    await trail.announce(
+        session,
+        NoteDeleted(),
+        principal=principal,
+        resource_type="note",
+        resource_id=str(note.id),
+        subject=str(note.id),
+        before=before,
+        after=None,
+        request_id=request_id_of(request),
+    )
     return Response(status_code=204)
 
 
@@ -208,6 +288,7 @@ POLICY = {
     "update_note": allow("staff", scope="none: any staff member"),
     "delete_note": allow("staff", scope="none: any staff member"),
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
+    "list_audit_entries": allow("operator", scope="none: the whole trail"),
     "read_caller": CALLER_RULE,
 }
 
@@ -217,9 +298,13 @@ SPEC = ServiceSpec(
     description="Exercises every chassis mechanism.",
     version="0.0.0",
     component_dir=Path(__file__).resolve().parent,
-    routers=[router, events_router(outbox), caller_router()],
+    routers=[router, events_router(outbox, EVENTS), audit_router(audit_log), caller_router()],
     policy=POLICY,
-    tags=[{"name": "notes", "description": "Notes"}],
+    tags=[
+        {"name": "notes", "description": "Notes"},
+        {"name": "events", "description": "Domain events, read as a pull feed"},
+        {"name": "audit", "description": "Who changed what, when"},
+    ],
     jobs=[purge_idempotency_records(idempotency)],
 )
 

@@ -5,17 +5,20 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from catalogue_licensing.agreements.cost_shares.routes import router as cost_shares_router
+from catalogue_licensing.agreements.participation.routes import router as participation_router
 from catalogue_licensing.agreements.routes import router as agreements_router
-from catalogue_licensing.audit.routes import router as audit_router
 from catalogue_licensing.catalogue.fast_path import CatalogueFastPath
 from catalogue_licensing.catalogue.routes import router as catalogue_router
 from catalogue_licensing.directory.routes import router as directory_router
-from catalogue_licensing.models import idempotency, outbox
+from catalogue_licensing.events import EVENTS
+from catalogue_licensing.models import audit_log, idempotency, outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors.routes import router as vendors_router
+from chassis.audit import audit_router
 from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
@@ -32,9 +35,11 @@ SPEC = ServiceSpec(
         vendors_router,
         products_router,
         agreements_router,
+        participation_router,
+        cost_shares_router,
         catalogue_router,
-        audit_router,
-        events_router(outbox),
+        audit_router(audit_log),
+        events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,

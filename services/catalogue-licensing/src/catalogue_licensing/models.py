@@ -2,7 +2,7 @@
 
 from catalogue_licensing.agreements.models import Agreement, CostShare, Participation
 from catalogue_licensing.audit.models import AuditEntry
-from catalogue_licensing.db import Base, idempotency, metadata, outbox
+from catalogue_licensing.db import Base, audit_log, idempotency, metadata, outbox
 from catalogue_licensing.directory.models import (
     Country,
     County,
@@ -28,6 +28,7 @@ __all__ = [
     "Participation",
     "Product",
     "Vendor",
+    "audit_log",
     "idempotency",
     "metadata",
     "outbox",

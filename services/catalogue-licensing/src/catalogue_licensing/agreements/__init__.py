@@ -1,1 +1,2 @@
-"""Agreements, the counties' participation in them, and the split of their cost."""
+"""Agreements for products, with the counties' participation (participation/) and the cost shares
+that follow from both (cost_shares/)."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue_licensing.db import Base, metadata
+from chassis.concurrency import Versioned
 from chassis.types import JSONDoc, UTCDateTime
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ participation_libraries = Table(
 )
 
 
-class Agreement(Base):
+class Agreement(Versioned, Base):
     __tablename__ = "agreements"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -54,7 +55,6 @@ class Agreement(Base):
     split_key: Mapped[str] = mapped_column(String(20))
     # For fixed_weights: {county_number: positive integer weight}; otherwise null.
     weights: Mapped[dict[str, int] | None] = mapped_column(JSONDoc, nullable=True)
-    version: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -63,10 +63,8 @@ class Agreement(Base):
         lazy="raise", back_populates="agreement", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Participation(Base):
+class Participation(Versioned, Base):
     """One county's participation in one agreement."""
 
     __tablename__ = "participations"
@@ -77,14 +75,11 @@ class Participation(Base):
         ForeignKey("agreements.id", ondelete="CASCADE"), index=True
     )
     county_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counties.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     agreement: Mapped[Agreement] = relationship(lazy="raise", back_populates="participations")
     libraries: Mapped[list[Library]] = relationship(secondary=participation_libraries, lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class CostShare(Base):

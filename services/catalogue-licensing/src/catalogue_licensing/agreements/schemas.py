@@ -1,16 +1,17 @@
-"""Request and response bodies of agreements, participations and cost shares."""
+"""Request and response bodies of agreements, and the shapes (county numbers, ISILs) their
+participation and cost shares reuse."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from catalogue_licensing.agreements.currencies import is_active_currency
 from catalogue_licensing.agreements.split import SplitKey
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 
 # A generous upper bound: ten trillion minor units, far above any licence and far below 2^63.
 MAX_PRICE_MINOR = 10**13
@@ -91,8 +92,11 @@ class AgreementIn(InputModel):
     _check_period = field_validator("period_end")(_period_end_not_before_start)
 
 
-class AgreementPatch(InputModel):
-    """The fields to change; the product of an agreement never changes."""
+class AgreementPatch(PatchModel):
+    """The fields to change; the product of an agreement never changes. `weights: null` clears
+    them (for a split that needs none)."""
+
+    clearable = frozenset({"weights"})
 
     period_start: date | None = None
     period_end: date | None = None
@@ -120,53 +124,3 @@ class AgreementOut(OutputModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
-
-
-class ParticipationIn(InputModel):
-    libraries: list[Isil] = Field(
-        min_length=1,
-        max_length=MAX_LIBRARIES_PER_PARTICIPATION,
-        description="ISILs of the county's libraries and schools that take part; withdraw the "
-        "whole participation with DELETE",
-        examples=[["NO-2030000"]],
-    )
-
-
-class ParticipationOut(OutputModel):
-    agreement_id: uuid.UUID
-    county_number: str
-    libraries: list[str] = Field(description="ISILs, sorted")
-    version: int
-    updated_by: str
-    updated_at: datetime
-
-
-class ParticipationList(OutputModel):
-    items: list[ParticipationOut]
-
-
-class CostShareOut(OutputModel):
-    county_number: str
-    amount_minor: int
-    basis: int = Field(description="Population, weight, or 1 (equal shares)")
-    basis_kind: Literal["population", "weight", "equal"]
-    population_year: int | None = Field(
-        description="per_inhabitant: the year whose population was used"
-    )
-    population_note: str | None = Field(
-        description="Set when the contract year's population was missing and an earlier year's "
-        "was used"
-    )
-
-
-class CostSharesOut(OutputModel):
-    agreement_id: uuid.UUID
-    currency: str
-    yearly_price_minor: int
-    split_key: SplitKey
-    contract_year: int
-    computed_at: datetime | None = Field(description="When the shares were last recomputed")
-    items: list[CostShareOut] = Field(
-        description="One row per participating county the caller may see; all rows add up to "
-        "yearly_price_minor"
-    )

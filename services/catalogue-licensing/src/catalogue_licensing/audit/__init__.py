@@ -1,1 +1,2 @@
-"""The audit trail of changes, readable by programme administrators."""
+"""The audit trail of changes, readable by programme administrators (table, recording and route
+are the kit's: chassis.audit)."""

@@ -17,10 +17,10 @@ from catalogue_licensing.agreements.models import (
     participation_libraries,
 )
 from catalogue_licensing.catalogue.language import pick
+from catalogue_licensing.directory.errors import LibraryNotFound
 from catalogue_licensing.directory.models import Library, Municipality
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
-from chassis.problems import ProblemError
 
 ACTIVE = "active"
 
@@ -55,7 +55,7 @@ class Offered:
 async def library_by_isil(session: AsyncSession, isil: str) -> Library:
     library = await session.scalar(select(Library).where(Library.isil == isil))
     if library is None:
-        raise ProblemError(404, "not-found", f"No library with ISIL {isil}")
+        raise LibraryNotFound(f"No library with ISIL {isil}")
     return library
 
 

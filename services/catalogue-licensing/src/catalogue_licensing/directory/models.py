@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue_licensing.db import Base
+from chassis.concurrency import Versioned
 from chassis.types import JSONDoc, UTCDateTime
 
 
@@ -22,7 +23,7 @@ class Country(Base):
     name: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
 
 
-class County(Base):
+class County(Versioned, Base):
     """A county (fylke), province or region: the unit that joins agreements and shares their cost."""
 
     __tablename__ = "counties"
@@ -34,14 +35,11 @@ class County(Base):
     number: Mapped[str] = mapped_column(String(10))
     # Multilingual: {"nb": "Nordland", "se": "Nordlánnda"}.
     name: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
-    version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     populations: Mapped[list[CountyPopulation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="CountyPopulation.year"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class CountyPopulation(Base):
@@ -55,7 +53,7 @@ class CountyPopulation(Base):
     population: Mapped[int] = mapped_column(Integer)
 
 
-class Municipality(Base):
+class Municipality(Versioned, Base):
     __tablename__ = "municipalities"
     __table_args__ = (UniqueConstraint("country_code", "number"),)
 
@@ -64,15 +62,12 @@ class Municipality(Base):
     number: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200))
     county_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counties.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     county: Mapped[County] = relationship(lazy="raise")
     populations: Mapped[list[MunicipalityPopulation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="MunicipalityPopulation.year"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class MunicipalityPopulation(Base):
@@ -85,7 +80,7 @@ class MunicipalityPopulation(Base):
     population: Mapped[int] = mapped_column(Integer)
 
 
-class Library(Base):
+class Library(Versioned, Base):
     __tablename__ = "libraries"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -95,10 +90,7 @@ class Library(Base):
     # "public" or "school".
     kind: Mapped[str] = mapped_column(String(10))
     municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipalities.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     municipality: Mapped[Municipality] = relationship(lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}

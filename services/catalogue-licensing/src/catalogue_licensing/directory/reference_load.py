@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalogue_licensing.agreements.service import follow_population_change
+from catalogue_licensing.agreements.cost_shares.service import follow_population_change
 from catalogue_licensing.db import outbox
+from catalogue_licensing.directory.events import LibraryCreated
 from catalogue_licensing.directory.isil import isil_country, isil_problem
 from catalogue_licensing.directory.models import (
     Country,
@@ -361,14 +362,13 @@ async def load_reference(
         await record_event(
             session,
             outbox,
-            type="library.created",
+            LibraryCreated(
+                isil=library.isil,
+                kind=l_row.kind,
+                municipality=l_row.municipality,
+                county=county_of[l_row.municipality],
+            ),
             subject=str(library.id),
-            data={
-                "isil": library.isil,
-                "kind": library.kind,
-                "municipality": l_row.municipality,
-                "county": county_of[l_row.municipality],
-            },
         )
         report.count("libraries", inserted=True)
     return report

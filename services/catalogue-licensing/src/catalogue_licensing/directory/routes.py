@@ -8,9 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
-from catalogue_licensing.audit.service import request_id_of
+from catalogue_licensing.deps import IdempotencyDep
 from catalogue_licensing.directory import service
-from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.directory.deps import (
+    CountyDep,
+    LibraryDep,
+    ManagedLibraryDep,
+    MunicipalityDep,
+)
 from catalogue_licensing.directory.models import County, Municipality
 from catalogue_licensing.directory.schemas import (
     CountryCode,
@@ -22,11 +27,16 @@ from catalogue_licensing.directory.schemas import (
     MunicipalityOut,
     PopulationIn,
 )
-from catalogue_licensing.idempotent import IdempotencyDep
-from catalogue_licensing.pages import cut_page
-from catalogue_licensing.representations import conditional_json, tagged_json
-from chassis.concurrency import require_if_match
-from chassis.pagination import Page, PageParamsDep, decode_cursor
+from chassis.audit import request_id_of
+from chassis.concurrency import (
+    NOT_MODIFIED,
+    IfMatch,
+    IfMatchDep,
+    IfNoneMatchDep,
+    conditional_json,
+    tagged_json,
+)
+from chassis.pagination import Page, PageParamsDep, cut_page, decode_cursor
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -37,26 +47,7 @@ router = APIRouter(tags=["directory"])
 # makes revalidation after that cheap.
 PUBLIC_CACHE = "public, max-age=60"
 
-CountyNumber = Annotated[
-    str,
-    PathParam(pattern=r"^[0-9A-Za-z]{1,10}$", description="The county's number", examples=["03"]),
-]
-MunicipalityNumber = Annotated[
-    str,
-    PathParam(
-        pattern=r"^[0-9A-Za-z]{1,10}$", description="The municipality's number", examples=["0301"]
-    ),
-]
-IsilPath = Annotated[
-    str,
-    PathParam(
-        max_length=16, pattern=ISIL_PATTERN, description="ISIL (ISO 15511)", examples=["NO-2030000"]
-    ),
-]
 YearPath = Annotated[int, PathParam(ge=1900, le=2200, description="Population on 1 January of")]
-CountryQuery = Annotated[
-    CountryCode, Query(description="The country (ISO 3166-1 alpha-2) whose number this is")
-]
 AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9A-Za-z]{1,10}$")]
 
 
@@ -76,12 +67,13 @@ async def _set_population(
     session: SessionDep,
     principal: PrincipalDep,
     area: County | Municipality,
+    if_match: IfMatch,
     *,
     year: int,
     population: int,
 ) -> JSONResponse:
     """The one way a county's and a municipality's population is set: If-Match, then the rule."""
-    require_if_match(request, area.version)
+    if_match.require(area)
     await service.set_population(
         session,
         principal=principal,
@@ -90,7 +82,7 @@ async def _set_population(
         population=population,
         request_id=request_id_of(request),
     )
-    return tagged_json(service.area_view(area), area.version)
+    return tagged_json(service.area_view(area), area)
 
 
 @router.get(
@@ -119,14 +111,11 @@ async def list_counties(
     "/v1/counties/{number}",
     summary="Read a county with its population per year",
     response_model=CountyOut,
-    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+    responses={**NOT_MODIFIED, **problem_responses(404, 422)},
 )
-async def get_county(
-    request: Request, number: CountyNumber, session: SessionDep, country: CountryQuery = "NO"
-) -> Response:
-    county = await service.get_county(session, country=country, number=number)
+async def get_county(county: CountyDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        request, service.county_view(county), county.version, cache_control=PUBLIC_CACHE
+        if_none_match, service.county_view(county), county, cache_control=PUBLIC_CACHE
     )
 
 
@@ -141,16 +130,15 @@ async def get_county(
 )
 async def set_county_population(
     request: Request,
-    number: CountyNumber,
+    county: CountyDep,
     year: YearPath,
     body: PopulationIn,
     session: SessionDep,
     principal: PrincipalDep,
-    country: CountryQuery = "NO",
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    county = await service.get_county(session, country=country, number=number)
     return await _set_population(
-        request, session, principal, county, year=year, population=body.population
+        request, session, principal, county, if_match, year=year, population=body.population
     )
 
 
@@ -181,19 +169,15 @@ async def list_municipalities(
     "/v1/municipalities/{number}",
     summary="Read a municipality with its population per year",
     response_model=MunicipalityOut,
-    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+    responses={**NOT_MODIFIED, **problem_responses(404, 422)},
 )
 async def get_municipality(
-    request: Request,
-    number: MunicipalityNumber,
-    session: SessionDep,
-    country: CountryQuery = "NO",
+    municipality: MunicipalityDep, if_none_match: IfNoneMatchDep
 ) -> Response:
-    municipality = await service.get_municipality(session, country=country, number=number)
     return conditional_json(
-        request,
+        if_none_match,
         service.municipality_view(municipality),
-        municipality.version,
+        municipality,
         cache_control=PUBLIC_CACHE,
     )
 
@@ -206,16 +190,15 @@ async def get_municipality(
 )
 async def set_municipality_population(
     request: Request,
-    number: MunicipalityNumber,
+    municipality: MunicipalityDep,
     year: YearPath,
     body: PopulationIn,
     session: SessionDep,
     principal: PrincipalDep,
-    country: CountryQuery = "NO",
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    municipality = await service.get_municipality(session, country=country, number=number)
     return await _set_population(
-        request, session, principal, municipality, year=year, population=body.population
+        request, session, principal, municipality, if_match, year=year, population=body.population
     )
 
 
@@ -257,12 +240,11 @@ async def list_libraries(
     "/v1/libraries/{isil}",
     summary="Read a library",
     response_model=LibraryOut,
-    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+    responses={**NOT_MODIFIED, **problem_responses(404, 422)},
 )
-async def get_library(request: Request, isil: IsilPath, session: SessionDep) -> Response:
-    library = await service.get_library(session, isil=isil)
+async def get_library(library: LibraryDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        request, service.library_view(library), library.version, cache_control=PUBLIC_CACHE
+        if_none_match, service.library_view(library), library, cache_control=PUBLIC_CACHE
     )
 
 
@@ -287,7 +269,7 @@ async def create_library(
     )
     response = tagged_json(
         service.library_view(library),
-        library.version,
+        library,
         status_code=201,
         headers={"Location": f"/v1/libraries/{library.isil}"},
     )
@@ -305,13 +287,13 @@ async def create_library(
 )
 async def update_library(
     request: Request,
-    isil: IsilPath,
+    library: ManagedLibraryDep,
     body: LibraryPatch,
     session: SessionDep,
     principal: PrincipalDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    library = await service.library_for_change(session, principal=principal, isil=isil)
-    require_if_match(request, library.version)
+    if_match.require(library)
     library = await service.update_library(
         session,
         principal=principal,
@@ -319,4 +301,4 @@ async def update_library(
         body=body,
         request_id=request_id_of(request),
     )
-    return tagged_json(service.library_view(library), library.version)
+    return tagged_json(service.library_view(library), library)

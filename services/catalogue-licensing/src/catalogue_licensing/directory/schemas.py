@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from catalogue_licensing.directory.isil import Isil
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 
 LibraryKind = Literal["public", "school"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NO"])]
@@ -65,7 +65,7 @@ class LibraryIn(InputModel):
     municipality: AreaNumber = Field(description="The municipality's number", examples=["0301"])
 
 
-class LibraryPatch(InputModel):
+class LibraryPatch(PatchModel):
     """The fields to change; the ISIL is the library's identity and never changes."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)

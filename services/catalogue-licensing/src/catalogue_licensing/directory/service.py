@@ -9,11 +9,27 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalogue_licensing.agreements.service import (
-    agreements_with_libraries,
-    follow_population_change,
+from catalogue_licensing.agreements.cost_shares.service import follow_population_change
+from catalogue_licensing.agreements.participation.service import agreements_with_libraries
+from catalogue_licensing.db import trail
+from catalogue_licensing.directory.access import in_managed_county, managed_county
+from catalogue_licensing.directory.errors import (
+    AmbiguousCounty,
+    CountyNotFound,
+    DuplicateIsil,
+    IsilCountryMismatch,
+    LibraryNotFound,
+    LibraryTakesPart,
+    MunicipalityNotFound,
+    OutsideYourCounty,
+    UnknownMunicipality,
 )
-from catalogue_licensing.audit.service import announce, record_update
+from catalogue_licensing.directory.events import (
+    CountyPopulationSet,
+    LibraryCreated,
+    LibraryUpdated,
+    MunicipalityPopulationSet,
+)
 from catalogue_licensing.directory.isil import isil_country
 from catalogue_licensing.directory.models import (
     County,
@@ -30,24 +46,12 @@ from catalogue_licensing.directory.schemas import (
     MunicipalityOut,
     PopulationOut,
 )
-from catalogue_licensing.field_problems import field_problem
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.problems import ProblemError
 from chassis.types import utcnow
 
 # Fields that change on every write and say nothing about what changed.
 _UNAUDITED = frozenset({"version", "created_at", "updated_at"})
-
-
-def managed_county(principal: Principal) -> str | None:
-    """The county whose libraries the caller manages: None for all (programme administrators).
-
-    A county administrator whose token names no county manages nothing; "" matches no county.
-    """
-    if "programme_admin" in principal.roles:
-        return None
-    return principal.county or ""
 
 
 # ---------------------------------------------------------------- views
@@ -130,7 +134,7 @@ async def get_county(session: AsyncSession, *, country: str, number: str) -> Cou
         .where(County.country_code == country, County.number == number)
     )
     if county is None:
-        raise ProblemError(404, "not-found", f"No county {number} in {country}")
+        raise CountyNotFound(f"No county {number} in {country}")
     return county
 
 
@@ -168,7 +172,7 @@ async def get_municipality(session: AsyncSession, *, country: str, number: str) 
         _municipalities().where(Municipality.country_code == country, Municipality.number == number)
     )
     if municipality is None:
-        raise ProblemError(404, "not-found", f"No municipality {number} in {country}")
+        raise MunicipalityNotFound(f"No municipality {number} in {country}")
     return municipality
 
 
@@ -205,20 +209,18 @@ async def list_libraries(
 async def get_library(session: AsyncSession, *, isil: str) -> Library:
     library = await session.scalar(_libraries().where(Library.isil == isil))
     if library is None:
-        raise ProblemError(404, "not-found", f"No library {isil}")
+        raise LibraryNotFound(f"No library {isil}")
     return library
 
 
 async def library_for_change(session: AsyncSession, *, principal: Principal, isil: str) -> Library:
     """The library the caller may change; another county's library is 404 to a county admin, the
     same answer as for a library that does not exist, so its existence is not confirmed."""
-    query = _libraries().where(Library.isil == isil)
-    county = managed_county(principal)
-    if county is not None:
-        query = query.where(County.number == county)
-    library = await session.scalar(query)
+    library = await session.scalar(
+        _libraries().where(Library.isil == isil, in_managed_county(principal))
+    )
     if library is None:
-        raise ProblemError(404, "not-found", f"No library {isil} that you manage")
+        raise LibraryNotFound(f"No library {isil} that you manage")
     return library
 
 
@@ -239,22 +241,13 @@ async def _municipality_in_scope(
         .where(Municipality.country_code == country, Municipality.number == number)
     )
     if municipality is None:
-        raise field_problem(
-            422,
-            "unknown-municipality",
-            field="municipality",
-            message=f"there is no municipality {number} in {country}",
-        )
+        raise UnknownMunicipality("municipality", f"there is no municipality {number} in {country}")
     county = managed_county(principal)
     if county is not None and municipality.county.number != county:
-        raise field_problem(
-            403,
-            "outside-your-county",
-            field="municipality",
-            message=(
-                f"municipality {number} is in county {municipality.county.number}; "
-                f"you manage the libraries of county {county or '(none)'} only"
-            ),
+        raise OutsideYourCounty(
+            "municipality",
+            f"municipality {number} is in county {municipality.county.number}; "
+            f"you manage the libraries of county {county or '(none)'} only",
         )
     return municipality
 
@@ -264,19 +257,15 @@ async def create_library(
 ) -> Library:
     prefix_country = isil_country(body.isil)
     if prefix_country is not None and prefix_country != body.country:
-        raise field_problem(
-            422,
-            "isil-country-mismatch",
-            field="isil",
-            message=f"the ISIL's prefix names {prefix_country}, but the library is in {body.country}",
+        raise IsilCountryMismatch(
+            "isil",
+            f"the ISIL's prefix names {prefix_country}, but the library is in {body.country}",
         )
     municipality = await _municipality_in_scope(
         session, principal=principal, country=body.country, number=body.municipality
     )
     if await session.scalar(select(Library.id).where(Library.isil == body.isil)) is not None:
-        raise field_problem(
-            409, "duplicate-isil", field="isil", message=f"a library {body.isil} exists already"
-        )
+        raise DuplicateIsil("isil", f"a library {body.isil} exists already")
     now = utcnow()
     library = Library(
         id=uuid7(),
@@ -291,22 +280,18 @@ async def create_library(
     session.add(library)
     await session.flush()
     view = library_view(library)
-    await announce(
+    await trail.announce(
         session,
+        LibraryCreated(
+            isil=library.isil, kind=view.kind, municipality=view.municipality, county=view.county
+        ),
         principal=principal,
-        action="library.created",
         resource_type="library",
         resource_id=library.isil,
         subject=str(library.id),
         before=None,
         after=_audited(view),
         request_id=request_id,
-        data={
-            "isil": library.isil,
-            "kind": library.kind,
-            "municipality": view.municipality,
-            "county": view.county,
-        },
     )
     return library
 
@@ -324,9 +309,7 @@ async def _refuse_moving_a_participant(
     if not agreements:
         return
     from_county = library.municipality.county.number
-    raise ProblemError(
-        409,
-        "library-takes-part",
+    raise LibraryTakesPart(
         f"Library {library.isil} takes part for county {from_county} in agreement "
         f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
         f"moving it to county {to_county}",
@@ -361,31 +344,30 @@ async def update_library(
             await _refuse_moving_a_participant(
                 session, library=library, to_county=municipality.county.number
             )
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.sent()
     for name in ("name", "kind"):
-        if changes.get(name) is not None:
+        if name in changes:
             setattr(library, name, changes[name])
     if municipality is not library.municipality:
         library.municipality_id = municipality.id
         library.municipality = municipality
     after = _audited(library_view(library))
-    await record_update(
+    await trail.record_update(
         session,
         row=library,
         principal=principal,
-        action="library.updated",
         resource_type="library",
         resource_id=library.isil,
         subject=str(library.id),
         before=before,
         after=after,
         request_id=request_id,
-        event_data=lambda changed: {
-            "isil": library.isil,
-            "changed": changed,
-            "municipality": after["municipality"],
-            "county": after["county"],
-        },
+        event=lambda changed: LibraryUpdated(
+            isil=library.isil,
+            changed=changed,
+            municipality=after["municipality"],
+            county=after["county"],
+        ),
     )
     return library
 
@@ -447,18 +429,17 @@ async def set_population(
     # Touching the area bumps its version, so its ETag changes with its populations.
     area.updated_at = utcnow()
     await session.flush()
-    kind = area_kind(area)
-    await announce(
+    event = CountyPopulationSet if isinstance(area, County) else MunicipalityPopulationSet
+    await trail.announce(
         session,
+        event(number=area.number, year=year, population=population),
         principal=principal,
-        action=f"{kind}.population_set",
-        resource_type=kind,
+        resource_type=area_kind(area),
         resource_id=area_resource_id(area),
         subject=str(area.id),
         before=before,
         after=_audited(area_view(area)),
         request_id=request_id,
-        data={"number": area.number, "year": year, "population": population},
     )
     # Only a county's population is a basis of cost shares (per inhabitant, by county); a
     # municipality's is kept for the directory and moves no share.
@@ -466,3 +447,15 @@ async def set_population(
         await follow_population_change(
             session, county_ids=[area.id], principal=principal, request_id=request_id
         )
+
+
+async def county_by_number(session: AsyncSession, number: str) -> County:
+    """The county a bare number names (the agreements' paths carry no country)."""
+    counties = (await session.scalars(select(County).where(County.number == number))).all()
+    if not counties:
+        raise CountyNotFound(f"No county numbered {number}")
+    if len(counties) > 1:
+        raise AmbiguousCounty(
+            f"County number {number} exists in several countries; it cannot name one county"
+        )
+    return counties[0]

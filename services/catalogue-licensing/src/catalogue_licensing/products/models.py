@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue_licensing.db import Base
+from chassis.concurrency import Versioned
 from chassis.types import JSONDoc, UTCDateTime
 
 
-class Product(Base):
+class Product(Versioned, Base):
     __tablename__ = "products"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -40,8 +41,5 @@ class Product(Base):
     # Procurement facts: {"wcag_level", "data_processing_agreement", "counter_release",
     # "sushi_url", "authentication_standards": [...]}
     procurement: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
-    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __mapper_args__ = {"version_id_col": version}

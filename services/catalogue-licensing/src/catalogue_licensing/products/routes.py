@@ -6,14 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from catalogue_licensing.audit.service import request_id_of
-from catalogue_licensing.idempotent import IdempotencyDep
-from catalogue_licensing.pages import cut_page, id_after
+from catalogue_licensing.deps import IdempotencyDep
 from catalogue_licensing.products import service
+from catalogue_licensing.products.deps import ProductDep, ResolverDep
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
     Category,
@@ -22,42 +20,43 @@ from catalogue_licensing.products.schemas import (
     ProductPatch,
     ProductStatus,
 )
-from catalogue_licensing.products.sushi import HostResolver, host_resolver
-from catalogue_licensing.representations import conditional_json, tagged_json
-from chassis.concurrency import require_if_match
-from chassis.pagination import Page, PageParamsDep
+from chassis.audit import request_id_of
+from chassis.concurrency import (
+    NOT_MODIFIED,
+    IfMatch,
+    IfMatchDep,
+    IfNoneMatchDep,
+    conditional_json,
+    tagged_json,
+)
+from chassis.pagination import Page, PageParamsDep, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
 
 router = APIRouter(tags=["products"])
-ProductId = Annotated[uuid.UUID, PathParam(description="The product's id (a UUID)")]
-ResolverDep = Annotated[HostResolver, Depends(host_resolver)]
 PRIVATE_CACHE = "private, no-cache"
-
-
-async def load_product(
-    product_id: ProductId, session: SessionDep, principal: PrincipalDep
-) -> Product:
-    return await service.get_product(session, principal=principal, product_id=product_id)
-
-
-ProductDep = Annotated[Product, Depends(load_product)]
 
 
 def _json(
     product: Product, *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return tagged_json(
-        service.product_view(product), product.version, status_code=status_code, headers=headers
+        service.product_view(product), product, status_code=status_code, headers=headers
     )
 
 
 async def _move_status(
-    request: Request, product: Product, session: SessionDep, principal: PrincipalDep, *, to: str
+    request: Request,
+    product: Product,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch,
+    *,
+    to: str,
 ) -> JSONResponse:
     """Activate and retire: the same If-Match and the same rule, only the target differs."""
-    require_if_match(request, product.version)
+    if_match.require(product)
     moved = await service.move_status(
         session, principal=principal, product=product, to=to, request_id=request_id_of(request)
     )
@@ -127,11 +126,11 @@ async def list_products(
     "/v1/products/{product_id}",
     summary="Read a product you manage",
     response_model=ProductOut,
-    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+    responses={**NOT_MODIFIED, **problem_responses(404, 422)},
 )
-async def get_product(request: Request, product: ProductDep) -> Response:
+async def get_product(product: ProductDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        request, service.product_view(product), product.version, cache_control=PRIVATE_CACHE
+        if_none_match, service.product_view(product), product, cache_control=PRIVATE_CACHE
     )
 
 
@@ -148,8 +147,9 @@ async def update_product(
     session: SessionDep,
     principal: PrincipalDep,
     resolver: ResolverDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    require_if_match(request, product.version)
+    if_match.require(product)
     product = await service.update_product(
         session,
         principal=principal,
@@ -168,9 +168,13 @@ async def update_product(
     responses=problem_responses(404, 409, 412, 428),
 )
 async def activate_product(
-    request: Request, product: ProductDep, session: SessionDep, principal: PrincipalDep
+    request: Request,
+    product: ProductDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    return await _move_status(request, product, session, principal, to="active")
+    return await _move_status(request, product, session, principal, if_match, to="active")
 
 
 @router.post(
@@ -180,6 +184,10 @@ async def activate_product(
     responses=problem_responses(404, 409, 412, 428),
 )
 async def retire_product(
-    request: Request, product: ProductDep, session: SessionDep, principal: PrincipalDep
+    request: Request,
+    product: ProductDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    return await _move_status(request, product, session, principal, to="retired")
+    return await _move_status(request, product, session, principal, if_match, to="retired")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, HttpUrl
 
 from catalogue_licensing.vendors.schemas import Email, Phone
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 
 Category = Literal[
     "ebooks_audiobooks",
@@ -165,7 +165,7 @@ class ProductIn(ProductContent):
     )
 
 
-class ProductPatch(InputModel):
+class ProductPatch(PatchModel):
     """Fields to change; each of the four answers is replaced whole."""
 
     category: Category | None = None

@@ -10,8 +10,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.audit.service import announce, record_update
-from catalogue_licensing.field_problems import field_problem
+from catalogue_licensing.db import trail
+from catalogue_licensing.products.access import managed_products
+from catalogue_licensing.products.errors import (
+    FieldNotYoursToSet,
+    MissingVendor,
+    ProductIsRetired,
+    ProductNotFound,
+    StatusMoveNotAllowed,
+    TokenVendorUnknown,
+    UnknownVendor,
+)
+from catalogue_licensing.products.events import (
+    ProductActivated,
+    ProductCreated,
+    ProductRetired,
+    ProductUpdated,
+)
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
     ProductContent,
@@ -20,16 +35,15 @@ from catalogue_licensing.products.schemas import (
     ProductPatch,
 )
 from catalogue_licensing.products.sushi import HostResolver, check_sushi_url
+from catalogue_licensing.vendors.access import principal_vendor_id, sees_all_vendors
 from catalogue_licensing.vendors.models import Vendor
-from catalogue_licensing.vendors.service import principal_vendor_id, sees_all_vendors
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.problems import FieldError, ProblemError
 from chassis.types import utcnow
 
 # The only moves; anything else (a skip, a step back, a repeat) is a 409.
 NEXT_STATUS = {"draft": "active", "active": "retired"}
-STATUS_EVENT = {"active": "product.activated", "retired": "product.retired"}
+STATUS_EVENT = {"active": ProductActivated, "retired": ProductRetired}
 CONTENT_FIELDS = tuple(ProductContent.model_fields)
 
 
@@ -43,27 +57,15 @@ def _audited(product: Product) -> dict[str, Any]:
     )
 
 
-def _owner_scope(principal: Principal) -> uuid.UUID | None:
-    """None when the caller sees every vendor's products, else the one vendor it sees.
-
-    A vendor token without a usable vendor id sees nothing: a fresh UUID matches no product.
-    """
-    if sees_all_vendors(principal):
-        return None
-    return principal_vendor_id(principal) or uuid.uuid4()
-
-
 async def get_product(
     session: AsyncSession, *, principal: Principal, product_id: uuid.UUID
 ) -> Product:
     """The product if the caller may see it; another vendor's product is 404, as if absent."""
-    query = select(Product).where(Product.id == product_id)
-    owner = _owner_scope(principal)
-    if owner is not None:
-        query = query.where(Product.vendor_id == owner)
-    product = await session.scalar(query)
+    product = await session.scalar(
+        select(Product).where(Product.id == product_id, managed_products(principal))
+    )
     if product is None:
-        raise ProblemError(404, "not-found", f"No product {product_id} that you may see")
+        raise ProductNotFound(f"No product {product_id} that you may see")
     return product
 
 
@@ -77,10 +79,7 @@ async def list_products(
     after: uuid.UUID | None,
     limit: int,
 ) -> Sequence[Product]:
-    query = select(Product).order_by(Product.id).limit(limit)
-    owner = _owner_scope(principal)
-    if owner is not None:
-        query = query.where(Product.vendor_id == owner)
+    query = select(Product).where(managed_products(principal)).order_by(Product.id).limit(limit)
     if vendor_id is not None:
         query = query.where(Product.vendor_id == vendor_id)
     if status is not None:
@@ -97,69 +96,24 @@ async def _owning_vendor(session: AsyncSession, *, principal: Principal, body: P
     programme."""
     if not sees_all_vendors(principal):
         if body.vendor_id is not None:
-            raise ProblemError(
-                403,
-                "field-not-yours-to-set",
-                "vendor_id: your token names your vendor; leave vendor_id out",
-                errors=[
-                    FieldError(
-                        location="body.vendor_id",
-                        pointer="/vendor_id",
-                        message="a vendor creates products for itself only; leave it out",
-                        type="field-not-yours-to-set",
-                    )
-                ],
+            raise FieldNotYoursToSet(
+                "vendor_id",
+                "a vendor creates products for itself only; leave it out",
+                detail="vendor_id: your token names your vendor; leave vendor_id out",
             )
         own = principal_vendor_id(principal)
         vendor = await session.get(Vendor, own) if own is not None else None
         if vendor is None:
-            raise ProblemError(
-                403, "unknown-vendor", "Your token's vendor_id names no registered vendor"
-            )
+            raise TokenVendorUnknown("Your token's vendor_id names no registered vendor")
         return vendor
     if body.vendor_id is None:
-        raise field_problem(
-            422,
-            "missing-vendor",
-            field="vendor_id",
-            message="a programme administrator names the vendor the product belongs to",
+        raise MissingVendor(
+            "vendor_id", "a programme administrator names the vendor the product belongs to"
         )
     vendor = await session.get(Vendor, body.vendor_id)
     if vendor is None:
-        raise field_problem(
-            422, "unknown-vendor", field="vendor_id", message=f"there is no vendor {body.vendor_id}"
-        )
+        raise UnknownVendor("vendor_id", f"there is no vendor {body.vendor_id}")
     return vendor
-
-
-def _event_data(product: Product, data: dict[str, Any]) -> dict[str, Any]:
-    """Every product event names the vendor and the status, so a consumer needs no lookup."""
-    return {"vendor_id": str(product.vendor_id), "status": product.status} | data
-
-
-async def _announce(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    product: Product,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-    request_id: str | None,
-    data: dict[str, Any],
-) -> None:
-    await announce(
-        session,
-        principal=principal,
-        action=action,
-        resource_type="product",
-        resource_id=str(product.id),
-        subject=str(product.id),
-        before=before,
-        after=after,
-        request_id=request_id,
-        data=_event_data(product, data),
-    )
 
 
 async def create_product(
@@ -187,15 +141,16 @@ async def create_product(
     )
     session.add(product)
     await session.flush()
-    await _announce(
+    await trail.announce(
         session,
+        ProductCreated(vendor_id=product.vendor_id, status="draft", category=body.category),
         principal=principal,
-        product=product,
-        action="product.created",
+        resource_type="product",
+        resource_id=str(product.id),
+        subject=str(product.id),
         before=None,
         after=_audited(product),
         request_id=request_id,
-        data={"category": product.category},
     )
     return product
 
@@ -210,19 +165,11 @@ async def update_product(
     request_id: str | None,
 ) -> Product:
     if product.status == "retired":
-        raise ProblemError(
-            409,
-            "product-retired",
+        raise ProductIsRetired(
             "A retired product is kept as it was; it can no longer be changed",
             extra={"current_status": product.status},
         )
-    # Only the fields sent, but each one whole: exclude_unset would also drop the defaults
-    # of nested objects (a contact's phone), storing them incomplete.
-    full = body.model_dump(mode="json")
-    changes = {name: full[name] for name in body.model_fields_set}
-    nulls = sorted(name for name, value in changes.items() if value is None)
-    if nulls:
-        raise field_problem(422, "null-not-allowed", field=nulls[0], message="may not be null")
+    changes = body.sent()
     sushi_url = (changes.get("procurement") or {}).get("sushi_url")
     if sushi_url is not None and sushi_url != product.procurement.get("sushi_url"):
         await check_sushi_url(sushi_url, resolver)
@@ -230,18 +177,21 @@ async def update_product(
     for name, value in changes.items():
         if getattr(product, name) != value:
             setattr(product, name, value)
-    await record_update(
+    await trail.record_update(
         session,
         row=product,
         principal=principal,
-        action="product.updated",
         resource_type="product",
         resource_id=str(product.id),
         subject=str(product.id),
         before=before,
         after=_audited(product),
         request_id=request_id,
-        event_data=lambda changed: _event_data(product, {"changed": changed}),
+        event=lambda changed: ProductUpdated(
+            vendor_id=product.vendor_id,
+            status=product_view(product).status,
+            changed=changed,
+        ),
     )
     return product
 
@@ -256,9 +206,7 @@ async def move_status(
 ) -> Product:
     current = product.status
     if NEXT_STATUS.get(current) != to:
-        raise ProblemError(
-            409,
-            "status-move-not-allowed",
+        raise StatusMoveNotAllowed(
             f"A product moves draft -> active -> retired only; it is {current}, "
             f"so it cannot become {to}",
             extra={"current_status": current, "requested_status": to},
@@ -267,14 +215,21 @@ async def move_status(
     product.status = to
     product.updated_at = utcnow()
     await session.flush()
-    await _announce(
+    view = product_view(product)
+    await trail.announce(
         session,
+        STATUS_EVENT[to](
+            vendor_id=product.vendor_id,
+            status=view.status,
+            previous_status=current,
+            category=view.category,
+        ),
         principal=principal,
-        product=product,
-        action=STATUS_EVENT[to],
+        resource_type="product",
+        resource_id=str(product.id),
+        subject=str(product.id),
         before=before,
         after=_audited(product),
         request_id=request_id,
-        data={"previous_status": current, "category": product.category},
     )
     return product

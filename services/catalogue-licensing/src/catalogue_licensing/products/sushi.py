@@ -8,7 +8,7 @@ import ipaddress
 import socket
 from typing import Protocol
 
-from catalogue_licensing.field_problems import field_problem
+from catalogue_licensing.products.errors import SushiUrlNotPublic, SushiUrlUnresolvable
 from catalogue_licensing.products.schemas import sushi_host
 
 RESOLVE_TIMEOUT_SECONDS = 3.0
@@ -88,18 +88,13 @@ async def check_sushi_url(url: str, resolver: HostResolver) -> None:
         try:
             addresses = await resolver.addresses(host, port)
         except HostNotResolved as exc:
-            raise field_problem(
-                422,
-                "sushi-url-unresolvable",
-                field="procurement.sushi_url",
-                message=f"the host {host} does not resolve ({exc})",
+            raise SushiUrlUnresolvable(
+                "procurement.sushi_url", f"the host {host} does not resolve ({exc})"
             ) from exc
     for address in addresses:
         reason = non_global_reason(address)
         if reason is not None:
-            raise field_problem(
-                422,
-                "sushi-url-not-public",
-                field="procurement.sushi_url",
-                message=f"the host {host} resolves to {reason}; SUSHI endpoints must be public",
+            raise SushiUrlNotPublic(
+                "procurement.sushi_url",
+                f"the host {host} resolves to {reason}; SUSHI endpoints must be public",
             )

@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue_licensing.db import Base
+from chassis.concurrency import Versioned
 from chassis.types import JSONDoc, UTCDateTime
 
 
-class Vendor(Base):
+class Vendor(Versioned, Base):
     __tablename__ = "vendors"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -22,8 +23,5 @@ class Vendor(Base):
     org_number: Mapped[str] = mapped_column(String(9), unique=True)
     # [{"name", "email", "phone", "role"}], validated by the API schema.
     contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
-    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __mapper_args__ = {"version_id_col": version}

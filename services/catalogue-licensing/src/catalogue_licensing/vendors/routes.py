@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
-from catalogue_licensing.audit.service import request_id_of
-from catalogue_licensing.idempotent import IdempotencyDep
-from catalogue_licensing.pages import cut_page, id_after
-from catalogue_licensing.representations import conditional_json, tagged_json
+from catalogue_licensing.deps import IdempotencyDep
 from catalogue_licensing.vendors import service
-from catalogue_licensing.vendors.models import Vendor
+from catalogue_licensing.vendors.deps import VendorDep
 from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
-from chassis.concurrency import require_if_match
-from chassis.pagination import Page, PageParamsDep
+from chassis.audit import request_id_of
+from chassis.concurrency import (
+    NOT_MODIFIED,
+    IfMatchDep,
+    IfNoneMatchDep,
+    conditional_json,
+    tagged_json,
+)
+from chassis.pagination import Page, PageParamsDep, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
 
 router = APIRouter(tags=["vendors"])
-VendorId = Annotated[uuid.UUID, PathParam(description="The vendor's id (a UUID)")]
 # Differs by caller and needs a token: only the caller's own cache, revalidated each time.
 PRIVATE_CACHE = "private, no-cache"
-
-
-def _json(
-    vendor: Vendor, *, status_code: int = 200, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return tagged_json(
-        service.vendor_view(vendor), vendor.version, status_code=status_code, headers=headers
-    )
 
 
 @router.post(
@@ -55,7 +48,12 @@ async def create_vendor(
     vendor = await service.create_vendor(
         session, principal=principal, body=body, request_id=request_id_of(request)
     )
-    response = _json(vendor, status_code=201, headers={"Location": f"/v1/vendors/{vendor.id}"})
+    response = tagged_json(
+        service.vendor_view(vendor),
+        vendor,
+        status_code=201,
+        headers={"Location": f"/v1/vendors/{vendor.id}"},
+    )
     return await idem.remember(response)
 
 
@@ -85,14 +83,11 @@ async def list_vendors(
     "/v1/vendors/{vendor_id}",
     summary="Read a vendor",
     response_model=VendorOut,
-    responses={304: {"description": "Not Modified"}, **problem_responses(404, 422)},
+    responses={**NOT_MODIFIED, **problem_responses(404, 422)},
 )
-async def get_vendor(
-    request: Request, vendor_id: VendorId, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+async def get_vendor(vendor: VendorDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        request, service.vendor_view(vendor), vendor.version, cache_control=PRIVATE_CACHE
+        if_none_match, service.vendor_view(vendor), vendor, cache_control=PRIVATE_CACHE
     )
 
 
@@ -104,14 +99,14 @@ async def get_vendor(
 )
 async def update_vendor(
     request: Request,
-    vendor_id: VendorId,
+    vendor: VendorDep,
     body: VendorPatch,
     session: SessionDep,
     principal: PrincipalDep,
+    if_match: IfMatchDep,
 ) -> JSONResponse:
-    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
-    require_if_match(request, vendor.version)
+    if_match.require(vendor)
     vendor = await service.update_vendor(
         session, principal=principal, vendor=vendor, body=body, request_id=request_id_of(request)
     )
-    return _json(vendor)
+    return tagged_json(service.vendor_view(vendor), vendor)

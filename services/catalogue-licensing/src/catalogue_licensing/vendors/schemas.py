@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from catalogue_licensing.vendors.org_number import OrgNumber
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 
 MAX_CONTACTS = 20
 
@@ -51,7 +51,7 @@ class VendorIn(InputModel):
     contacts: list[ContactIn] = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
-class VendorPatch(InputModel):
+class VendorPatch(PatchModel):
     """Fields to change. A vendor may change its own contacts only; the rest is the programme's."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)

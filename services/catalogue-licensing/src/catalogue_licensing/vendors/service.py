@@ -9,31 +9,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.audit.service import announce, record_update
-from catalogue_licensing.field_problems import field_problem
+from catalogue_licensing.db import trail
+from catalogue_licensing.vendors.access import VENDOR_SELF_SERVICE, sees_all_vendors, vendor_scope
+from catalogue_licensing.vendors.errors import (
+    DuplicateOrgNumber,
+    FieldNotYoursToChange,
+    VendorNotFound,
+)
+from catalogue_licensing.vendors.events import VendorCreated, VendorUpdated
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
 from chassis.auth import Principal
 from chassis.ids import uuid7
-from chassis.problems import FieldError, ProblemError
+from chassis.problems import body_field_error
 from chassis.types import utcnow
-
-# What a vendor may change about itself; name and organisation number are the programme's.
-VENDOR_SELF_SERVICE = frozenset({"contacts"})
-
-
-def principal_vendor_id(principal: Principal) -> uuid.UUID | None:
-    """The vendor a vendor token is scoped to (None when it names none or not a UUID)."""
-    if principal.vendor_id is None:
-        return None
-    try:
-        return uuid.UUID(principal.vendor_id)
-    except ValueError:
-        return None
-
-
-def sees_all_vendors(principal: Principal) -> bool:
-    return "programme_admin" in principal.roles
 
 
 def vendor_view(vendor: Vendor) -> VendorOut:
@@ -46,19 +35,15 @@ def _audited(vendor: Vendor) -> dict[str, Any]:
     )
 
 
-def _not_found(vendor_id: uuid.UUID) -> ProblemError:
-    return ProblemError(404, "not-found", f"No vendor {vendor_id} that you may see")
-
-
 async def get_vendor(
     session: AsyncSession, *, principal: Principal, vendor_id: uuid.UUID
 ) -> Vendor:
     """The vendor, if the caller may see it: another vendor's is 404, as if it did not exist."""
-    if not sees_all_vendors(principal) and principal_vendor_id(principal) != vendor_id:
-        raise _not_found(vendor_id)
-    vendor = await session.get(Vendor, vendor_id)
+    vendor = await session.scalar(
+        select(Vendor).where(Vendor.id == vendor_id, vendor_scope(principal, Vendor.id))
+    )
     if vendor is None:
-        raise _not_found(vendor_id)
+        raise VendorNotFound(f"No vendor {vendor_id} that you may see")
     return vendor
 
 
@@ -81,11 +66,9 @@ async def _refuse_taken_org_number(
     if other_than is not None:
         query = query.where(Vendor.id != other_than)
     if await session.scalar(query) is not None:
-        raise field_problem(
-            409,
-            "duplicate-org-number",
-            field="org_number",
-            message=f"a vendor with organisation number {org_number} is registered already",
+        raise DuplicateOrgNumber(
+            "org_number",
+            f"a vendor with organisation number {org_number} is registered already",
         )
 
 
@@ -110,17 +93,16 @@ async def create_vendor(
     )
     session.add(vendor)
     await session.flush()
-    await announce(
+    await trail.announce(
         session,
+        VendorCreated(name=vendor.name, org_number=vendor.org_number),
         principal=principal,
-        action="vendor.created",
         resource_type="vendor",
         resource_id=str(vendor.id),
         subject=str(vendor.id),
         before=None,
         after=_audited(vendor),
         request_id=request_id,
-        data={"name": vendor.name, "org_number": vendor.org_number},
     )
     return vendor
 
@@ -133,47 +115,37 @@ async def update_vendor(
     body: VendorPatch,
     request_id: str | None,
 ) -> Vendor:
-    # Only the fields sent, but each one whole: exclude_unset would also drop the defaults
-    # of nested objects (a contact's phone), storing them incomplete.
-    full = body.model_dump(mode="json")
-    changes = {name: full[name] for name in body.model_fields_set}
+    changes = body.sent()
     if not sees_all_vendors(principal):
         refused = sorted(set(changes) - VENDOR_SELF_SERVICE)
         if refused:
-            raise ProblemError(
-                403,
-                "field-not-yours-to-change",
+            raise FieldNotYoursToChange(
                 f"A vendor may change its contacts only, not: {', '.join(refused)}",
                 errors=[
-                    FieldError(
-                        location=f"body.{name}",
-                        pointer=f"/{name}",
-                        message="only a programme administrator may change this",
-                        type="field-not-yours-to-change",
+                    body_field_error(
+                        name,
+                        "only a programme administrator may change this",
+                        FieldNotYoursToChange.slug,
                     )
                     for name in refused
                 ],
             )
-    for name in ("name", "org_number", "contacts"):
-        if changes.get(name) is None and name in changes:
-            raise field_problem(422, "null-not-allowed", field=name, message="may not be null")
     if "org_number" in changes and changes["org_number"] != vendor.org_number:
         await _refuse_taken_org_number(session, changes["org_number"], other_than=vendor.id)
     before = _audited(vendor)
     for name, value in changes.items():
         if getattr(vendor, name) != value:
             setattr(vendor, name, value)
-    await record_update(
+    await trail.record_update(
         session,
         row=vendor,
         principal=principal,
-        action="vendor.updated",
         resource_type="vendor",
         resource_id=str(vendor.id),
         subject=str(vendor.id),
         before=before,
         after=_audited(vendor),
         request_id=request_id,
-        event_data=lambda changed: {"changed": changed},
+        event=lambda changed: VendorUpdated(changed=changed),
     )
     return vendor

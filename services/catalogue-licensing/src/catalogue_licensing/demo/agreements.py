@@ -8,16 +8,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.agreements import service
 from catalogue_licensing.agreements.models import Agreement
+from catalogue_licensing.agreements.participation.service import (
+    load_participation,
+    put_participation,
+)
 from catalogue_licensing.agreements.schemas import AgreementIn
-from catalogue_licensing.demo_ids import (
+from catalogue_licensing.agreements.service import create_agreement
+from catalogue_licensing.demo.ids import (
     AVISARKIVET,
     DEMO_PRINCIPAL,
     KINOTEKET,
     NORDLYS_LYDBOKER,
     ORDKILDE_SPRAK,
 )
+from catalogue_licensing.directory.service import county_by_number
 from catalogue_licensing.products.models import Product
 
 # Each agreement: its fixed id, its body, and the participating counties with their libraries
@@ -125,7 +130,7 @@ async def load_demo_agreements(session: AsyncSession) -> None:
             parsed = AgreementIn.model_validate(body)
             if parsed.product_id not in products:
                 continue
-            agreement = await service.create_agreement(
+            agreement = await create_agreement(
                 session,
                 body=parsed,
                 principal=DEMO_PRINCIPAL,
@@ -133,13 +138,11 @@ async def load_demo_agreements(session: AsyncSession) -> None:
                 agreement_id=agreement_id,
             )
         for county_number, isils in participation.items():
-            county = await service.county_by_number(session, county_number)
-            existing = await service.load_participation(
-                session, agreement_id=agreement.id, county=county
-            )
+            county = await county_by_number(session, county_number)
+            existing = await load_participation(session, agreement_id=agreement.id, county=county)
             if existing is not None:
                 continue
-            await service.put_participation(
+            await put_participation(
                 session,
                 agreement=agreement,
                 county=county,

@@ -1,5 +1,4 @@
-"""The demo data `make run` loads: the reference directory, a few vendors and their products with
-the four answers in Bokmål, Nynorsk and English; idempotent, with fixed ids others can name."""
+"""The demo vendors and their products, with the four answers in Bokmål, Nynorsk and English."""
 
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.agreements.demo import load_demo_agreements
-from catalogue_licensing.demo_ids import (
+from catalogue_licensing.demo.ids import (
     AVISARKIVET,
     DEMO_PRINCIPAL,
     FJORDAVIS_DIGITAL,
@@ -25,20 +23,13 @@ from catalogue_licensing.demo_ids import (
     ORDKILDE_LEKSIKON,
     ORDKILDE_SPRAK,
 )
-from catalogue_licensing.directory.reference_load import (
-    ReferenceFiles,
-    load_reference,
-    read_reference,
-)
 from catalogue_licensing.products import service as products
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import ProductIn
 from catalogue_licensing.products.sushi import SystemResolver
-from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors import service as vendors
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn
-from chassis.db import Database
 
 # Invented companies; the organisation numbers are made up but valid (mod-11).
 DEMO_VENDORS: dict[uuid.UUID, dict[str, Any]] = {
@@ -440,20 +431,3 @@ async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int
                 session, principal=DEMO_PRINCIPAL, product=product, to="active", request_id=None
             )
     return {"vendors": len(missing_vendors), "products": len(missing_products)}
-
-
-async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
-    """Load the reference directory and the demo vendors, products (and agreements): all in one
-    transaction, each part idempotent. Returns how many rows of each kind were created."""
-    data = read_reference(ReferenceFiles())
-    async with (
-        Database(settings) as db,
-        db.writer() as session,
-        session.begin(),
-    ):
-        report = await load_reference(session, data)
-        created = dict(report.inserted)
-        created |= await load_demo_vendors_and_products(session)
-        # ---- demo agreements hook (the agreements engineer's line) ----
-        await load_demo_agreements(session)
-    return created

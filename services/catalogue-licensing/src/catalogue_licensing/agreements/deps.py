@@ -1,0 +1,25 @@
+"""Load-or-404 dependencies of agreements' routes, the caller's scope applied in the query."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi import Path as PathParam
+
+from catalogue_licensing.agreements import service
+from catalogue_licensing.agreements.models import Agreement
+from chassis.policy import PrincipalDep
+from chassis.sessions import SessionDep
+
+AgreementId = Annotated[uuid.UUID, PathParam(description="The agreement's id")]
+
+
+async def _agreement(
+    agreement_id: AgreementId, session: SessionDep, principal: PrincipalDep
+) -> Agreement:
+    return await service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+
+
+AgreementDep = Annotated[Agreement, Depends(_agreement)]

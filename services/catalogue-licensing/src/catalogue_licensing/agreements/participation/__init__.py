@@ -1,0 +1,1 @@
+"""Counties' participation in agreements: which of a county's libraries and schools take part."""

@@ -1,0 +1,15 @@
+"""The problems participation's rules raise, each a kind with its own type."""
+
+from chassis.problems import Conflict, Forbidden, NotFound
+
+
+class ParticipationNotFound(NotFound):
+    pass
+
+
+class ForeignCounty(Forbidden):
+    slug = "foreign-county"
+
+
+class WeightsIncomplete(Conflict):
+    slug = "weights-incomplete"

@@ -1,0 +1,111 @@
+"""HTTP routes of participation: a county declares, replaces or withdraws its libraries' taking
+part in an agreement."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from catalogue_licensing.agreements.deps import AgreementDep
+from catalogue_licensing.agreements.participation import service
+from catalogue_licensing.agreements.participation.deps import CountyParticipationDep
+from catalogue_licensing.agreements.participation.schemas import (
+    ParticipationIn,
+    ParticipationList,
+    ParticipationOut,
+)
+from chassis.audit import request_id_of
+from chassis.concurrency import IfMatchDep, IfNoneMatchDep, tagged_json
+from chassis.policy import PrincipalDep
+from chassis.problems import problem_responses
+from chassis.sessions import SessionDep
+
+router = APIRouter(tags=["agreements"])
+
+_PUT_DESCRIPTION = (
+    "Replaces the list of the county's libraries and schools that take part. Creating: send no "
+    "precondition or `If-None-Match: *` (201). Replacing: `If-Match` with the participation's "
+    "ETag is required (200; 428 without, 412 when stale). Every ISIL must be one of the county's "
+    "libraries, else nothing changes (422 naming each). The cost shares are recomputed in the "
+    "same transaction."
+)
+
+
+@router.put(
+    "/v1/agreements/{agreement_id}/participations/{county_number}",
+    summary="Declare a county's participation in an agreement",
+    description=_PUT_DESCRIPTION,
+    response_model=ParticipationOut,
+    responses={
+        201: {"description": "The county now takes part", "model": ParticipationOut},
+        **problem_responses(404, 409, 412, 428),
+    },
+)
+async def put_participation(
+    request: Request,
+    body: ParticipationIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    place: CountyParticipationDep,
+    if_match: IfMatchDep,
+    if_none_match: IfNoneMatchDep,
+) -> JSONResponse:
+    # RFC 9110 §13.1.1: If-Match when nothing exists yet fails (412); §13.1.2: If-None-Match: *
+    # when something exists fails (412), which makes "create only if absent" safe to retry.
+    if place.existing is None:
+        if_match.require_absent("this county does not take part in the agreement")
+    else:
+        if_none_match.require_not_star(place.existing, "this county already takes part")
+        if_match.require(place.existing)
+    change = await service.put_participation(
+        session,
+        agreement=place.agreement,
+        county=place.county,
+        existing=place.existing,
+        isils=body.libraries,
+        principal=principal,
+        request_id=request_id_of(request),
+    )
+    view = service.participation_view(change.participation, place.agreement.id, place.county.number)
+    if not change.created:
+        return tagged_json(view, change.participation)
+    location = f"/v1/agreements/{place.agreement.id}/participations/{place.county.number}"
+    return tagged_json(view, change.participation, status_code=201, headers={"Location": location})
+
+
+@router.delete(
+    "/v1/agreements/{agreement_id}/participations/{county_number}",
+    status_code=204,
+    summary="Withdraw a county from an agreement",
+    description="Needs `If-Match` with the participation's ETag. The cost shares of the counties "
+    "that remain are recomputed in the same transaction.",
+    responses=problem_responses(404, 409, 412, 428),
+)
+async def withdraw_participation(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    place: CountyParticipationDep,
+    if_match: IfMatchDep,
+) -> Response:
+    if place.existing is not None:
+        if_match.require(place.existing)
+    await service.withdraw_participation(
+        session,
+        agreement=place.agreement,
+        county=place.county,
+        participation=place.existing,
+        principal=principal,
+        request_id=request_id_of(request),
+    )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/v1/agreements/{agreement_id}/participations",
+    summary="List the counties that take part in an agreement, and their libraries",
+    response_model=ParticipationList,
+    responses=problem_responses(404),
+)
+async def list_participations(session: SessionDep, agreement: AgreementDep) -> ParticipationList:
+    return await service.list_participations(session, agreement=agreement)

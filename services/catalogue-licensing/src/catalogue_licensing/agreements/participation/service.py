@@ -1,0 +1,276 @@
+"""The rules of participation: which of a county's libraries take part in an agreement; every
+change recomputes the cost shares in its transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from catalogue_licensing.agreements.cost_shares.service import recompute_cost_shares
+from catalogue_licensing.agreements.models import (
+    Agreement,
+    Participation,
+    participation_libraries,
+)
+from catalogue_licensing.agreements.participation.errors import (
+    ParticipationNotFound,
+    WeightsIncomplete,
+)
+from catalogue_licensing.agreements.participation.events import ParticipationChanged
+from catalogue_licensing.agreements.participation.schemas import (
+    ParticipationList,
+    ParticipationOut,
+)
+from catalogue_licensing.agreements.split import SplitKey
+from catalogue_licensing.db import outbox, trail
+from catalogue_licensing.directory.models import County, Library, Municipality
+from chassis.auth import Principal
+from chassis.ids import uuid7
+from chassis.outbox import record_event
+from chassis.problems import Invalid, body_field_error
+from chassis.types import utcnow
+
+
+def participation_snapshot(
+    agreement_id: uuid.UUID, county_number: str, isils: Iterable[str]
+) -> dict[str, Any]:
+    return {
+        "agreement_id": str(agreement_id),
+        "county_number": county_number,
+        "libraries": sorted(isils),
+    }
+
+
+def participation_resource_id(agreement_id: uuid.UUID, county_number: str) -> str:
+    # One audit history per county and agreement, across withdrawing and joining again.
+    return f"{agreement_id}/{county_number}"
+
+
+async def load_participation(
+    session: AsyncSession, *, agreement_id: uuid.UUID, county: County
+) -> Participation | None:
+    return await session.scalar(
+        select(Participation)
+        .options(selectinload(Participation.libraries))
+        .where(Participation.agreement_id == agreement_id, Participation.county_id == county.id)
+    )
+
+
+async def _libraries_of_county(
+    session: AsyncSession, *, county: County, isils: Sequence[str]
+) -> list[Library]:
+    """The libraries named, all of them the county's; otherwise a 422 naming every bad ISIL."""
+    rows = (
+        await session.execute(
+            select(Library, Municipality.county_id)
+            .join(Municipality, Municipality.id == Library.municipality_id)
+            .where(Library.isil.in_(isils))
+        )
+    ).all()
+    found = {library.isil: (library, county_id) for library, county_id in rows}
+    errors = []
+    for index, isil in enumerate(isils):
+        if isil not in found:
+            errors.append((index, isil, "no library with this ISIL", "unknown_isil"))
+        elif found[isil][1] != county.id:
+            errors.append(
+                (index, isil, f"this library is not in county {county.number}", "foreign_isil")
+            )
+    if errors:
+        raise Invalid(
+            "These libraries cannot take part for county "
+            f"{county.number}: {', '.join(isil for _, isil, _, _ in errors)}; nothing was changed",
+            errors=[
+                body_field_error(f"libraries.{index}", f"{isil}: {message}", kind)
+                for index, isil, message, kind in errors
+            ],
+        )
+    return [found[isil][0] for isil in isils]
+
+
+async def agreements_with_libraries(
+    session: AsyncSession, library_ids: Sequence[uuid.UUID] | Select[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The agreements in which any of these libraries takes part (through its county), sorted."""
+    rows = await session.scalars(
+        select(Participation.agreement_id)
+        .join(
+            participation_libraries,
+            participation_libraries.c.participation_id == Participation.id,
+        )
+        .where(participation_libraries.c.library_id.in_(library_ids))
+        .distinct()
+        .order_by(Participation.agreement_id)
+    )
+    return list(rows.all())
+
+
+@dataclass(frozen=True)
+class ParticipationChange:
+    participation: Participation
+    created: bool
+
+
+async def put_participation(
+    session: AsyncSession,
+    *,
+    agreement: Agreement,
+    county: County,
+    existing: Participation | None,
+    isils: Sequence[str],
+    principal: Principal,
+    request_id: str | None,
+) -> ParticipationChange:
+    """Create or replace the county's participation; shares are recomputed in this transaction."""
+    unique = list(dict.fromkeys(isils))
+    libraries = await _libraries_of_county(session, county=county, isils=unique)
+    if agreement.split_key == SplitKey.fixed_weights and county.number not in (
+        agreement.weights or {}
+    ):
+        raise WeightsIncomplete(
+            f"The agreement splits by fixed weights and has no weight for county {county.number};"
+            " add one to the agreement's weights first",
+        )
+    now = utcnow()
+    before = (
+        None
+        if existing is None
+        else participation_snapshot(
+            agreement.id, county.number, (x.isil for x in existing.libraries)
+        )
+    )
+    if existing is None:
+        participation = Participation(
+            id=uuid7(),
+            agreement_id=agreement.id,
+            county_id=county.id,
+            updated_by=principal.subject,
+            updated_at=now,
+            libraries=libraries,
+        )
+        session.add(participation)
+    else:
+        participation = existing
+        participation.libraries = libraries
+        # A changed column makes the row's UPDATE, and so its version, move even when only the
+        # list of libraries changed (that list lives in another table).
+        participation.updated_by = principal.subject
+        participation.updated_at = now
+    await session.flush()
+    after = participation_snapshot(agreement.id, county.number, unique)
+    await _record_participation_change(
+        session,
+        agreement=agreement,
+        county=county,
+        library_count=len(unique),
+        action="joined" if existing is None else "updated",
+        before=before,
+        after=after,
+        principal=principal,
+        request_id=request_id,
+    )
+    return ParticipationChange(participation=participation, created=existing is None)
+
+
+async def withdraw_participation(
+    session: AsyncSession,
+    *,
+    agreement: Agreement,
+    county: County,
+    participation: Participation | None,
+    principal: Principal,
+    request_id: str | None,
+) -> None:
+    if participation is None:
+        raise ParticipationNotFound(
+            f"County {county.number} does not take part in agreement {agreement.id}"
+        )
+    before = participation_snapshot(
+        agreement.id, county.number, (x.isil for x in participation.libraries)
+    )
+    await session.delete(participation)
+    await session.flush()
+    await _record_participation_change(
+        session,
+        agreement=agreement,
+        county=county,
+        library_count=0,
+        action="withdrawn",
+        before=before,
+        after=None,
+        principal=principal,
+        request_id=request_id,
+    )
+
+
+async def _record_participation_change(
+    session: AsyncSession,
+    *,
+    agreement: Agreement,
+    county: County,
+    library_count: int,
+    action: Literal["joined", "updated", "withdrawn"],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    principal: Principal,
+    request_id: str | None,
+) -> None:
+    await trail.record_change(
+        session,
+        principal=principal,
+        action="participation.changed",
+        resource_type="participation",
+        resource_id=participation_resource_id(agreement.id, county.number),
+        before=before,
+        after=after,
+        request_id=request_id,
+    )
+    shares = await recompute_cost_shares(session, agreement=agreement)
+    await record_event(
+        session,
+        outbox,
+        ParticipationChanged(
+            agreement_id=agreement.id,
+            product_id=agreement.product_id,
+            county_number=county.number,
+            change=action,
+            library_count=library_count,
+            participating_county_count=len(shares),
+        ),
+        subject=str(agreement.id),
+    )
+
+
+def participation_view(
+    participation: Participation, agreement_id: uuid.UUID, county_number: str
+) -> ParticipationOut:
+    return ParticipationOut(
+        agreement_id=agreement_id,
+        county_number=county_number,
+        libraries=sorted(x.isil for x in participation.libraries),
+        version=participation.version,
+        updated_by=participation.updated_by,
+        updated_at=participation.updated_at,
+    )
+
+
+async def list_participations(session: AsyncSession, *, agreement: Agreement) -> ParticipationList:
+    """Every county taking part in the agreement with its libraries, by county number."""
+    rows = (
+        await session.execute(
+            select(Participation, County.number)
+            .join(County, County.id == Participation.county_id)
+            .options(selectinload(Participation.libraries))
+            .where(Participation.agreement_id == agreement.id)
+            .order_by(County.number)
+        )
+    ).all()
+    return ParticipationList(
+        items=[participation_view(p, agreement.id, number) for p, number in rows]
+    )

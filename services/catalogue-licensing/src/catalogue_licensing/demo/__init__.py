@@ -1,0 +1,33 @@
+"""The demo data `make run` loads: the reference directory, a few vendors and their products,
+agreements and participation; idempotent, with fixed ids (ids.py) others can name."""
+
+from __future__ import annotations
+
+from catalogue_licensing.demo.agreements import load_demo_agreements
+from catalogue_licensing.demo.products import load_demo_vendors_and_products
+from catalogue_licensing.directory.reference_load import (
+    ReferenceFiles,
+    load_reference,
+    read_reference,
+)
+from catalogue_licensing.settings import CatalogueSettings
+from chassis.db import Database
+
+
+async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
+    """Load the reference directory and the demo vendors, products (and agreements): all in one
+    transaction, each part idempotent. Returns how many rows of each kind were created."""
+    data = read_reference(ReferenceFiles())
+    async with (
+        Database(settings) as db,
+        db.writer() as session,
+        session.begin(),
+    ):
+        report = await load_reference(session, data)
+        created = dict(report.inserted)
+        created |= await load_demo_vendors_and_products(session)
+        await load_demo_agreements(session)
+    return created
+
+
+__all__ = ["load_demo"]

@@ -1,0 +1,62 @@
+"""Load-or-404 dependencies of the directory's routes, the caller's scope applied in the query."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+from fastapi import Path as PathParam
+
+from catalogue_licensing.directory import service
+from catalogue_licensing.directory.isil import ISIL_PATTERN
+from catalogue_licensing.directory.models import County, Library, Municipality
+from catalogue_licensing.directory.schemas import CountryCode
+from chassis.policy import PrincipalDep
+from chassis.sessions import SessionDep
+
+CountyNumber = Annotated[
+    str,
+    PathParam(pattern=r"^[0-9A-Za-z]{1,10}$", description="The county's number", examples=["03"]),
+]
+MunicipalityNumber = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[0-9A-Za-z]{1,10}$", description="The municipality's number", examples=["0301"]
+    ),
+]
+IsilPath = Annotated[
+    str,
+    PathParam(
+        max_length=16, pattern=ISIL_PATTERN, description="ISIL (ISO 15511)", examples=["NO-2030000"]
+    ),
+]
+CountryQuery = Annotated[
+    CountryCode, Query(description="The country (ISO 3166-1 alpha-2) whose number this is")
+]
+
+
+async def _county(
+    number: CountyNumber, session: SessionDep, country: CountryQuery = "NO"
+) -> County:
+    return await service.get_county(session, country=country, number=number)
+
+
+async def _municipality(
+    number: MunicipalityNumber, session: SessionDep, country: CountryQuery = "NO"
+) -> Municipality:
+    return await service.get_municipality(session, country=country, number=number)
+
+
+async def _library(isil: IsilPath, session: SessionDep) -> Library:
+    return await service.get_library(session, isil=isil)
+
+
+async def _managed_library(isil: IsilPath, session: SessionDep, principal: PrincipalDep) -> Library:
+    return await service.library_for_change(session, principal=principal, isil=isil)
+
+
+CountyDep = Annotated[County, Depends(_county)]
+MunicipalityDep = Annotated[Municipality, Depends(_municipality)]
+LibraryDep = Annotated[Library, Depends(_library)]
+# The library the caller may change: another county's is 404 to a county administrator.
+ManagedLibraryDep = Annotated[Library, Depends(_managed_library)]

@@ -1,0 +1,37 @@
+"""Every event type this service emits, as the feed's contract declares them (a drift test checks
+that every EventData model in the package is listed here)."""
+
+from catalogue_licensing.agreements.cost_shares.events import CostSharesRecomputed
+from catalogue_licensing.agreements.events import AgreementCreated, AgreementUpdated
+from catalogue_licensing.agreements.participation.events import ParticipationChanged
+from catalogue_licensing.directory.events import (
+    CountyPopulationSet,
+    LibraryCreated,
+    LibraryUpdated,
+    MunicipalityPopulationSet,
+)
+from catalogue_licensing.products.events import (
+    ProductActivated,
+    ProductCreated,
+    ProductRetired,
+    ProductUpdated,
+)
+from catalogue_licensing.vendors.events import VendorCreated, VendorUpdated
+from chassis.outbox import EventData
+
+EVENTS: list[type[EventData]] = [
+    VendorCreated,
+    VendorUpdated,
+    ProductCreated,
+    ProductUpdated,
+    ProductActivated,
+    ProductRetired,
+    LibraryCreated,
+    LibraryUpdated,
+    CountyPopulationSet,
+    MunicipalityPopulationSet,
+    AgreementCreated,
+    AgreementUpdated,
+    ParticipationChanged,
+    CostSharesRecomputed,
+]
