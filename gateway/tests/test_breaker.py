@@ -43,7 +43,7 @@ def test_it_opens_after_the_threshold_of_failures_in_a_row() -> None:
     assert subject.state is BreakerState.CLOSED
     assert subject.consecutive_failures == 2
     fail(subject, 1)
-    assert subject.state is BreakerState.OPEN
+    assert subject.state is BreakerState.OPEN  # type: ignore[comparison-overlap]
 
 
 def test_a_success_between_failures_starts_the_count_again() -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from gateway.cors import CorsPolicy, PublicReads, is_public
 
-BEARER = [{"bearerAuth": []}]
-OPEN = [{}, {"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+OPEN: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
 
 
 @pytest.mark.parametrize(

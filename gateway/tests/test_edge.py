@@ -26,8 +26,8 @@ from gateway.runtime import GatewayRuntime
 LISTED = "https://bibliotek.example"
 ELSEWHERE = "https://anyone.example"
 PUBLIC_CATALOGUE = "/catalogue/v1/libraries/NO-0030100/catalogue"
-BEARER = [{"bearerAuth": []}]
-OPEN = [{}, {"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+OPEN: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
 # The shapes the merged contract gives operations (chassis.openapi, gateway.contract).
 CONTRACT: dict[str, Any] = {
     "paths": {

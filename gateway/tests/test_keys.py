@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,14 @@ def token_of(key: SigningKey, role: str = "analyst", **values: Any) -> str:
         scope=Scope(),
         ttl_seconds=300,
     )
+
+
+def _knows(app: Any, kid: str) -> bool:
+    return gateway_runtime(app).keys.knows(kid)
+
+
+def _signs_with(app: Any, kid: str) -> bool:
+    return gateway_runtime(app).keys.signing_key.kid == kid
 
 
 async def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> None:
@@ -231,7 +240,7 @@ async def test_two_replicas_follow_a_rotation_without_restart(
             async with db.writer() as session, session.begin():
                 added = await add_key(session, cipher)
             for app in (one_app, two_app):
-                await eventually(lambda app=app: gateway_runtime(app).keys.knows(added.kid))
+                await eventually(partial(_knows, app, added.kid))
             for replica in (one, two):
                 kids = [
                     k["kid"] for k in (await replica.get("/.well-known/jwks.json")).json()["keys"]
@@ -244,7 +253,7 @@ async def test_two_replicas_follow_a_rotation_without_restart(
                     session, added.kid, KeyPolicy.from_settings(settings), force=True
                 )
         for app in (one_app, two_app):
-            await eventually(lambda app=app: gateway_runtime(app).keys.signing_key.kid == added.kid)
+            await eventually(partial(_signs_with, app, added.kid))
         new_key = gateway_runtime(one_app).keys.signing_key
         # Tokens by the old key (retiring, until dropped) and by the new one pass either edge.
         for app in (one_app, two_app):

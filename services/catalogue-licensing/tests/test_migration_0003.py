@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -80,7 +81,7 @@ async def _columns_and_years(url: str) -> tuple[set[str], dict[uuid.UUID, int | 
         )
         years: dict[uuid.UUID, int | None] = {}
         if "population_year" in columns:
-            rows = await connection.execute(
+            rows: Any = await connection.execute(
                 sa.select(
                     sa.column("agreement_id", sa.Uuid()), sa.column("population_year")
                 ).select_from(sa.table("cost_shares"))
