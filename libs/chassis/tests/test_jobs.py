@@ -177,6 +177,68 @@ async def test_a_failing_job_is_rolled_back_recorded_and_retried(opened):
     assert row["last_error_at"] is not None
 
 
+async def test_prepare_runs_outside_the_transaction_and_hands_its_result_to_the_run(opened):
+    """A job's call to another system (a feed, a SUSHI endpoint) holds no write lock: while it
+    waits, another writer commits; what it fetched reaches the run's transaction."""
+    settings, (db, other) = opened
+    written = []
+
+    async def fetch(context):
+        # Another replica's request writes while this job waits on the network.
+        async with other.writer() as session, session.begin():
+            session.add(
+                Note(
+                    id=uuid.uuid4(),
+                    title="meanwhile",
+                    body="",
+                    author="request",
+                    created_at=context.now,
+                    updated_at=context.now,
+                )
+            )
+        return [f"fetched@{context.due_at.isoformat()}"]
+
+    async def store(run):
+        for title in run.prepared:
+            run.session.add(
+                Note(
+                    id=uuid.uuid4(),
+                    title=title,
+                    body="",
+                    author="job",
+                    created_at=run.now,
+                    updated_at=run.now,
+                )
+            )
+            written.append(title)
+        return None
+
+    runner = JobRunner(db, [Job(name="harvest", run=store, every=EVERY, prepare=fetch)], settings)
+    await runner.ensure_rows(T0)
+    assert await runner.run_due(T0) == [("harvest", OK)]
+    assert await _notes(db) == [f"fetched@{T0.isoformat()}", "meanwhile"]
+    assert written == [f"fetched@{T0.isoformat()}"]
+
+
+async def test_a_failing_prepare_fails_the_run_and_is_retried(opened):
+    settings, (db, _) = opened
+
+    async def unreachable(context):
+        raise ConnectionError("the feed did not answer")
+
+    async def store(run):
+        raise AssertionError("never reached without its prepared data")
+
+    runner = JobRunner(
+        db, [Job(name="harvest", run=store, every=EVERY, prepare=unreachable)], settings
+    )
+    await runner.ensure_rows(T0)
+    assert await runner.run_due(T0) == [("harvest", FAILED)]
+    row = await _row(db, "harvest")
+    assert row["last_error"] == "ConnectionError: the feed did not answer"
+    assert (row["next_due_at"], row["lease_token"]) == (T0 + EVERY, None)
+
+
 async def test_a_job_can_name_its_next_due_time(opened):
     settings, (db, _) = opened
     soon = _note_job(

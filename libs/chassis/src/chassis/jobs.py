@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
+from chassis.runtime import Runtime
 from chassis.settings import ServiceSettings
 from chassis.types import UTCDateTime, utcnow
 
@@ -80,6 +81,18 @@ _jobs = jobs_table(MetaData())
 
 
 @dataclass(frozen=True)
+class JobContext:
+    """What a job's `prepare` gets: the claimed run's times, the settings and, in a service, its
+    runtime (outbound HTTP client, resources). No transaction is open."""
+
+    now: datetime
+    due_at: datetime
+    settings: ServiceSettings
+    # None when the runner was built without a service around it (use-case tests).
+    runtime: Runtime | None
+
+
+@dataclass(frozen=True)
 class JobRun:
     """What a job function gets: the run's transaction, the time it runs for, and the settings.
 
@@ -93,9 +106,15 @@ class JobRun:
     # The due time this run was claimed for; unique per job, so usable as an idempotency key.
     due_at: datetime
     settings: ServiceSettings
+    # What the job's `prepare` answered (None without one).
+    prepared: object = None
+    runtime: Runtime | None = None
 
 
 JobFunction = Callable[[JobRun], Awaitable[datetime | None]]
+# Work that must not hold a transaction (a call to another system: a feed to harvest, a SUSHI
+# endpoint): it runs after the claim and before the run's transaction, under the same lease.
+PrepareFunction = Callable[[JobContext], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,7 @@ class Job:
     name: str
     run: JobFunction
     every: timedelta
+    prepare: PrepareFunction | None = None
 
     def __post_init__(self) -> None:
         if not 0 < len(self.name) <= MAX_JOB_NAME:
@@ -184,6 +204,7 @@ class JobRunner:
         settings: ServiceSettings,
         *,
         metrics: JobMetrics | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
@@ -192,6 +213,7 @@ class JobRunner:
         self._jobs = {job.name: job for job in jobs}
         self._settings = settings
         self._metrics = metrics
+        self._runtime = runtime
         self._lease = timedelta(seconds=settings.jobs.lease_seconds)
         # Names the holder in the table for an operator (pod name and pid); the random part keeps
         # a restarted process with a recycled pid from passing for its predecessor.
@@ -290,6 +312,7 @@ class JobRunner:
         next_due: datetime | None = None
         with structlog.contextvars.bound_contextvars(job=claim.name):
             try:
+                prepared = await self._prepare(job, claim)
                 async with self._db.writer() as session, session.begin():
                     wanted = await job.run(
                         JobRun(
@@ -297,6 +320,8 @@ class JobRunner:
                             now=claim.now,
                             due_at=claim.due_at,
                             settings=self._settings,
+                            prepared=prepared,
+                            runtime=self._runtime,
                         )
                     )
                     next_due = claim.now + job.every
@@ -325,6 +350,16 @@ class JobRunner:
                 break
             done.append((claim.name, await self.run_claimed(claim)))
         return done
+
+    async def _prepare(self, job: Job, claim: Claim) -> object:
+        """The job's work outside any transaction (no write lock held on SQLite while it waits
+        on the network); its failure fails the run like the run's own."""
+        if job.prepare is None:
+            return None
+        context = JobContext(
+            now=claim.now, due_at=claim.due_at, settings=self._settings, runtime=self._runtime
+        )
+        return await job.prepare(context)
 
     async def _finish(self, session: AsyncSession, claim: Claim, next_due: datetime) -> bool:
         """Compare-and-set inside the run's transaction: advance and release only while the row

@@ -102,7 +102,7 @@ def service_lifespan(
             # Last in, first out: the runner stops (a run in progress finishes) before the
             # resources, the HTTP client and the database close.
             await opened.enter_async_context(
-                JobRunner(db, spec.jobs, settings, metrics=job_metrics)
+                JobRunner(db, spec.jobs, settings, metrics=job_metrics, runtime=runtime)
             )
             log.info(
                 "service_started",
