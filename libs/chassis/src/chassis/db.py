@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_only
 
 from chassis.database_url import async_database_url
 from chassis.settings import ServiceSettings
@@ -93,7 +96,19 @@ def _make_sqlite_transactional(engine: AsyncEngine, busy_timeout_ms: int) -> Non
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        driver = conn.connection.driver_connection
+        if isinstance(driver, InlineConnection):
+            # Straight to the driver: a statement through SQLAlchemy's execution machinery
+            # (context, cursor, result) costs as much as a whole small SELECT.
+            try:
+                await_only(driver.begin(write=write))
+            except sqlite3.Error as exc:
+                # As SQLAlchemy would have raised it (OperationalError for "database is
+                # locked"), so the service's handlers answer 503, not 500.
+                statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+                raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def prepare_sqlite_dir(url: str) -> None:

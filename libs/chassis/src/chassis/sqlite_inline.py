@@ -78,7 +78,22 @@ class InlineConnection(aiosqlite.Connection):
                 return fn(*args, **kwargs)
             if name == "commit":
                 return await self._commit(fn)
-        return await super()._execute(fn, *args, **kwargs)
+        return await self._on_thread(fn, *args, **kwargs)
+
+    async def begin(self, *, write: bool) -> None:
+        """Start a transaction: BEGIN, or BEGIN IMMEDIATE for a writer (waiting for the lock on
+        the thread when another connection holds it). The engine's `begin` hook calls this
+        directly instead of running a statement through SQLAlchemy's execution machinery."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        if write:
+            await self._take_write_lock(self._conn.execute, ("BEGIN IMMEDIATE",), {})
+        else:
+            self._conn.execute("BEGIN")
+
+    async def _on_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # aiosqlite's own path: queued to the connection's thread, awaited here.
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
     async def _statement(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
         kind = _statement_kind(args[0] if args else None)
@@ -88,7 +103,7 @@ class InlineConnection(aiosqlite.Connection):
             return await self._take_write_lock(fn, args, kwargs)
         # A write without the lock (or a PRAGMA, DDL): it may wait, so on the thread.
         try:
-            return await super()._execute(fn, *args, **kwargs)
+            return await self._on_thread(fn, *args, **kwargs)
         finally:
             self._writing = self._conn.in_transaction
 
@@ -109,7 +124,7 @@ class InlineConnection(aiosqlite.Connection):
             return result
         finally:
             conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-        result = await super()._execute(fn, *args, **kwargs)
+        result = await self._on_thread(fn, *args, **kwargs)
         self._writing = True
         return result
 
@@ -118,7 +133,7 @@ class InlineConnection(aiosqlite.Connection):
             # A reader's COMMIT only ends its snapshot.
             return fn()
         try:
-            return await super()._execute(fn)
+            return await self._on_thread(fn)
         finally:
             self._writing = self._conn.in_transaction
 
@@ -129,7 +144,8 @@ async def connect_inline(database: str, *, busy_timeout_ms: int, **kwargs: Any) 
     kwargs["check_same_thread"] = False
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, **kwargs)
+        opened: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return opened
 
     connection = InlineConnection(connector, busy_timeout_ms)
     await connection
