@@ -48,7 +48,9 @@ def test_statements_are_told_apart_by_what_they_may_wait_for():
     assert _statement_kind("BEGIN DEFERRED") == "read"
     assert _statement_kind("BEGIN IMMEDIATE") == "lock"
     assert _statement_kind("begin exclusive") == "lock"
-    assert _statement_kind("UPDATE counter SET n = 1") == "other"
+    assert _statement_kind("UPDATE counter SET n = 1") == "write"
+    assert _statement_kind("insert into counter values (1)") == "write"
+    assert _statement_kind("SAVEPOINT sa_1") == "other"
     assert _statement_kind("PRAGMA journal_mode=WAL") == "other"
     assert _statement_kind(None) == "other"
 
@@ -72,6 +74,21 @@ async def test_an_uncontended_write_hops_once_for_its_commit(tmp_path, monkeypat
         assert calls.names == ["commit"]
         async with db.reader() as session:
             assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 1
+
+
+async def test_a_savepoint_in_a_read_transaction_does_not_pass_for_the_lock(tmp_path, monkeypatch):
+    # A SAVEPOINT takes no lock: a write after it in a deferred transaction may still wait for
+    # another writer, so it must go to the thread, and so must the COMMIT after it.
+    async with _database(tmp_path) as db:
+        await _table(db)
+        calls = _ThreadCalls(monkeypatch)
+        async with db.reader() as session, session.begin(), session.begin_nested():
+            await session.execute(text("UPDATE counter SET n = 7"))
+        # SAVEPOINT and UPDATE on the thread; the RELEASE after the UPDATE runs inline (the
+        # UPDATE took the lock); the COMMIT writes, so on the thread.
+        assert calls.names == ["execute", "execute", "commit"]
+        async with db.reader() as session:
+            assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 7
 
 
 async def test_a_writer_waits_for_the_lock_off_the_loop(tmp_path):

@@ -21,10 +21,14 @@ import aiosqlite
 
 # Calls on a sqlite3 cursor that only hand over rows that are there or step a read.
 _CURSOR_INLINE = frozenset({"fetchone", "fetchmany", "fetchall", "close"})
+# Statements that hold the write lock once they have run in a transaction. Anything else that is
+# not a plain read (SAVEPOINT, PRAGMA, a WITH that may or may not write) proves nothing.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
 def _statement_kind(sql: object) -> str:
-    """ "read" (takes no lock), "lock" (asks for the write lock) or "other"."""
+    """What a statement may wait for: "read" (takes no lock), "lock" (asks for the write
+    lock), "write" (takes it) or "other" (unknown)."""
     if not isinstance(sql, str):
         return "other"
     head = sql.lstrip()[:16].upper()
@@ -36,6 +40,8 @@ def _statement_kind(sql: object) -> str:
             return "lock"
         # Deferred: no lock until the first read or write.
         return "read"
+    if head.startswith(_WRITES):
+        return "write"
     return "other"
 
 
@@ -53,8 +59,10 @@ class InlineConnection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection], busy_timeout_ms: int) -> None:
         super().__init__(connector, iter_chunk_size=64)
         self._busy_timeout_ms = int(busy_timeout_ms)
-        # True while this connection's transaction holds (or may hold) the write lock.
+        # True while this connection's transaction surely holds the write lock: its statements
+        # cannot wait. `_dirty`: it ran something other than reads, so its COMMIT may write.
         self._writing = False
+        self._dirty = False
         self._thread.daemon = True
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -74,7 +82,7 @@ class InlineConnection(aiosqlite.Connection):
                 return await self._statement(fn, args, kwargs)
             if name == "rollback":
                 # Discarding a transaction waits for nobody and writes nothing durable.
-                self._writing = False
+                self._writing = self._dirty = False
                 return fn(*args, **kwargs)
             if name == "commit":
                 return await self._commit(fn)
@@ -101,11 +109,15 @@ class InlineConnection(aiosqlite.Connection):
             return fn(*args, **kwargs)
         if kind == "lock":
             return await self._take_write_lock(fn, args, kwargs)
-        # A write without the lock (or a PRAGMA, DDL): it may wait, so on the thread.
+        # A write without the lock, or a statement of unknown effect: it may wait, so on the thread.
         try:
             return await self._on_thread(fn, *args, **kwargs)
         finally:
-            self._writing = self._conn.in_transaction
+            if self._conn.in_transaction:
+                self._dirty = True
+                self._writing = self._writing or kind == "write"
+            else:
+                self._writing = self._dirty = False
 
     async def _take_write_lock(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
@@ -120,22 +132,23 @@ class InlineConnection(aiosqlite.Connection):
             if not _is_busy(exc):
                 raise
         else:
-            self._writing = True
+            self._writing = self._dirty = True
             return result
         finally:
             conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
         result = await self._on_thread(fn, *args, **kwargs)
-        self._writing = True
+        self._writing = self._dirty = True
         return result
 
     async def _commit(self, fn: Callable[..., Any]) -> Any:
-        if not self._writing:
+        if not (self._writing or self._dirty):
             # A reader's COMMIT only ends its snapshot.
             return fn()
         try:
             return await self._on_thread(fn)
         finally:
-            self._writing = self._conn.in_transaction
+            if not self._conn.in_transaction:
+                self._writing = self._dirty = False
 
 
 async def connect_inline(database: str, *, busy_timeout_ms: int, **kwargs: Any) -> InlineConnection:
