@@ -16,6 +16,11 @@ SMALL = "small-read"
 # The catalogue's reads, compared with the small read of the same configuration and round.
 CATALOGUE_READS = ("catalogue-warm", "catalogue-304", "catalogue-cold")
 WRITE = "write-if-match"
+# Small database-backed pages against the small read of the same process and round (decision
+# 0015), on SQLite and, with the "-pg" suffix, on PostgreSQL.
+PAGES = ("counties-page", "events-page")
+PAGE_GOAL = 0.5
+WRITE_GOAL = 1000.0
 
 
 def _load(record: dict[str, Any]) -> float:
@@ -151,6 +156,31 @@ def goals(
             ),
         ),
     ]
+    for suffix, backend in (("", "SQLite"), ("-pg", "PostgreSQL")):
+        for page in PAGES:
+            measured.append(
+                (
+                    f"D {page} / D small read throughput, 16 connections, {backend}",
+                    ">=",
+                    PAGE_GOAL,
+                    _per_round(
+                        grouped,
+                        ("closed", page + suffix, BASELINE, c),
+                        ("closed", SMALL + suffix, BASELINE, c),
+                        rps_ratio,
+                    ),
+                )
+            )
+    for conns in (1.0, c):
+        rounds = grouped.get(("closed", WRITE, BASELINE, conns), {})
+        measured.append(
+            (
+                f"D If-Match writes per second, {conns:.0f} connection(s), SQLite",
+                ">=",
+                WRITE_GOAL,
+                median(r["rps"] for r in rounds.values()) if rounds else None,
+            )
+        )
     out = []
     for name, op, target, value in measured:
         reached = None if value is None else (value >= target if op == ">=" else value <= target)

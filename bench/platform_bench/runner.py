@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from platform_bench import report, tools
+from platform_bench import postgres, report, tools
 from platform_bench.processes import PY, ROOT, Fleet, free_ports, nginx_argv, nginx_config
 from platform_bench.scenarios import (
     BASELINE,
@@ -33,6 +33,7 @@ from platform_bench.scenarios import (
     CONFIG_BY_NAME,
     CONFIGS,
     FULL,
+    PG,
     QUICK,
     SCENARIOS,
     STACKS,
@@ -90,6 +91,9 @@ class Session:
         self.demo: dict[str, int] = {}
         self.write_libraries: list[str] = []
         self._etags: dict[str, str] = {}
+        # The run's PostgreSQL database (name, URL), or None: then the "pg" scenarios are left out.
+        self.postgres: tuple[str, str] | None = None
+        self.scenarios: tuple[Scenario, ...] = SCENARIOS
         self._tokens: dict[str, str] = {}
         self._script_runs = 0
 
@@ -108,6 +112,7 @@ class Session:
             "proxy_aiohttp",
             "proxy_httpx",
             "proxy_httpcore",
+            "svc_pg",
         ]
         ports = dict(zip(names, free_ports(len(names)), strict=True))
         data = self.workdir / "data"
@@ -135,8 +140,11 @@ class Session:
             **_json_log_env("GATEWAY_"),
             **_rate_limits_out_of_reach(),
         }
+        self.postgres = postgres.create_database()
+        if self.postgres is None:
+            self.scenarios = tuple(s for s in SCENARIOS if s.stack != PG)
         tools.say("migrating, loading the catalogue's demo data, minting tokens")
-        self.demo = _prepare_data(data)
+        self.demo = _prepare_data(data, self.postgres[1] if self.postgres else None)
         self._gateway_env = gateway_env
         tokens = self._mint_tokens()
 
@@ -155,7 +163,11 @@ class Session:
             [*granian, "--port", str(ports["gw_granian"]), "gateway.app:create_app"],
             {**gateway_env, "GATEWAY_PORT": str(ports["gw_granian"])},
         )
-        for name, stack in (("svc", ""), ("svc_cold", "cold")):
+        services = [("svc", ""), ("svc_cold", "cold")]
+        if self.postgres is not None:
+            STACKS[PG]["CATALOGUE_DATABASE_URL"] = self.postgres[1]
+            services.append(("svc_pg", PG))
+        for name, stack in services:
             env = {**service_env, **STACKS.get(stack, {}), "CATALOGUE_PORT": str(ports[name])}
             start(name, ports[name], [PY, "-m", "catalogue_licensing", "serve"], env)
         start(
@@ -186,7 +198,7 @@ class Session:
         the scenario's own headers (the catalogue's tag depends on the language)."""
         etags = {}
         with httpx.Client(trust_env=False, timeout=5.0) as client:
-            for scenario in SCENARIOS:
+            for scenario in self.scenarios:
                 if scenario.etag_from is None:
                     continue
                 headers = {
@@ -202,7 +214,7 @@ class Session:
     def _pick_write_libraries(self, svc_url: str) -> list[str]:
         """One library per connection of the widest write run, from the demo directory, never
         one whose catalogue is read (its ETag must not move during the run)."""
-        needed = max((max(sweep_for(s, self.loads)) for s in SCENARIOS if s.script), default=0)
+        needed = max((max(sweep_for(s, self.loads)) for s in self.scenarios if s.script), default=0)
         if needed == 0:
             return []
         admin = {"Authorization": f"Bearer {self._tokens['admin_token']}"}
@@ -242,7 +254,7 @@ class Session:
         return tokens
 
     def _fill_headers(self, tokens: dict[str, str]) -> None:
-        for scenario in SCENARIOS:
+        for scenario in self.scenarios:
             fill = {**tokens, "etag": self._etags.get(scenario.name, "")}
             self.headers[scenario.name] = {
                 name: value.format(**fill) for name, value in scenario.headers.items()
@@ -257,7 +269,7 @@ class Session:
         """Each configuration answers each scenario as expected before anything is timed: a 401
         or a 404 measured fast would be a figure of nothing."""
         with httpx.Client(trust_env=False, timeout=5.0) as client:
-            for scenario in SCENARIOS:
+            for scenario in self.scenarios:
                 for name in (*scenario.configs, *scenario.variant_configs):
                     port, path = self._url(scenario, name)
                     if scenario.script is not None:
@@ -275,7 +287,7 @@ class Session:
                             f"not {expected}: {answer.text[:300]}"
                         )
             # The cold stack serves the same data: the same bytes, so the same ETag.
-            cold = [s for s in SCENARIOS if s.stack and s.path == CATALOGUE_PATH]
+            cold = [s for s in self.scenarios if s.stack and s.path == CATALOGUE_PATH]
             if cold and "catalogue-304" in self._etags:
                 port, path = self._url(cold[0], BASELINE)
                 answer = client.get(
@@ -398,7 +410,7 @@ class Session:
     def round(self, number: int) -> None:
         loads = self.loads
         by_config: dict[str, list[Job]] = {}
-        for scenario in SCENARIOS:
+        for scenario in self.scenarios:
             for name in scenario.configs:
                 for c in sweep_for(scenario, loads):
                     by_config.setdefault(name, []).append(Job("closed", scenario, name, c))
@@ -434,7 +446,7 @@ class Session:
         )
         fixed = [
             Job("open", scenario, name, fraction=f)
-            for scenario in SCENARIOS
+            for scenario in self.scenarios
             if scenario.fixed_rate
             for name in scenario.configs
             for f in loads.fractions
@@ -517,10 +529,11 @@ def _fixed_rate_scenario() -> Scenario:
     return next(s for s in SCENARIOS if s.fixed_rate)
 
 
-def _prepare_data(data: Path) -> dict[str, int]:
+def _prepare_data(data: Path, postgres_url: str | None) -> dict[str, int]:
     """Migrate the gateway and the catalogue into the run's folder and load the catalogue's demo
     data, in this process and from the same table of components as `make run`
-    (scripts/run_platform.py): the same alembic.ini files and the same demo loader."""
+    (scripts/run_platform.py): the same alembic.ini files and the same demo loader. The same
+    for the catalogue on the run's PostgreSQL database, when there is one."""
     scripts = str(ROOT / "scripts")
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
@@ -529,9 +542,12 @@ def _prepare_data(data: Path) -> dict[str, int]:
 
     catalogue = next(c for c in SERVICES if c.name == "catalogue")
     loaded: dict[str, int] = {}
-    for component in (GATEWAY, catalogue):
+    targets = [(GATEWAY, ""), (catalogue, "")]
+    if postgres_url is not None:
+        targets.append((catalogue, postgres_url))
+    for component, url in targets:
         # Settings given here, not read from the caller's environment: the run's own files.
-        settings = resolve(component.settings)(data_dir=data, database_url="")
+        settings = resolve(component.settings)(data_dir=data, database_url=url)
         upgrade(component.alembic_ini, settings.resolved_database_url())
         if component is catalogue and component.demo is not None:
             loaded = asyncio.run(resolve(component.demo)(settings))
@@ -626,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     git = tools.git_state()
     workdir = Path(tempfile.mkdtemp(prefix="platform-bench-"))
     failed = True
+    session: Session | None = None
     try:
         with Fleet(workdir) as fleet:
             session = Session(loads, workdir, fleet, args.seed)
@@ -643,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
             "loads": asdict(loads),
             "seed": args.seed,
             "configs": [asdict(c) for c in CONFIGS],
-            "scenarios": [asdict(s) | {"headers": sorted(s.headers)} for s in SCENARIOS],
+            "scenarios": [asdict(s) | {"headers": sorted(s.headers)} for s in session.scenarios],
             "settings": session.settings,
             "records": session.records,
             "summary": summary,
@@ -656,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
         tools.say(f"figures written to {out.relative_to(ROOT)}")
         failed = False
     finally:
+        if session is not None and session.postgres is not None:
+            postgres.drop_database(session.postgres[0])
         if failed or args.keep:
             tools.say(f"run folder kept: {workdir}")
         else:

@@ -12,7 +12,7 @@ compare like with like.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Roles: "core" configurations get the whole sweep and the fixed-rate runs; "variant" ones (the
 # hot-path comparison) a shorter sweep on the scenarios that name them.
@@ -85,7 +85,10 @@ class Scenario:
 # The service settings of each extra stack, as environment variables of the catalogue service.
 # "cold": no cached answers (CATALOGUE_CACHE_ENTRIES=0, decision 0012), so every catalogue read
 # is computed from the database: what a first visitor after a change costs.
-STACKS: dict[str, dict[str, str]] = {"cold": {"CATALOGUE_CACHE_ENTRIES": "0"}}
+# "pg": the catalogue on PostgreSQL (a database the run creates and drops, see postgres.py); its
+# URL is added at start. Only D runs on it: the proxies' cost does not depend on the database.
+STACKS: dict[str, dict[str, str]] = {"cold": {"CATALOGUE_CACHE_ENTRIES": "0"}, "pg": {}}
+PG = "pg"
 
 # The library whose catalogue is read, and the other demo library that has one: the writes never
 # touch either, so the catalogue's bytes and so its ETag stay those fetched at the start.
@@ -133,6 +136,23 @@ SCENARIOS: tuple[Scenario, ...] = (
             "P-httpcore",
         ),
         fixed_rate=True,
+    ),
+    # Small pages of database-backed lists, as a partner's client pages through them: one
+    # through the ORM with a related collection (counties with their populations), one through
+    # SQLAlchemy Core (the kit's events feed). Decision 0015's goal: >= 0.5 of the small read.
+    Scenario(
+        "counties-page",
+        "/v1/counties?limit=5",
+        "a page of 5 counties with their populations (ORM, two queries; GET /v1/counties?limit=5)",
+        headers={"Authorization": "Bearer {token}"},
+        sweep=(1, 16),
+    ),
+    Scenario(
+        "events-page",
+        "/v1/events?limit=5",
+        "a page of 5 events of the feed (Core, one query; GET /v1/events?limit=5)",
+        headers={"Authorization": "Bearer {token}"},
+        sweep=(1, 16),
     ),
     Scenario(
         "list-read",
@@ -186,6 +206,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         sweep=(1, 16),
         script="if_match_write.lua",
     ),
+)
+# The same reads and the write on PostgreSQL, direct only (see STACKS). The small read comes
+# along so that each ratio is taken within the same process and round.
+PG_SCENARIOS: tuple[Scenario, ...] = tuple(
+    replace(s, name=f"{s.name}-pg", stack=PG, configs=("D",), variant_configs=(), fixed_rate=False)
+    for s in SCENARIOS
+    if s.name in ("small-read", "counties-page", "events-page", "write-if-match")
+)
+SCENARIOS = SCENARIOS + tuple(
+    replace(s, sweep=(1, 16)) if s.name == "small-read-pg" else s for s in PG_SCENARIOS
 )
 SCENARIO_BY_NAME = {s.name: s for s in SCENARIOS}
 

@@ -61,7 +61,9 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-def _page_params(
+# async: FastAPI runs a plain `def` dependency on its thread pool, a thread hop per request for
+# what is two assignments.
+async def _page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}")
     ] = DEFAULT_PAGE_SIZE,

@@ -17,10 +17,20 @@ def _declared(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+_NAMES = "chassis_query_names"
+
+
 def _route_query_names(route: Any) -> frozenset[str] | None:
-    # Walked on each request: a route's dependency tree is a handful of nodes (microseconds).
+    # A route's dependency tree is fixed once the app is built: walked once, kept on the route.
+    known: frozenset[str] | None = getattr(route, _NAMES, None)
+    if known is not None:
+        return known
     dependant = getattr(route, "dependant", None)
-    return None if dependant is None else _declared(dependant)
+    if dependant is None:
+        return None
+    names = _declared(dependant)
+    setattr(route, _NAMES, names)
+    return names
 
 
 async def reject_unknown_query(request: Request) -> None:

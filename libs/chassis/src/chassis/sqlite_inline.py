@@ -1,0 +1,165 @@
+"""SQLite connections for the async engine: what cannot wait runs on the event loop, waits on a thread.
+
+aiosqlite sends every call (cursor, execute, fetch, close, commit) to the connection's own thread
+and back: four hops for one SELECT, thirteen for a two-query page, each a thread wake-up, a GIL
+hand-over and a loop wake-up that cost more than the statement itself (docs/decisions/0015).
+Most of these calls cannot block: in WAL mode a reader takes no lock, and a writer that holds
+the write lock (BEGIN IMMEDIATE succeeded) waits for nobody until its COMMIT. Those run inline,
+on the loop's thread. What can wait stays on aiosqlite's thread, where a wait blocks only that
+connection: connecting (journal mode), taking the write lock when another connection holds it
+(up to the busy timeout, then "database is locked" as before), a write outside a held lock, and
+the COMMIT of a write (it may run WAL's automatic checkpoint, which syncs the files).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import aiosqlite
+
+# Calls on a sqlite3 cursor that only hand over rows that are there or step a read.
+_CURSOR_INLINE = frozenset({"fetchone", "fetchmany", "fetchall", "close"})
+# Statements that hold the write lock once they have run in a transaction. Anything else that is
+# not a plain read (SAVEPOINT, PRAGMA, a WITH that may or may not write) proves nothing.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _statement_kind(sql: object) -> str:
+    """What a statement may wait for: "read" (takes no lock), "lock" (asks for the write
+    lock), "write" (takes it) or "other" (unknown)."""
+    if not isinstance(sql, str):
+        return "other"
+    head = sql.lstrip()[:16].upper()
+    if head.startswith("SELECT"):
+        return "read"
+    if head.startswith("BEGIN"):
+        rest = head[5:].lstrip()
+        if rest.startswith(("IMMEDIATE", "EXCLUSIVE")):
+            return "lock"
+        # Deferred: no lock until the first read or write.
+        return "read"
+    if head.startswith(_WRITES):
+        return "write"
+    return "other"
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
+
+
+class InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection that runs the calls that cannot wait on the caller's thread.
+
+    One caller at a time uses a pooled connection (SQLAlchemy awaits each call), so a call
+    never runs inline while another is on the thread.
+    """
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], busy_timeout_ms: int) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        # True while this connection's transaction surely holds the write lock: its statements
+        # cannot wait. `_dirty`: it ran something other than reads, so its COMMIT may write.
+        self._writing = False
+        self._dirty = False
+        self._thread.daemon = True
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        name = getattr(fn, "__name__", "")
+        owner = getattr(fn, "__self__", None)
+        if isinstance(owner, sqlite3.Cursor):
+            if name in _CURSOR_INLINE:
+                return fn(*args, **kwargs)
+            if name in ("execute", "executemany"):
+                return await self._statement(fn, args, kwargs)
+        elif isinstance(owner, sqlite3.Connection):
+            if name == "cursor":
+                return fn(*args, **kwargs)
+            if name == "execute":
+                return await self._statement(fn, args, kwargs)
+            if name == "rollback":
+                # Discarding a transaction waits for nobody and writes nothing durable.
+                self._writing = self._dirty = False
+                return fn(*args, **kwargs)
+            if name == "commit":
+                return await self._commit(fn)
+        return await self._on_thread(fn, *args, **kwargs)
+
+    async def begin(self, *, write: bool) -> None:
+        """Start a transaction: BEGIN, or BEGIN IMMEDIATE for a writer (waiting for the lock on
+        the thread when another connection holds it). The engine's `begin` hook calls this
+        directly instead of running a statement through SQLAlchemy's execution machinery."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        if write:
+            await self._take_write_lock(self._conn.execute, ("BEGIN IMMEDIATE",), {})
+        else:
+            self._conn.execute("BEGIN")
+
+    async def _on_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # aiosqlite's own path: queued to the connection's thread, awaited here.
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    async def _statement(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+        kind = _statement_kind(args[0] if args else None)
+        if self._writing or kind == "read":
+            return fn(*args, **kwargs)
+        if kind == "lock":
+            return await self._take_write_lock(fn, args, kwargs)
+        # A write without the lock, or a statement of unknown effect: it may wait, so on the thread.
+        try:
+            return await self._on_thread(fn, *args, **kwargs)
+        finally:
+            if self._conn.in_transaction:
+                self._dirty = True
+                self._writing = self._writing or kind == "write"
+            else:
+                self._writing = self._dirty = False
+
+    async def _take_write_lock(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+    ) -> Any:
+        # First without waiting, inline: the lock is free almost always. Only when another
+        # connection holds it does the wait (bounded by the busy timeout) go to the thread.
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            result = fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        else:
+            self._writing = self._dirty = True
+            return result
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        result = await self._on_thread(fn, *args, **kwargs)
+        self._writing = self._dirty = True
+        return result
+
+    async def _commit(self, fn: Callable[..., Any]) -> Any:
+        if not (self._writing or self._dirty):
+            # A reader's COMMIT only ends its snapshot.
+            return fn()
+        try:
+            return await self._on_thread(fn)
+        finally:
+            if not self._conn.in_transaction:
+                self._writing = self._dirty = False
+
+
+async def connect_inline(database: str, *, busy_timeout_ms: int, **kwargs: Any) -> InlineConnection:
+    """Open `database` (a path or a file: URI) as an `InlineConnection`."""
+    # Calls come from the loop's thread and from the connection's own thread, one at a time.
+    kwargs["check_same_thread"] = False
+
+    def connector() -> sqlite3.Connection:
+        opened: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return opened
+
+    connection = InlineConnection(connector, busy_timeout_ms)
+    await connection
+    return connection
