@@ -19,6 +19,7 @@ from catalogue_licensing.agreements.models import (
     participation_libraries,
 )
 from catalogue_licensing.agreements.participation.errors import (
+    LibraryTakesPart,
     ParticipationNotFound,
     WeightsIncomplete,
 )
@@ -109,6 +110,32 @@ async def agreements_with_libraries(
         .order_by(Participation.agreement_id)
     )
     return list(rows.all())
+
+
+async def refuse_moving_a_participant(
+    session: AsyncSession, *, library: Library, to_county: str
+) -> None:
+    """A library that takes part through its county cannot move to another county (409).
+
+    Moving it would leave it in a participation of a county it no longer belongs to, paid for by
+    that county and in the catalogue of neither rightly. The county withdraws it first (a
+    participation change, which recomputes the shares), then it moves. The directory calls this
+    through its move guards (`directory.followers`), wired by `catalogue_licensing.wiring`.
+    """
+    agreements = await agreements_with_libraries(session, [library.id])
+    if not agreements:
+        return
+    from_county = library.municipality.county.number
+    raise LibraryTakesPart(
+        f"Library {library.isil} takes part for county {from_county} in agreement "
+        f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
+        f"moving it to county {to_county}",
+        extra={
+            "agreements": [str(a) for a in agreements],
+            "county": from_county,
+            "to_county": to_county,
+        },
+    )
 
 
 @dataclass(frozen=True)
