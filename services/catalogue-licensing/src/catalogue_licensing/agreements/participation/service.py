@@ -195,8 +195,6 @@ async def put_participation(
         session,
         agreement=agreement,
         county=county,
-        library_count=len(unique),
-        action="joined" if existing is None else "updated",
         before=before,
         after=after,
         principal=principal,
@@ -227,8 +225,6 @@ async def withdraw_participation(
         session,
         agreement=agreement,
         county=county,
-        library_count=0,
-        action="withdrawn",
         before=before,
         after=None,
         principal=principal,
@@ -241,13 +237,17 @@ async def _record_participation_change(
     *,
     agreement: Agreement,
     county: County,
-    library_count: int,
-    action: Literal["joined", "updated", "withdrawn"],
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     principal: Principal,
     request_id: str | None,
 ) -> None:
+    """Audit a participation's change, recompute the shares, announce it; the snapshots say
+    which change it was (none before: joined, none after: withdrawn) and how many libraries."""
+    action: Literal["joined", "updated", "withdrawn"] = (
+        "withdrawn" if after is None else "joined" if before is None else "updated"
+    )
+    library_count = 0 if after is None else len(after["libraries"])
     await trail.record_change(
         session,
         principal=principal,
