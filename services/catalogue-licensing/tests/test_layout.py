@@ -1,5 +1,7 @@
 """The package's import graph has no circle: every import is at module level (none hidden in a
-function to dodge one), and following them from any module never leads back to it."""
+function, nor made by `importlib` or `__import__`, to dodge one), following them from any module
+never leads back to it, and no domain package imports one that imports it back (the directory
+knows nothing of the agreements: they follow it through `directory.followers`)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,51 @@ def _imports() -> dict[str, set[str]]:
             found |= {t for t in targets if t in modules and t != name}
         graph[name] = found
     return graph
+
+
+def _packages() -> set[str]:
+    return {_module_name(p) for p in ROOT.rglob("__init__.py")}
+
+
+def _package_graph(graph: dict[str, set[str]], depth: int) -> dict[str, set[str]]:
+    """The packages `depth` levels below the root, each one node; module A of P importing B of Q
+    is the edge P -> Q. A module outside such a package (app, wiring, resources at depth 1) is
+    no node but passed through: P -> wiring -> Q is the edge P -> Q, so glue cannot hide a circle.
+    """
+    packages = _packages()
+
+    def package(module: str) -> str | None:
+        prefix = ".".join(module.split(".")[: depth + 1])
+        return prefix if prefix.count(".") == depth and prefix in packages else None
+
+    folded: dict[str, set[str]] = {}
+    for start in sorted({p for m in graph if (p := package(m)) is not None}):
+        reached: set[str] = set()
+        seen: set[str] = set()
+        todo = [m for m in graph if package(m) == start]
+        while todo:
+            for target in graph[todo.pop()]:
+                owner = package(target)
+                if owner is None and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+                elif owner is not None and owner != start:
+                    reached.add(owner)
+        folded[start] = reached
+    return folded
+
+
+def _dynamic_imports() -> list[str]:
+    """Calls of `importlib.import_module` or `__import__`: an import the graph would not see."""
+    found = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in {"import_module", "__import__"}:
+                    found.append(f"{_module_name(path)}:{node.lineno}")
+    return found
 
 
 def _in_functions() -> list[str]:
@@ -74,3 +121,35 @@ def test_no_module_imports_inside_a_function():
 
 def test_the_import_graph_has_no_circle():
     assert _cycle(_imports()) is None
+
+
+def test_no_module_is_imported_by_name_at_run_time():
+    assert _dynamic_imports() == []
+
+
+def test_no_circle_between_domain_packages():
+    for depth in (1, 2):  # the domains; then agreements' own sub-packages
+        assert _cycle(_package_graph(_imports(), depth)) is None, depth
+
+
+def test_the_directory_does_not_know_the_agreements():
+    assert (
+        "catalogue_licensing.agreements"
+        not in _package_graph(_imports(), 1)["catalogue_licensing.directory"]
+    )
+
+
+def test_a_package_circle_is_found_through_glue_modules():
+    # directory -> wiring -> agreements -> directory: each module edge alone is no circle.
+    graph = {
+        "catalogue_licensing.directory.service": {"catalogue_licensing.wiring"},
+        "catalogue_licensing.wiring": {"catalogue_licensing.agreements.service"},
+        "catalogue_licensing.agreements.service": {"catalogue_licensing.directory.models"},
+        "catalogue_licensing.directory.models": set(),
+    }
+    assert _cycle(graph) is None
+    assert _cycle(_package_graph(graph, 1)) == [
+        "catalogue_licensing.agreements",
+        "catalogue_licensing.directory",
+        "catalogue_licensing.agreements",
+    ]

@@ -15,6 +15,7 @@ from catalogue_licensing.directory.reference_load import (
     read_reference,
 )
 from catalogue_licensing.settings import CatalogueSettings
+from catalogue_licensing.wiring import wire
 from chassis.cli import ExtraCommand, service_main
 from chassis.db import Database
 
@@ -49,6 +50,9 @@ def _reference_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _load(settings: CatalogueSettings, files: ReferenceFiles) -> str:
+    # Said here too, not left to importing the app: a population the files change recomputes
+    # cost shares, which only the wiring makes the directory's loader do.
+    wire()
     data = read_reference(files)
     async with (
         Database(settings) as db,

@@ -18,11 +18,16 @@ from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors.routes import router as vendors_router
+from catalogue_licensing.wiring import wire
 from chassis.audit import audit_router
 from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
+
+# Before any route, loader or test can change the directory: every process that serves or loads
+# the catalogue imports its SPEC from here.
+wire()
 
 SPEC = ServiceSpec(
     name="catalogue",

@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable, Hashable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue_licensing.catalogue import service
 from catalogue_licensing.catalogue.cache import CachedAnswer, Resolved
+from catalogue_licensing.catalogue.deps import FiltersDep
 from catalogue_licensing.catalogue.fast_path import (
     CACHE_CONTROL,
     VARY,
@@ -22,9 +23,7 @@ from catalogue_licensing.catalogue.fast_path import (
 )
 from catalogue_licensing.catalogue.language import negotiate
 from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListing
-from catalogue_licensing.catalogue.service import Filters
 from catalogue_licensing.directory.isil import ISIL_PATTERN
-from catalogue_licensing.products.schemas import Audience, Category
 from catalogue_licensing.resources import CatalogueResources, ResourcesDep
 from chassis.concurrency import matches_if_none_match
 from chassis.problems import problem_responses
@@ -56,20 +55,6 @@ IsilPath = Annotated[
         pattern=ISIL_PATTERN,
         max_length=16,
         examples=["NO-2030000"],
-    ),
-]
-CategoryQuery = Annotated[Category | None, Query(description="Only products of this category")]
-AudienceQuery = Annotated[Audience | None, Query(description="Only products for this audience")]
-HomeUseQuery = Annotated[
-    bool | None, Query(description="true: only products usable from home; false: only the others")
-]
-# jQuery's cache buster (`?_=1700000000000`): accepted and ignored, see decision 0006.
-CacheBusterQuery = Annotated[
-    str | None,
-    Query(
-        alias="_",
-        max_length=40,
-        description="Ignored; allowed because browser libraries add it to defeat caches",
     ),
 ]
 AcceptLanguage = Annotated[
@@ -151,15 +136,11 @@ async def read_library_catalogue(
     request: Request,
     resources: ResourcesDep,
     isil: IsilPath,
-    category: CategoryQuery = None,
-    audience: AudienceQuery = None,
-    home_use: HomeUseQuery = None,
-    cache_buster: CacheBusterQuery = None,
+    filters: FiltersDep,
     accept_language: AcceptLanguage = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     language = negotiate(accept_language)
-    filters = Filters(category=category, audience=audience, home_use=home_use)
     today = today_in(resources.zone)
 
     async def compute(session: AsyncSession) -> dict[str, Any]:
@@ -194,15 +175,11 @@ async def read_library_catalogue(
 async def list_catalogue_products(
     request: Request,
     resources: ResourcesDep,
-    category: CategoryQuery = None,
-    audience: AudienceQuery = None,
-    home_use: HomeUseQuery = None,
-    cache_buster: CacheBusterQuery = None,
+    filters: FiltersDep,
     accept_language: AcceptLanguage = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     language = negotiate(accept_language)
-    filters = Filters(category=category, audience=audience, home_use=home_use)
 
     async def compute(session: AsyncSession) -> dict[str, Any]:
         offered = await service.active_products(session)

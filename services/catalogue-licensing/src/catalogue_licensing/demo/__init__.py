@@ -11,12 +11,15 @@ from catalogue_licensing.directory.reference_load import (
     read_reference,
 )
 from catalogue_licensing.settings import CatalogueSettings
+from catalogue_licensing.wiring import wire
 from chassis.db import Database
 
 
 async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
     """Load the reference directory and the demo vendors, products (and agreements): all in one
     transaction, each part idempotent. Returns how many rows of each kind were created."""
+    # The platform's runner imports this function by name, not the app that wires the domains.
+    wire()
     data = read_reference(ReferenceFiles())
     async with (
         Database(settings) as db,

@@ -33,7 +33,3 @@ class DuplicateIsil(FieldProblem, Conflict):
 
 class AmbiguousCounty(Conflict):
     slug = "ambiguous-county"
-
-
-class LibraryTakesPart(Conflict):
-    slug = "library-takes-part"

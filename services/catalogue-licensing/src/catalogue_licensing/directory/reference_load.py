@@ -8,15 +8,16 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalogue_licensing.agreements.cost_shares.service import follow_population_change
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.events import LibraryCreated
+from catalogue_licensing.directory.followers import FOLLOWERS
 from catalogue_licensing.directory.isil import isil_country, isil_problem
 from catalogue_licensing.directory.models import (
     Country,
@@ -144,11 +145,30 @@ def _county_names(path: Path, problems: list[str]) -> dict[tuple[str, str], str]
     return languages
 
 
-def read_reference(files: ReferenceFiles) -> ReferenceData:
-    """Parse and check every file; ReferenceDataError lists every bad row."""
-    problems: list[str] = []
-    languages = _county_names(files.county_name_languages, problems)
+def _parallel_names(
+    where: str,
+    number: str,
+    parallel: str,
+    languages: dict[tuple[str, str], str],
+    files: ReferenceFiles,
+    problems: list[str],
+) -> dict[str, str]:
+    """A county's parallel names ("A - B") by language; a name of unknown language is a problem."""
+    names: dict[str, str] = {}
+    for part in (p.strip() for p in parallel.split(" - ") if parallel):
+        language = languages.get((number, part))
+        if language is None:
+            problems.append(
+                f"{where}: the parallel name {part!r} of county {number} has no language "
+                f"in {files.county_name_languages.name}"
+            )
+            continue
+        names[language] = part
+    return names
 
+
+def _read_counties(files: ReferenceFiles, problems: list[str]) -> dict[str, CountyRow]:
+    languages = _county_names(files.county_name_languages, problems)
     counties: dict[str, CountyRow] = {}
     for line, row in _rows(files.counties):
         where = f"{files.counties.name}:{line}"
@@ -162,78 +182,107 @@ def read_reference(files: ReferenceFiles) -> ReferenceData:
         if number in counties:
             problems.append(f"{where}: county {number} occurs twice")
             continue
-        names = {"nb": name_nb}
         parallel = row.get("name_nn_or_sami_if_any", "")
-        for part in (p.strip() for p in parallel.split(" - ") if parallel):
-            language = languages.get((number, part))
-            if language is None:
-                problems.append(
-                    f"{where}: the parallel name {part!r} of county {number} has no language "
-                    f"in {files.county_name_languages.name}"
-                )
-                continue
-            names[language] = part
+        names = {"nb": name_nb} | _parallel_names(
+            where, number, parallel, languages, files, problems
+        )
         counties[number] = CountyRow(
             number, names, _populations(files.counties, line, row, problems)
         )
+    return counties
 
+
+def _municipality_problem(
+    number: str,
+    name: str,
+    county: str,
+    seen: dict[str, MunicipalityRow],
+    counties: dict[str, CountyRow],
+) -> str | None:
+    if not _MUNICIPALITY_NUMBER.match(number):
+        return f"municipality number {number!r} is not four digits"
+    if not name:
+        return f"municipality {number} has no name"
+    if number in seen:
+        return f"municipality {number} occurs twice"
+    if county not in counties:
+        return f"municipality {number} names unknown county {county!r}"
+    # Norway's standard: a municipality's number begins with its county's.
+    if not number.startswith(county):
+        return (
+            f"municipality {number} cannot belong to county {county} "
+            "(its number must begin with the county's)"
+        )
+    return None
+
+
+def _read_municipalities(
+    path: Path, counties: dict[str, CountyRow], problems: list[str]
+) -> dict[str, MunicipalityRow]:
     municipalities: dict[str, MunicipalityRow] = {}
-    for line, row in _rows(files.municipalities):
-        where = f"{files.municipalities.name}:{line}"
+    for line, row in _rows(path):
         number, name, county = (
             row.get("number", ""),
             row.get("name", ""),
             row.get("county_number", ""),
         )
-        if not _MUNICIPALITY_NUMBER.match(number):
-            problems.append(f"{where}: municipality number {number!r} is not four digits")
-            continue
-        if not name:
-            problems.append(f"{where}: municipality {number} has no name")
-            continue
-        if number in municipalities:
-            problems.append(f"{where}: municipality {number} occurs twice")
-            continue
-        if county not in counties:
-            problems.append(f"{where}: municipality {number} names unknown county {county!r}")
-            continue
-        # Norway's standard: a municipality's number begins with its county's.
-        if not number.startswith(county):
-            problems.append(
-                f"{where}: municipality {number} cannot belong to county {county} "
-                "(its number must begin with the county's)"
-            )
+        problem = _municipality_problem(number, name, county, municipalities, counties)
+        if problem is not None:
+            problems.append(f"{path.name}:{line}: {problem}")
             continue
         municipalities[number] = MunicipalityRow(
-            number, name, county, _populations(files.municipalities, line, row, problems)
+            number, name, county, _populations(path, line, row, problems)
         )
+    return municipalities
 
+
+def _identity_problem(isil: str, country: str) -> str | None:
+    """A malformed ISIL, or one (or a country column) naming a library outside this country."""
+    reason = isil_problem(isil)
+    if reason is None and (country != COUNTRY or isil_country(isil) not in (None, COUNTRY)):
+        reason = f"{isil} is not a library in {COUNTRY}"
+    return reason
+
+
+def _library_problem(
+    row: dict[str, str], seen: dict[str, LibraryRow], municipalities: dict[str, MunicipalityRow]
+) -> str | None:
+    isil, name, kind = row.get("isil", ""), row.get("name", ""), row.get("kind", "")
+    municipality = row.get("municipality_number", "")
+    reason = _identity_problem(isil, row.get("country", ""))
+    if reason is not None:
+        return reason
+    if kind not in _KINDS:
+        return f"kind {kind!r} is not public or school"
+    if not name or len(name) > 200:
+        return f"{isil} needs a name of at most 200 characters"
+    if municipality not in municipalities:
+        return f"{isil} names unknown municipality {municipality!r}"
+    if isil in seen:
+        return f"{isil} occurs twice"
+    return None
+
+
+def _read_libraries(
+    path: Path, municipalities: dict[str, MunicipalityRow], problems: list[str]
+) -> dict[str, LibraryRow]:
     libraries: dict[str, LibraryRow] = {}
-    for line, row in _rows(files.libraries):
-        where = f"{files.libraries.name}:{line}"
-        isil, name, kind = row.get("isil", ""), row.get("name", ""), row.get("kind", "")
-        municipality, country = row.get("municipality_number", ""), row.get("country", "")
-        reason = isil_problem(isil)
-        if reason is not None:
-            problems.append(f"{where}: {reason}")
+    for line, row in _rows(path):
+        problem = _library_problem(row, libraries, municipalities)
+        if problem is not None:
+            problems.append(f"{path.name}:{line}: {problem}")
             continue
-        if country != COUNTRY or isil_country(isil) not in (None, COUNTRY):
-            problems.append(f"{where}: {isil} is not a library in {COUNTRY}")
-            continue
-        if kind not in _KINDS:
-            problems.append(f"{where}: kind {kind!r} is not public or school")
-            continue
-        if not name or len(name) > 200:
-            problems.append(f"{where}: {isil} needs a name of at most 200 characters")
-            continue
-        if municipality not in municipalities:
-            problems.append(f"{where}: {isil} names unknown municipality {municipality!r}")
-            continue
-        if isil in libraries:
-            problems.append(f"{where}: {isil} occurs twice")
-            continue
-        libraries[isil] = LibraryRow(isil, name, kind, municipality)
+        isil = row["isil"]
+        libraries[isil] = LibraryRow(isil, row["name"], row["kind"], row["municipality_number"])
+    return libraries
 
+
+def read_reference(files: ReferenceFiles) -> ReferenceData:
+    """Parse and check every file; ReferenceDataError lists every bad row."""
+    problems: list[str] = []
+    counties = _read_counties(files, problems)
+    municipalities = _read_municipalities(files.municipalities, counties, problems)
+    libraries = _read_libraries(files.libraries, municipalities, problems)
     if problems:
         raise ReferenceDataError(problems)
     return ReferenceData(
@@ -241,25 +290,11 @@ def read_reference(files: ReferenceFiles) -> ReferenceData:
     )
 
 
-async def load_reference(
-    session: AsyncSession, data: ReferenceData, *, principal: Principal = REFERENCE_LOADER
-) -> LoadReport:
-    """Insert what is missing and bring counties and municipalities up to date with the files.
-
-    A county population that changes recomputes the per_inhabitant cost shares it is the basis of,
-    in this transaction, as the API does; `principal` is whom the audit trail names for that.
-
-    Libraries already registered are left as they are: after registration the API owns them
-    (a county administrator may have renamed one), so a reload never undoes that.
-    """
-    report = LoadReport()
-    now = utcnow()
-    moved_populations: list[uuid.UUID] = []
-    if await session.get(Country, COUNTRY) is None:
-        session.add(Country(code=COUNTRY, name=COUNTRY_NAME))
-        report.count("countries", inserted=True)
-
-    existing_counties = {
+async def _load_counties(
+    session: AsyncSession, rows: list[CountyRow], report: LoadReport, now: datetime
+) -> tuple[dict[str, County], list[uuid.UUID]]:
+    """The counties by number, and the ids of those whose populations changed."""
+    existing = {
         c.number: c
         for c in await session.scalars(
             select(County)
@@ -268,8 +303,9 @@ async def load_reference(
         )
     }
     counties: dict[str, County] = {}
-    for row in data.counties:
-        county = existing_counties.get(row.number)
+    moved_populations: list[uuid.UUID] = []
+    for row in rows:
+        county = existing.get(row.number)
         if county is None:
             county = County(
                 id=uuid7(),
@@ -296,15 +332,17 @@ async def load_reference(
                 report.count("counties", inserted=False)
         counties[row.number] = county
     await session.flush()
-    try:
-        await follow_population_change(
-            session, county_ids=moved_populations, principal=principal, request_id=None
-        )
-    except ProblemError as exc:
-        # The files are at fault, as for a bad row; the caller's transaction undoes the rest.
-        raise ReferenceDataError([f"the new populations cannot be applied: {exc.detail}"]) from exc
+    return counties, moved_populations
 
-    existing_municipalities = {
+
+async def _load_municipalities(
+    session: AsyncSession,
+    rows: list[MunicipalityRow],
+    counties: dict[str, County],
+    report: LoadReport,
+    now: datetime,
+) -> dict[str, Municipality]:
+    existing = {
         m.number: m
         for m in await session.scalars(
             select(Municipality)
@@ -313,47 +351,57 @@ async def load_reference(
         )
     }
     municipalities: dict[str, Municipality] = {}
-    for m_row in data.municipalities:
-        municipality = existing_municipalities.get(m_row.number)
-        county_id = counties[m_row.county].id
+    for row in rows:
+        municipality = existing.get(row.number)
+        county_id = counties[row.county].id
         if municipality is None:
             municipality = Municipality(
                 id=uuid7(),
                 country_code=COUNTRY,
-                number=m_row.number,
-                name=m_row.name,
+                number=row.number,
+                name=row.name,
                 county_id=county_id,
                 updated_at=now,
                 populations=[
                     MunicipalityPopulation(year=y, population=p)
-                    for y, p in sorted(m_row.populations.items())
+                    for y, p in sorted(row.populations.items())
                 ],
             )
             session.add(municipality)
             report.count("municipalities", inserted=True)
         else:
-            changed = bool(merge_populations(municipality, m_row.populations))
-            if (municipality.name, municipality.county_id) != (m_row.name, county_id):
-                municipality.name = m_row.name
+            changed = bool(merge_populations(municipality, row.populations))
+            if (municipality.name, municipality.county_id) != (row.name, county_id):
+                municipality.name = row.name
                 municipality.county_id = county_id
                 changed = True
             if changed:
                 municipality.updated_at = now
                 report.count("municipalities", inserted=False)
-        municipalities[m_row.number] = municipality
+        municipalities[row.number] = municipality
     await session.flush()
+    return municipalities
 
+
+async def _load_libraries(
+    session: AsyncSession,
+    data: ReferenceData,
+    municipalities: dict[str, Municipality],
+    report: LoadReport,
+    now: datetime,
+) -> None:
+    """Register the libraries not registered yet; the others are the API's (see load_reference)."""
     county_of = {m.number: m.county for m in data.municipalities}
     known = set(await session.scalars(select(Library.isil)))
-    for l_row in data.libraries:
-        if l_row.isil in known:
+    for row in data.libraries:
+        if row.isil in known:
             continue
         library = Library(
             id=uuid7(),
-            isil=l_row.isil,
-            name=l_row.name,
-            kind=l_row.kind,
-            municipality_id=municipalities[l_row.municipality].id,
+            isil=row.isil,
+            name=row.name,
+            kind=row.kind,
+            municipality_id=municipalities[row.municipality].id,
             created_at=now,
             updated_at=now,
         )
@@ -364,11 +412,40 @@ async def load_reference(
             outbox,
             LibraryCreated(
                 isil=library.isil,
-                kind=l_row.kind,
-                municipality=l_row.municipality,
-                county=county_of[l_row.municipality],
+                kind=row.kind,
+                municipality=row.municipality,
+                county=county_of[row.municipality],
             ),
             subject=str(library.id),
         )
         report.count("libraries", inserted=True)
+
+
+async def load_reference(
+    session: AsyncSession, data: ReferenceData, *, principal: Principal = REFERENCE_LOADER
+) -> LoadReport:
+    """Insert what is missing and bring counties and municipalities up to date with the files.
+
+    A county population that changes recomputes the per_inhabitant cost shares it is the basis of,
+    in this transaction, as the API does (through the directory's population followers);
+    `principal` is whom the audit trail names for that.
+
+    Libraries already registered are left as they are: after registration the API owns them
+    (a county administrator may have renamed one), so a reload never undoes that.
+    """
+    report = LoadReport()
+    now = utcnow()
+    if await session.get(Country, COUNTRY) is None:
+        session.add(Country(code=COUNTRY, name=COUNTRY_NAME))
+        report.count("countries", inserted=True)
+    counties, moved_populations = await _load_counties(session, data.counties, report, now)
+    try:
+        await FOLLOWERS.population_changed(
+            session, county_ids=moved_populations, principal=principal, request_id=None
+        )
+    except ProblemError as exc:
+        # The files are at fault, as for a bad row; the caller's transaction undoes the rest.
+        raise ReferenceDataError([f"the new populations cannot be applied: {exc.detail}"]) from exc
+    municipalities = await _load_municipalities(session, data.municipalities, counties, report, now)
+    await _load_libraries(session, data, municipalities, report, now)
     return report

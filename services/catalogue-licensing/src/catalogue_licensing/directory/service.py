@@ -9,8 +9,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalogue_licensing.agreements.cost_shares.service import follow_population_change
-from catalogue_licensing.agreements.participation.service import agreements_with_libraries
 from catalogue_licensing.db import trail
 from catalogue_licensing.directory.access import in_managed_county, managed_county
 from catalogue_licensing.directory.errors import (
@@ -19,7 +17,6 @@ from catalogue_licensing.directory.errors import (
     DuplicateIsil,
     IsilCountryMismatch,
     LibraryNotFound,
-    LibraryTakesPart,
     MunicipalityNotFound,
     OutsideYourCounty,
     UnknownMunicipality,
@@ -30,6 +27,7 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
+from catalogue_licensing.directory.followers import FOLLOWERS
 from catalogue_licensing.directory.isil import isil_country
 from catalogue_licensing.directory.models import (
     County,
@@ -296,31 +294,6 @@ async def create_library(
     return library
 
 
-async def _refuse_moving_a_participant(
-    session: AsyncSession, *, library: Library, to_county: str
-) -> None:
-    """A library that takes part through its county cannot move to another county (409).
-
-    Moving it would leave it in a participation of a county it no longer belongs to, paid for by
-    that county and in the catalogue of neither rightly. The county withdraws it first (a
-    participation change, which recomputes the shares), then it moves.
-    """
-    agreements = await agreements_with_libraries(session, [library.id])
-    if not agreements:
-        return
-    from_county = library.municipality.county.number
-    raise LibraryTakesPart(
-        f"Library {library.isil} takes part for county {from_county} in agreement "
-        f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
-        f"moving it to county {to_county}",
-        extra={
-            "agreements": [str(a) for a in agreements],
-            "county": from_county,
-            "to_county": to_county,
-        },
-    )
-
-
 async def update_library(
     session: AsyncSession,
     *,
@@ -341,7 +314,8 @@ async def update_library(
             number=body.municipality,
         )
         if municipality.county_id != library.municipality.county_id:
-            await _refuse_moving_a_participant(
+            # Another domain may hold the library to its county (agreements: a participant).
+            await FOLLOWERS.library_moving(
                 session, library=library, to_county=municipality.county.number
             )
     changes = body.sent()
@@ -444,7 +418,7 @@ async def set_population(
     # Only a county's population is a basis of cost shares (per inhabitant, by county); a
     # municipality's is kept for the directory and moves no share.
     if isinstance(area, County):
-        await follow_population_change(
+        await FOLLOWERS.population_changed(
             session, county_ids=[area.id], principal=principal, request_id=request_id
         )
 

@@ -13,3 +13,9 @@ class ForeignCounty(Forbidden):
 
 class WeightsIncomplete(Conflict):
     slug = "weights-incomplete"
+
+
+class LibraryTakesPart(Conflict):
+    """Raised when the directory would move a participating library to another county."""
+
+    slug = "library-takes-part"

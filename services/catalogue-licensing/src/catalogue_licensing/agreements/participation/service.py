@@ -19,6 +19,7 @@ from catalogue_licensing.agreements.models import (
     participation_libraries,
 )
 from catalogue_licensing.agreements.participation.errors import (
+    LibraryTakesPart,
     ParticipationNotFound,
     WeightsIncomplete,
 )
@@ -111,6 +112,32 @@ async def agreements_with_libraries(
     return list(rows.all())
 
 
+async def refuse_moving_a_participant(
+    session: AsyncSession, *, library: Library, to_county: str
+) -> None:
+    """A library that takes part through its county cannot move to another county (409).
+
+    Moving it would leave it in a participation of a county it no longer belongs to, paid for by
+    that county and in the catalogue of neither rightly. The county withdraws it first (a
+    participation change, which recomputes the shares), then it moves. The directory calls this
+    through its move guards (`directory.followers`), wired by `catalogue_licensing.wiring`.
+    """
+    agreements = await agreements_with_libraries(session, [library.id])
+    if not agreements:
+        return
+    from_county = library.municipality.county.number
+    raise LibraryTakesPart(
+        f"Library {library.isil} takes part for county {from_county} in agreement "
+        f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
+        f"moving it to county {to_county}",
+        extra={
+            "agreements": [str(a) for a in agreements],
+            "county": from_county,
+            "to_county": to_county,
+        },
+    )
+
+
 @dataclass(frozen=True)
 class ParticipationChange:
     participation: Participation
@@ -168,8 +195,6 @@ async def put_participation(
         session,
         agreement=agreement,
         county=county,
-        library_count=len(unique),
-        action="joined" if existing is None else "updated",
         before=before,
         after=after,
         principal=principal,
@@ -200,8 +225,6 @@ async def withdraw_participation(
         session,
         agreement=agreement,
         county=county,
-        library_count=0,
-        action="withdrawn",
         before=before,
         after=None,
         principal=principal,
@@ -214,13 +237,17 @@ async def _record_participation_change(
     *,
     agreement: Agreement,
     county: County,
-    library_count: int,
-    action: Literal["joined", "updated", "withdrawn"],
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     principal: Principal,
     request_id: str | None,
 ) -> None:
+    """Audit a participation's change, recompute the shares, announce it; the snapshots say
+    which change it was (none before: joined, none after: withdrawn) and how many libraries."""
+    action: Literal["joined", "updated", "withdrawn"] = (
+        "withdrawn" if after is None else "joined" if before is None else "updated"
+    )
+    library_count = 0 if after is None else len(after["libraries"])
     await trail.record_change(
         session,
         principal=principal,
