@@ -182,6 +182,77 @@ def _merge_tags(merged: dict[str, dict[str, Any]], tags: list[dict[str, Any]], s
             )
 
 
+def _merge_components(
+    components: dict[str, dict[str, Any]],
+    source: _Source,
+    renamed: dict[tuple[str, str], str],
+    shared: Mapping[str, Any],
+) -> None:
+    """Add a source's components under their merged names, their $refs rewritten to match; the
+    platform's own OAuth2 scheme and the kit's shared schemas are there already."""
+    for (section, name), new_name in renamed.items():
+        if (section == "securitySchemes" and new_name == OAUTH2_SCHEME) or (
+            section == "schemas" and new_name in shared
+        ):
+            continue
+        value = rewrite_refs(source.doc["components"][section][name], renamed)
+        if section == "schemas" and isinstance(value, dict):
+            # Generators name the class after the title: FastAPI's `Access-Input` and
+            # `Access-Output` are both titled `Access`.
+            value["title"] = new_name
+        components.setdefault(section, {})[new_name] = value
+
+
+def _merged_path_item(
+    source: _Source,
+    item: dict[str, Any],
+    renamed: dict[tuple[str, str], str],
+    schemes: dict[str, str],
+    problem_ref: str,
+) -> dict[str, Any]:
+    """A source's path item as the merged document has it: $refs, operationIds and security
+    requirements renamed, and the answers the gateway itself may give declared."""
+    new_item: dict[str, Any] = rewrite_refs(item, renamed)
+    for method in HTTP_METHODS:
+        operation = new_item.get(method)
+        if operation is None:
+            continue
+        if "operationId" in operation:
+            operation["operationId"] = source.operation_prefix + operation["operationId"]
+        security = operation.get("security", source.doc.get("security"))
+        if security is not None:
+            operation["security"] = [
+                {schemes.get(scheme, scheme): scopes for scheme, scopes in req.items()}
+                for req in security
+            ]
+    for method in HTTP_METHODS:
+        if method in new_item:
+            _declare_edge_responses(new_item[method], problem_ref, proxied=source.name != "gateway")
+    return new_item
+
+
+def _description(sources: list[_Source], missing: list[str]) -> str:
+    """The merged document's description: what it is, the services in it, those missing."""
+    intro = (
+        "The platform's one address: each service's API under its prefix, and the gateway's "
+        "own token endpoint (OAuth2 client credentials) and key set."
+    )
+    services_list = "\n".join(
+        f"- `{source.path_prefix}`: {source.doc.get('info', {}).get('title', source.name)} "
+        f"{source.doc.get('info', {}).get('version', '')}".rstrip()
+        for source in sources[1:]
+    )
+    return "\n\n".join(
+        part
+        for part in (
+            intro,
+            services_list,
+            f"Not included, the service did not answer: {', '.join(missing)}." if missing else "",
+        )
+        if part
+    )
+
+
 def merge_contracts(
     gateway: dict[str, Any], services: Mapping[str, dict[str, Any] | None]
 ) -> dict[str, Any]:
@@ -206,60 +277,17 @@ def merge_contracts(
     tags: dict[str, dict[str, Any]] = {}
     for source in sources:
         renamed = names[source.name]
-        for (section, name), new_name in renamed.items():
-            if (section == "securitySchemes" and new_name == OAUTH2_SCHEME) or (
-                section == "schemas" and new_name in shared
-            ):
-                continue
-            value = rewrite_refs(source.doc["components"][section][name], renamed)
-            if section == "schemas" and isinstance(value, dict):
-                # Generators name the class after the title: FastAPI's `Access-Input` and
-                # `Access-Output` are both titled `Access`.
-                value["title"] = new_name
-            components.setdefault(section, {})[new_name] = value
+        _merge_components(components, source, renamed, shared)
         schemes = {
             name: new for (section, name), new in renamed.items() if section == "securitySchemes"
         }
         for path, item in source.doc.get("paths", {}).items():
-            new_item = rewrite_refs(item, renamed)
-            for method in HTTP_METHODS:
-                operation = new_item.get(method)
-                if operation is None:
-                    continue
-                if "operationId" in operation:
-                    operation["operationId"] = source.operation_prefix + operation["operationId"]
-                security = operation.get("security", source.doc.get("security"))
-                if security is not None:
-                    operation["security"] = [
-                        {schemes.get(scheme, scheme): scopes for scheme, scopes in req.items()}
-                        for req in security
-                    ]
-            for method in HTTP_METHODS:
-                if method in new_item:
-                    _declare_edge_responses(
-                        new_item[method], problem_ref, proxied=source.name != "gateway"
-                    )
-            paths[source.path_prefix + path] = new_item
+            paths[source.path_prefix + path] = _merged_path_item(
+                source, item, renamed, schemes, problem_ref
+            )
         _merge_tags(tags, source.doc.get("tags", []), source.name)
     info = gateway.get("info", {})
-    intro = (
-        "The platform's one address: each service's API under its prefix, and the gateway's "
-        "own token endpoint (OAuth2 client credentials) and key set."
-    )
-    services_list = "\n".join(
-        f"- `{source.path_prefix}`: {source.doc.get('info', {}).get('title', source.name)} "
-        f"{source.doc.get('info', {}).get('version', '')}".rstrip()
-        for source in sources[1:]
-    )
-    description = "\n\n".join(
-        part
-        for part in (
-            intro,
-            services_list,
-            f"Not included, the service did not answer: {', '.join(missing)}." if missing else "",
-        )
-        if part
-    )
+    description = _description(sources, missing)
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {

@@ -40,6 +40,14 @@ _UNSAFE_DECODED = re.compile(
 _UNSAFE_RAW = re.compile(rb"%(?:2f|5c)", re.IGNORECASE)
 
 
+# The hits of _UNSAFE_DECODED that are one exact text, and what each is called in the answer.
+_EXACT_REASONS = {
+    "\\": "a backslash",
+    "\ufffd": "a percent-encoding that is not UTF-8",
+    "//": "an empty segment (//)",
+}
+
+
 def unsafe_path(path: str, raw_path: bytes | None) -> str | None:
     """Why a path may not enter the platform, or None.
 
@@ -52,15 +60,14 @@ def unsafe_path(path: str, raw_path: bytes | None) -> str | None:
     if raw_path is not None and _UNSAFE_RAW.search(raw_path):
         return "an encoded slash or backslash"
     found = _UNSAFE_DECODED.search(path)
-    if found is None:
-        return None
-    text = found.group()
-    if text == "\\":
-        return "a backslash"
-    if text == "\ufffd":
-        return "a percent-encoding that is not UTF-8"
-    if text == "//":
-        return "an empty segment (//)"
+    return None if found is None else _unsafe_reason(found.group())
+
+
+def _unsafe_reason(text: str) -> str:
+    """What a hit of _UNSAFE_DECODED is, in the words of the 400's detail."""
+    reason = _EXACT_REASONS.get(text)
+    if reason is not None:
+        return reason
     if text.startswith("%"):
         return "a double percent-encoding"
     if "." in text:
@@ -211,56 +218,23 @@ class GatewayEdge:
             reads = await cors.public_reads(wait=origin is not None)
             public = reads is not None and path in reads
         cors_headers = [] if preflight else cors.response_headers(origin, public)
-        if authorizations > 1:
-            await refuse(
-                send,
-                400,
-                "malformed-authorization",
-                "The request has more than one Authorization header",
-                path,
-                cors_headers,
-            )
-            return
-        if reason is not None:
-            await refuse(
-                send, 400, "unsafe-path", f"The path contains {reason}", path, cors_headers
-            )
+        bad_request = _bad_request(authorizations, reason)
+        if bad_request is not None:
+            await refuse(send, 400, *bad_request, path, cors_headers)
             return
         address = caller_address(scope.get("client"), forwarded_for, self.trusted)
         state = scope.setdefault("state", {})
         state[CALLER_ADDRESS] = address
         decision = await self._rate_limit(runtime, state, path, address, authorization)
-        if decision is not None:
-            limit_headers = rate_limit_headers(decision)
-            if not decision.allowed:
-                await refuse(
-                    send,
-                    429,
-                    "rate-limited",
-                    "Too many requests; try again after the number of seconds in Retry-After",
-                    path,
-                    [
-                        (b"retry-after", str(max(1, seconds(decision.retry_us))).encode()),
-                        *limit_headers,
-                        *cors_headers,
-                    ],
-                )
-                return
-            cors_headers = limit_headers + cors_headers
+        if decision is not None and not decision.allowed:
+            await _too_many_requests(send, decision, path, cors_headers)
+            return
         if preflight and origin is not None and preflight_method is not None:
             await self._preflight(send, cors, origin, preflight_method, public, path)
             return
-        if not cors_headers:
-            await self.app(scope, receive, send)
-            return
-        extra = cors_headers
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(
+            scope, receive, _adding_headers(send, _answer_headers(decision, cors_headers))
+        )
 
     async def _rate_limit(
         self,
@@ -313,6 +287,53 @@ class GatewayEdge:
             return
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
+
+
+def _bad_request(authorizations: int, unsafe: str | None) -> tuple[str, str] | None:
+    """The problem type and detail of a 400 the request line and headers already deserve."""
+    if authorizations > 1:
+        return "malformed-authorization", "The request has more than one Authorization header"
+    if unsafe is not None:
+        return "unsafe-path", f"The path contains {unsafe}"
+    return None
+
+
+async def _too_many_requests(
+    send: Send, decision: Decision, path: str, cors_headers: list[Header]
+) -> None:
+    """The 429 of a request over its limit, saying when to come back."""
+    await refuse(
+        send,
+        429,
+        "rate-limited",
+        "Too many requests; try again after the number of seconds in Retry-After",
+        path,
+        [
+            (b"retry-after", str(max(1, seconds(decision.retry_us))).encode()),
+            *rate_limit_headers(decision),
+            *cors_headers,
+        ],
+    )
+
+
+def _answer_headers(decision: Decision | None, cors_headers: list[Header]) -> list[Header]:
+    """What the edge adds to a service's answer: the RateLimit fields when a limit applied, then
+    the CORS ones."""
+    return cors_headers if decision is None else rate_limit_headers(decision) + cors_headers
+
+
+def _adding_headers(send: Send, extra: list[Header]) -> Send:
+    """`send`, adding `extra` to the response's head; `send` itself when there is nothing to add
+    (no wrapper for the request that needs none)."""
+    if not extra:
+        return send
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *extra]
+        await send(message)
+
+    return send_with_headers
 
 
 def _raw_path(scope: Scope) -> bytes | None:

@@ -1,10 +1,14 @@
 """The audit trail: one entry per real change, in the change's transaction, read newest first."""
 
+import uuid
+
+import pytest
 from sqlalchemy import func, select
 
-from chassis.audit import field_diff
+from chassis.audit import Change, field_diff
+from chassis.auth import Principal
 from chassis.runtime import app_runtime
-from notes_app.app import audit_log
+from notes_app.app import Note, NoteChanged, audit_log, trail
 
 
 async def _actions(app):
@@ -70,3 +74,26 @@ async def test_a_cursor_that_is_not_a_sequence_number_is_a_400(notes, issuer):
     )
     assert answer.status_code == 400
     assert answer.json()["type"].endswith(":bad-cursor")
+
+
+async def test_an_update_needs_both_snapshots_and_writes_nothing_without_them(notes, staff):
+    client, app = notes
+    created = await client.post("/v1/notes", json={"title": "a"}, headers=staff)
+    note_id = created.json()["id"]
+    db = app_runtime(app).db
+    async with db.writer() as session, session.begin():
+        note = await session.get(Note, uuid.UUID(note_id))
+        assert note is not None
+        stamped = note.updated_at
+        with pytest.raises(ValueError, match="both snapshots"):
+            await trail.record_update(
+                session,
+                row=note,
+                change=Change("note", note_id, before=None, after={"title": "b"}),
+                principal=Principal(subject="staff-1", roles=frozenset({"staff"})),
+                subject=note_id,
+                request_id=None,
+                event=lambda changed: NoteChanged(changed=changed),
+            )
+        assert note.updated_at == stamped
+    assert await _actions(app) == ["note.created"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from catalogue_factories import committed
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import trail
-from chassis.audit import field_diff
+from chassis.audit import Change, field_diff
 from chassis.auth import Principal
 
 ADMIN = Principal(subject="client-admin", roles=frozenset({"programme_admin"}))
@@ -46,10 +46,7 @@ async def test_record_change_writes_nothing_for_no_change_and_rolls_back_with_it
             session,
             principal=ADMIN,
             action="vendor.updated",
-            resource_type="vendor",
-            resource_id="v-1",
-            before={"name": "A"},
-            after={"name": "A"},
+            change=Change("vendor", "v-1", before={"name": "A"}, after={"name": "A"}),
             request_id="r-0",
         )
 
@@ -62,10 +59,7 @@ async def test_record_change_writes_nothing_for_no_change_and_rolls_back_with_it
                 session,
                 principal=ADMIN,
                 action="vendor.updated",
-                resource_type="vendor",
-                resource_id="v-1",
-                before={"name": "A"},
-                after={"name": "B"},
+                change=Change("vendor", "v-1", before={"name": "A"}, after={"name": "B"}),
                 request_id="r-1",
             )
             raise Abort
@@ -83,20 +77,14 @@ async def test_programme_admins_read_the_trail_newest_first_with_filters(catalog
                 session,
                 principal=ADMIN,
                 action="product.updated",
-                resource_type="product",
-                resource_id="p-1",
-                before={"n": n},
-                after={"n": n + 1},
+                change=Change("product", "p-1", before={"n": n}, after={"n": n + 1}),
                 request_id=f"r-{n}",
             )
         await record_change(
             session,
             principal=ADMIN,
             action="vendor.created",
-            resource_type="vendor",
-            resource_id="v-1",
-            before=None,
-            after={"name": "A"},
+            change=Change("vendor", "v-1", before=None, after={"name": "A"}),
             request_id=None,
         )
     admin = issuer.headers("programme_admin")

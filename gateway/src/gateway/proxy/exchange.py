@@ -76,10 +76,7 @@ async def _exchange(
     kept: bytes | None,
     retry_allowed: bool,
 ) -> None:
-    url = upstream.base_url + quote(service_path, safe=_PATH_SAFE)
-    if query := scope.get("query_string", b""):
-        # Passed on as sent; only bytes that may not appear in a URL at all get escaped.
-        url += "?" + quote(bytes(query), safe=_QUERY_SAFE)
+    url = _target_url(upstream, service_path, scope.get("query_string", b""))
     outgoing_headers, host = request_headers(scope["headers"])
     request_id = scope_request_id(scope) or request_id_from(scope["headers"])
     outgoing_headers.append(("x-request-id", request_id))
@@ -101,10 +98,8 @@ async def _exchange(
             )
             break
         except (aiohttp.ClientError, TimeoutError) as exc:
-            if body is not None and body.error is not None:
-                if isinstance(body.error, ClientDisconnected):
-                    raise client_disconnected() from exc
-                raise body.error from exc
+            if (caller_failure := _caller_failure(body)) is not None:
+                raise caller_failure from exc
             if attempt == 1 and retry_allowed and retryable_failure(exc):
                 # The retry shares the first attempt's total timeout, so a request is never
                 # given more time than the setting says.
@@ -147,6 +142,25 @@ async def _exchange(
             log.warning("upstream_broke_mid_response", reason=reason)
             raise ResponseCutShort(f"The {upstream.name} service broke off: {reason}") from exc
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _target_url(upstream: Upstream, service_path: str, query: bytes) -> str:
+    """The service's URL for the request, escaped as aiohttp takes it (encoded=True)."""
+    url = upstream.base_url + quote(service_path, safe=_PATH_SAFE)
+    if query:
+        # Passed on as sent; only bytes that may not appear in a URL at all get escaped.
+        url += "?" + quote(bytes(query), safe=_QUERY_SAFE)
+    return url
+
+
+def _caller_failure(body: RequestBody | None) -> BaseException | None:
+    """When sending failed because of the caller's side (it went away, or its body was refused
+    while streaming), what to raise instead of blaming the service."""
+    if body is None or body.error is None:
+        return None
+    if isinstance(body.error, ClientDisconnected):
+        return client_disconnected()
+    return body.error
 
 
 def _caller(scope: Scope) -> str | None:

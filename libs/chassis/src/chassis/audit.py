@@ -79,6 +79,17 @@ class Stamped(Protocol):
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One resource's change as the trail records it: which resource, and its snapshots before
+    and after (before None: it was created; after None: it was deleted)."""
+
+    resource_type: str
+    resource_id: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
 @dataclass(frozen=True)
 class Trail:
     """A service's record of changes: its audit table and its outbox, written together."""
@@ -90,17 +101,14 @@ class Trail:
         self,
         session: AsyncSession,
         *,
+        change: Change,
         principal: Principal,
         action: str,
-        resource_type: str,
-        resource_id: str,
-        before: Mapping[str, Any] | None,
-        after: Mapping[str, Any] | None,
         request_id: str | None,
     ) -> None:
         """Add an audit entry to the current transaction (it commits or rolls back with the
         change). An update that changes nothing leaves no entry: the trail records changes."""
-        changes = field_diff(before, after)
+        changes = field_diff(change.before, change.after)
         if not changes:
             return
         await session.execute(
@@ -109,8 +117,8 @@ class Trail:
                 actor=principal.subject,
                 actor_roles=sorted(principal.roles),
                 action=action,
-                resource_type=resource_type,
-                resource_id=resource_id,
+                resource_type=change.resource_type,
+                resource_id=change.resource_id,
                 changes=changes,
                 request_id=request_id,
             )
@@ -121,12 +129,9 @@ class Trail:
         session: AsyncSession,
         event: EventData,
         *,
+        change: Change,
         principal: Principal,
-        resource_type: str,
-        resource_id: str,
         subject: str,
-        before: Mapping[str, Any] | None,
-        after: Mapping[str, Any] | None,
         request_id: str | None,
     ) -> None:
         """The audit entry and the outbox event of one change; the entry's action is the event's
@@ -134,12 +139,9 @@ class Trail:
         the outbox's newest sequence number as its generation."""
         await self.record_change(
             session,
+            change=change,
             principal=principal,
             action=event.event_type,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            before=before,
-            after=after,
             request_id=request_id,
         )
         await record_event(session, self.outbox, event, subject=subject)
@@ -149,22 +151,22 @@ class Trail:
         session: AsyncSession,
         *,
         row: Stamped,
+        change: Change,
         principal: Principal,
-        resource_type: str,
-        resource_id: str,
         subject: str,
-        before: dict[str, Any],
-        after: dict[str, Any],
         request_id: str | None,
         event: Callable[[list[str]], EventData],
     ) -> list[str]:
         """Finish an update whose changes are made on `row`: stamp, write, audit, announce.
 
-        An update that changes nothing (equal snapshots) writes nothing, so the version and the
-        ETag stay. `event` gets the changed fields and runs after the write, when the row's new
-        version is known. Returns the changed fields, empty when there were none.
+        `change` holds the row's snapshots before and after the update (both, or it is not an
+        update). An update that changes nothing (equal snapshots) writes nothing, so the version
+        and the ETag stay. `event` gets the changed fields and runs after the write, when the
+        row's new version is known. Returns the changed fields, empty when there were none.
         """
-        changed = changed_fields(before, after)
+        if change.before is None or change.after is None:
+            raise ValueError("An update is recorded from both snapshots, before and after")
+        changed = changed_fields(change.before, change.after)
         if not changed:
             return changed
         row.updated_at = utcnow()
@@ -172,12 +174,9 @@ class Trail:
         await self.announce(
             session,
             event(changed),
+            change=change,
             principal=principal,
-            resource_type=resource_type,
-            resource_id=resource_id,
             subject=subject,
-            before=before,
-            after=after,
             request_id=request_id,
         )
         return changed

@@ -190,19 +190,22 @@ class EdgeMiddleware:
                 state["too_large"] = False
                 await send_problem(send_with_id, *self._too_large(), path)
         finally:
-            elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            if self.metrics is not None:
-                self.metrics.observe(method, template, state["status"], elapsed)
-            client = scope.get("client")
-            access_log.info(
-                "request",
-                status=state["status"],
-                latency_ms=round(elapsed * 1000, 2),
-                client=client[0] if client else None,
-            )
+            self._record_request(scope, method, state["status"], time.perf_counter() - started)
             structlog.contextvars.clear_contextvars()
+
+    def _record_request(self, scope: Scope, method: str, status: int, elapsed: float) -> None:
+        """The request's access line, and its count and latency under its route template."""
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        if self.metrics is not None:
+            self.metrics.observe(method, template, status, elapsed)
+        client = scope.get("client")
+        access_log.info(
+            "request",
+            status=status,
+            latency_ms=round(elapsed * 1000, 2),
+            client=client[0] if client else None,
+        )
 
     def _too_large(self) -> tuple[int, str, str, str]:
         return (

@@ -16,7 +16,7 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, String, Table, UniqueConstraint, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.audit import Trail, audit_router, audit_table, request_id_of
+from chassis.audit import Change, Trail, audit_router, audit_table, request_id_of
 from chassis.caller import CALLER_RULE, caller_router
 from chassis.concurrency import (
     NOT_MODIFIED,
@@ -173,11 +173,8 @@ async def create_note(
         session,
         NoteCreated(title=note.title),
         principal=principal,
-        resource_type="note",
-        resource_id=str(note.id),
+        change=Change("note", str(note.id), before=None, after=_audited(note)),
         subject=str(note.id),
-        before=None,
-        after=_audited(note),
         request_id=request_id_of(request),
     )
     response = tagged_json(
@@ -240,11 +237,8 @@ async def update_note(
         session,
         row=note,
         principal=principal,
-        resource_type="note",
-        resource_id=str(note.id),
+        change=Change("note", str(note.id), before=before, after=_audited(note)),
         subject=str(note.id),
-        before=before,
-        after=_audited(note),
         request_id=request_id_of(request),
         event=lambda changed: NoteChanged(changed=changed),
     )
@@ -271,11 +265,8 @@ async def delete_note(
         session,
         NoteDeleted(),
         principal=principal,
-        resource_type="note",
-        resource_id=str(note.id),
+        change=Change("note", str(note.id), before=before, after=None),
         subject=str(note.id),
-        before=before,
-        after=None,
         request_id=request_id_of(request),
     )
     return Response(status_code=204)

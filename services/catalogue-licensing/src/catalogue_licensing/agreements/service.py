@@ -21,6 +21,7 @@ from catalogue_licensing.db import trail
 from catalogue_licensing.directory.models import County
 from catalogue_licensing.products.errors import ProductIsRetired
 from catalogue_licensing.products.models import Product
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.problems import InvalidField
@@ -152,11 +153,8 @@ async def create_agreement(
             weights=agreement.weights,
         ),
         principal=principal,
-        resource_type="agreement",
-        resource_id=str(agreement.id),
+        change=Change("agreement", str(agreement.id), before=None, after=snapshot),
         subject=str(agreement.id),
-        before=None,
-        after=snapshot,
         request_id=request_id,
     )
     return agreement
@@ -210,11 +208,10 @@ async def update_agreement(
         session,
         row=agreement,
         principal=principal,
-        resource_type="agreement",
-        resource_id=str(agreement.id),
+        change=Change(
+            "agreement", str(agreement.id), before=before, after=agreement_snapshot(agreement)
+        ),
         subject=str(agreement.id),
-        before=before,
-        after=agreement_snapshot(agreement),
         request_id=request_id,
         event=lambda changed: AgreementUpdated(changed=changed, version=agreement.version),
     )

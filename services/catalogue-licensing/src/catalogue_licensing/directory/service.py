@@ -44,6 +44,7 @@ from catalogue_licensing.directory.schemas import (
     MunicipalityOut,
     PopulationOut,
 )
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.types import utcnow
@@ -284,11 +285,8 @@ async def create_library(
             isil=library.isil, kind=view.kind, municipality=view.municipality, county=view.county
         ),
         principal=principal,
-        resource_type="library",
-        resource_id=library.isil,
+        change=Change("library", library.isil, before=None, after=_audited(view)),
         subject=str(library.id),
-        before=None,
-        after=_audited(view),
         request_id=request_id,
     )
     return library
@@ -330,11 +328,8 @@ async def update_library(
         session,
         row=library,
         principal=principal,
-        resource_type="library",
-        resource_id=library.isil,
+        change=Change("library", library.isil, before=before, after=after),
         subject=str(library.id),
-        before=before,
-        after=after,
         request_id=request_id,
         event=lambda changed: LibraryUpdated(
             isil=library.isil,
@@ -408,11 +403,10 @@ async def set_population(
         session,
         event(number=area.number, year=year, population=population),
         principal=principal,
-        resource_type=area_kind(area),
-        resource_id=area_resource_id(area),
+        change=Change(
+            area_kind(area), area_resource_id(area), before=before, after=_audited(area_view(area))
+        ),
         subject=str(area.id),
-        before=before,
-        after=_audited(area_view(area)),
         request_id=request_id,
     )
     # Only a county's population is a basis of cost shares (per inhabitant, by county); a

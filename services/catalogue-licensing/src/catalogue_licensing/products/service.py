@@ -37,6 +37,7 @@ from catalogue_licensing.products.schemas import (
 from catalogue_licensing.products.sushi import HostResolver, check_sushi_url
 from catalogue_licensing.vendors.access import principal_vendor_id, sees_all_vendors
 from catalogue_licensing.vendors.models import Vendor
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.types import utcnow
@@ -145,11 +146,8 @@ async def create_product(
         session,
         ProductCreated(vendor_id=product.vendor_id, status="draft", category=body.category),
         principal=principal,
-        resource_type="product",
-        resource_id=str(product.id),
+        change=Change("product", str(product.id), before=None, after=_audited(product)),
         subject=str(product.id),
-        before=None,
-        after=_audited(product),
         request_id=request_id,
     )
     return product
@@ -181,11 +179,8 @@ async def update_product(
         session,
         row=product,
         principal=principal,
-        resource_type="product",
-        resource_id=str(product.id),
+        change=Change("product", str(product.id), before=before, after=_audited(product)),
         subject=str(product.id),
-        before=before,
-        after=_audited(product),
         request_id=request_id,
         event=lambda changed: ProductUpdated(
             vendor_id=product.vendor_id,
@@ -225,11 +220,8 @@ async def move_status(
             category=view.category,
         ),
         principal=principal,
-        resource_type="product",
-        resource_id=str(product.id),
+        change=Change("product", str(product.id), before=before, after=_audited(product)),
         subject=str(product.id),
-        before=before,
-        after=_audited(product),
         request_id=request_id,
     )
     return product

@@ -19,6 +19,7 @@ from catalogue_licensing.vendors.errors import (
 from catalogue_licensing.vendors.events import VendorCreated, VendorUpdated
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.problems import body_field_error
@@ -97,11 +98,8 @@ async def create_vendor(
         session,
         VendorCreated(name=vendor.name, org_number=vendor.org_number),
         principal=principal,
-        resource_type="vendor",
-        resource_id=str(vendor.id),
+        change=Change("vendor", str(vendor.id), before=None, after=_audited(vendor)),
         subject=str(vendor.id),
-        before=None,
-        after=_audited(vendor),
         request_id=request_id,
     )
     return vendor
@@ -140,11 +138,8 @@ async def update_vendor(
         session,
         row=vendor,
         principal=principal,
-        resource_type="vendor",
-        resource_id=str(vendor.id),
+        change=Change("vendor", str(vendor.id), before=before, after=_audited(vendor)),
         subject=str(vendor.id),
-        before=before,
-        after=_audited(vendor),
         request_id=request_id,
         event=lambda changed: VendorUpdated(changed=changed),
     )

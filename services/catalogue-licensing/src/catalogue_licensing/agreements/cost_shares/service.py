@@ -26,6 +26,7 @@ from catalogue_licensing.agreements.models import Agreement, CostShare, Particip
 from catalogue_licensing.agreements.split import Share, SplitError, SplitKey, split_cost
 from catalogue_licensing.db import outbox, trail
 from catalogue_licensing.directory.models import County, CountyPopulation
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.outbox import record_event
 from chassis.types import utcnow
@@ -231,10 +232,12 @@ async def follow_population_change(
             session,
             principal=principal,
             action="cost_shares.recomputed",
-            resource_type="cost_shares",
-            resource_id=str(agreement.id),
-            before=before,
-            after=await _shares_snapshot(session, agreement.id),
+            change=Change(
+                "cost_shares",
+                str(agreement.id),
+                before=before,
+                after=await _shares_snapshot(session, agreement.id),
+            ),
             request_id=request_id,
         )
     return list(moved)

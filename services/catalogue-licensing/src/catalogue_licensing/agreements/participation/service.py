@@ -31,6 +31,7 @@ from catalogue_licensing.agreements.participation.schemas import (
 from catalogue_licensing.agreements.split import SplitKey
 from catalogue_licensing.db import outbox, trail
 from catalogue_licensing.directory.models import County, Library, Municipality
+from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.outbox import record_event
@@ -252,10 +253,12 @@ async def _record_participation_change(
         session,
         principal=principal,
         action="participation.changed",
-        resource_type="participation",
-        resource_id=participation_resource_id(agreement.id, county.number),
-        before=before,
-        after=after,
+        change=Change(
+            "participation",
+            participation_resource_id(agreement.id, county.number),
+            before=before,
+            after=after,
+        ),
         request_id=request_id,
     )
     shares = await recompute_cost_shares(session, agreement=agreement)
