@@ -217,15 +217,30 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def render(result: dict[str, Any]) -> str:
     """The table on stdout: throughput and ratios, fixed-rate latencies, goals, generator CPU."""
-    summary = result["summary"]
-    rows = summary["rows"]
+    rows = result["summary"]["rows"]
     loads = result["loads"]
     lines = [
         f"make bench: {result['git']['short']}{' (dirty tree)' if result['git']['dirty'] else ''}, "
         f"{loads['rounds']} round(s) of {loads['seconds']} s runs, "
         f"{result['machine']['cores']} cores, medians over rounds; (x.xx) = ratio to D of the same round",
         "",
-        "Closed loop (wrk): requests/s (ratio to D); CPU us/req = the front process's CPU per request",
+    ]
+    for section in (
+        _closed_loop,
+        _fixed_rate,
+        _catalogue,
+        _writes,
+        _goals,
+        _warnings_and_generator,
+        _profile,
+    ):
+        lines += section(result, rows)
+    return "\n".join(lines)
+
+
+def _closed_loop(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "Closed loop (wrk): requests/s (ratio to D); CPU us/req = the front process's CPU per request"
     ]
     closed = [r for r in rows if r["kind"] == "closed"]
     conns = sorted({int(r["load"]) for r in closed})
@@ -250,54 +265,71 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"  {scenario:<16}{config:<12}{cells}{_fmt(p99, '.2f'):>12}{_fmt(cpu, '.0f'):>16}{errors:>8}"
         )
+    return lines
 
+
+def _fixed_rate(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     opened = [r for r in rows if r["kind"] == "open"]
-    if opened:
-        lines += [
-            "",
-            "Fixed rate (open loop, latency from the intended send time): ms, (+added vs D)",
-        ]
+    if not opened:
+        return []
+    lines = [
+        "",
+        "Fixed rate (open loop, latency from the intended send time): ms, (+added vs D)",
+        f"  {'scenario':<16}{'load':<16}{'config':<8}{'p50':>16}{'p99':>16}{'max':>10}{'errors':>8}",
+    ]
+    for r in sorted(opened, key=lambda r: (r["scenario"], r["load"], r["config"])):
+        added50 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p50_ms'], '.2f')})"
+        added99 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p99_ms'], '.2f')})"
+        load = f"{r['load']:.0%} = {_fmt(r['rate'], '.0f')}/s"
         lines.append(
-            f"  {'scenario':<16}{'load':<16}{'config':<8}{'p50':>16}{'p99':>16}{'max':>10}{'errors':>8}"
+            f"  {r['scenario']:<16}{load:<16}{r['config']:<8}"
+            f"{_fmt(r['p50_ms'], '.2f') + added50:>16}{_fmt(r['p99_ms'], '.2f') + added99:>16}"
+            f"{_fmt(r['max_ms'], '.1f'):>10}{r['errors']:>8}"
         )
-        for r in sorted(opened, key=lambda r: (r["scenario"], r["load"], r["config"])):
-            added50 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p50_ms'], '.2f')})"
-            added99 = "" if r["config"] == BASELINE else f" (+{_fmt(r['added_p99_ms'], '.2f')})"
-            load = f"{r['load']:.0%} = {_fmt(r['rate'], '.0f')}/s"
-            lines.append(
-                f"  {r['scenario']:<16}{load:<16}{r['config']:<8}"
-                f"{_fmt(r['p50_ms'], '.2f') + added50:>16}{_fmt(r['p99_ms'], '.2f') + added99:>16}"
-                f"{_fmt(r['max_ms'], '.1f'):>10}{r['errors']:>8}"
-            )
+    return lines
 
-    catalogue = summary.get("catalogue", {})
-    if catalogue:
-        lines += ["", "Catalogue reads / small read, same configuration and round, 16 connections"]
-        for scenario, by_config in catalogue.items():
-            cells = ", ".join(f"{k} {_fmt(v, '.2f')}" for k, v in by_config.items())
-            lines.append(f"  {scenario:<16}{cells}")
 
+def _catalogue(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    catalogue = result["summary"].get("catalogue", {})
+    if not catalogue:
+        return []
+    lines = ["", "Catalogue reads / small read, same configuration and round, 16 connections"]
+    for scenario, by_config in catalogue.items():
+        cells = ", ".join(f"{k} {_fmt(v, '.2f')}" for k, v in by_config.items())
+        lines.append(f"  {scenario:<16}{cells}")
+    return lines
+
+
+def _writes(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     writes = [r for r in rows if "writes" in r]
-    if writes:
-        lines += [
-            "",
-            "Writes with If-Match (wrk script, one connection per library): answers over all rounds",
-        ]
-        for r in sorted(writes, key=lambda r: (r["scenario"], r["load"], r["config"])):
-            w = r["writes"]
-            lines.append(
-                f"  {r['scenario']:<16}{r['config']:<8}c={int(r['load']):<4}"
-                f"written {w['written']:>7}, stale (412) {w['stale_412']:>4}, "
-                f"other failures {w['failed']:>4}, ETag reads {w['etag_reads']:>3}"
-            )
+    if not writes:
+        return []
+    lines = [
+        "",
+        "Writes with If-Match (wrk script, one connection per library): answers over all rounds",
+    ]
+    for r in sorted(writes, key=lambda r: (r["scenario"], r["load"], r["config"])):
+        w = r["writes"]
+        lines.append(
+            f"  {r['scenario']:<16}{r['config']:<8}c={int(r['load']):<4}"
+            f"written {w['written']:>7}, stale (412) {w['stale_412']:>4}, "
+            f"other failures {w['failed']:>4}, ETag reads {w['etag_reads']:>3}"
+        )
+    return lines
 
-    lines += ["", "Goals (issue 4, point 7; issue 5, point 8)"]
-    for g in summary["goals"]:
+
+def _goals(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "Goals (issue 4, point 7; issue 5, point 8; issue 9, point 9)"]
+    for g in result["summary"]["goals"]:
         state = {True: "reached", False: "MISSED", None: "not measured"}[g["reached"]]
         lines.append(
             f"  {g['goal']:<82} {_fmt(g['value'], '.2f'):>6} (target {g['target']}): {state}"
         )
+    return lines
 
+
+def _warnings_and_generator(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
     failing = sorted({f"{r['config']} {r['scenario']}" for r in rows if r["errors"]})
     if failing:
         lines += ["", "WARNING: errors (non-2xx/3xx or socket) in: " + ", ".join(failing)]
@@ -308,12 +340,15 @@ def render(result: dict[str, Any]) -> str:
             f"Load generator CPU: at most {busiest['client_cpu_share_max']:.0%} of one core "
             f"({busiest['kind']}, {busiest['scenario']}, {busiest['config']}, load {busiest['load']:g})",
         ]
-    lines += ["", "G settings: " + "; ".join(result["settings"].get("gateway_notes", []))]
+    return [*lines, "", "G settings: " + "; ".join(result["settings"].get("gateway_notes", []))]
+
+
+def _profile(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     profile = result.get("profile")
-    if profile:
-        lines += ["", f"Profile of G ({', '.join(profile['files'].values())}): own time by file"]
-        lines += [f"  {share:6.1%}  {where}" for where, share in profile["top"]["self_by_file"]]
-    return "\n".join(lines)
+    if not profile:
+        return []
+    lines = ["", f"Profile of G ({', '.join(profile['files'].values())}): own time by file"]
+    return lines + [f"  {share:6.1%}  {where}" for where, share in profile["top"]["self_by_file"]]
 
 
 _LINE_NUMBER = re.compile(r":\d+\)$")

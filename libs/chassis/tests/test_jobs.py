@@ -211,7 +211,7 @@ async def test_prepare_runs_outside_the_transaction_and_hands_its_result_to_the_
                 )
             )
             written.append(title)
-        return None
+        return
 
     runner = JobRunner(db, [Job(name="harvest", run=store, every=EVERY, prepare=fetch)], settings)
     await runner.ensure_rows(T0)

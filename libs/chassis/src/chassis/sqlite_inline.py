@@ -71,21 +71,33 @@ class InlineConnection(aiosqlite.Connection):
         name = getattr(fn, "__name__", "")
         owner = getattr(fn, "__self__", None)
         if isinstance(owner, sqlite3.Cursor):
-            if name in _CURSOR_INLINE:
-                return fn(*args, **kwargs)
-            if name in ("execute", "executemany"):
-                return await self._statement(fn, args, kwargs)
-        elif isinstance(owner, sqlite3.Connection):
-            if name == "cursor":
-                return fn(*args, **kwargs)
-            if name == "execute":
-                return await self._statement(fn, args, kwargs)
-            if name == "rollback":
-                # Discarding a transaction waits for nobody and writes nothing durable.
-                self._writing = self._dirty = False
-                return fn(*args, **kwargs)
-            if name == "commit":
-                return await self._commit(fn)
+            return await self._cursor_call(fn, name, args, kwargs)
+        if isinstance(owner, sqlite3.Connection):
+            return await self._connection_call(fn, name, args, kwargs)
+        return await self._on_thread(fn, *args, **kwargs)
+
+    async def _cursor_call(
+        self, fn: Callable[..., Any], name: str, args: tuple[Any, ...], kwargs: Any
+    ) -> Any:
+        if name in _CURSOR_INLINE:
+            return fn(*args, **kwargs)
+        if name in ("execute", "executemany"):
+            return await self._statement(fn, args, kwargs)
+        return await self._on_thread(fn, *args, **kwargs)
+
+    async def _connection_call(
+        self, fn: Callable[..., Any], name: str, args: tuple[Any, ...], kwargs: Any
+    ) -> Any:
+        if name == "cursor":
+            return fn(*args, **kwargs)
+        if name == "execute":
+            return await self._statement(fn, args, kwargs)
+        if name == "rollback":
+            # Discarding a transaction waits for nobody and writes nothing durable.
+            self._writing = self._dirty = False
+            return fn(*args, **kwargs)
+        if name == "commit":
+            return await self._commit(fn)
         return await self._on_thread(fn, *args, **kwargs)
 
     async def begin(self, *, write: bool) -> None:
