@@ -96,23 +96,26 @@ async def test_postgresql_gone_answers_503_and_recovers_without_restart(
     relay = Relay(admin.host or "127.0.0.1", admin.port or 5432)
     await relay.start()
     through_relay = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
-    async with service_client(SPEC, NotesSettings, database_url=through_relay) as (client, _):
-        first = await _ready_within(client, 20)
-        assert first.status_code == 200, first.text
+    try:
+        async with service_client(SPEC, NotesSettings, database_url=through_relay) as (client, _):
+            first = await _ready_within(client, 20)
+            assert first.status_code == 200, first.text
+            await relay.cut()
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 503
+            assert ready.headers["retry-after"]
+            write = await client.post("/v1/notes", json={"title": "lost?"}, headers=staff)
+            assert write.status_code == 503, write.text
+            assert write.headers["retry-after"]
+            read = await client.get("/v1/notes")
+            assert read.status_code == 503
+            await relay.start()
+            recovered = await _ready_within(client, 20)
+            assert recovered.status_code == 200, recovered.text
+            created = await client.post("/v1/notes", json={"title": "kept"}, headers=staff)
+            assert created.status_code == 201
+            titles = [n["title"] for n in (await client.get("/v1/notes")).json()["items"]]
+            assert titles == ["kept"]
+    finally:
+        # Also when an assertion failed: no listener or pipe outlives the test.
         await relay.cut()
-        ready = await client.get("/health/ready")
-        assert ready.status_code == 503
-        assert ready.headers["retry-after"]
-        write = await client.post("/v1/notes", json={"title": "lost?"}, headers=staff)
-        assert write.status_code == 503, write.text
-        assert write.headers["retry-after"]
-        read = await client.get("/v1/notes")
-        assert read.status_code == 503
-        await relay.start()
-        recovered = await _ready_within(client, 20)
-        assert recovered.status_code == 200, recovered.text
-        created = await client.post("/v1/notes", json={"title": "kept"}, headers=staff)
-        assert created.status_code == 201
-        titles = [n["title"] for n in (await client.get("/v1/notes")).json()["items"]]
-        assert titles == ["kept"]
-    await relay.cut()
