@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Update,
     Uuid,
     delete,
     or_,
@@ -187,6 +188,23 @@ class JobMetrics:
 
 class _LeaseLost(Exception):
     """The run's lease was taken over: its work must not commit."""
+
+
+def _released(claim: Claim, next_due: datetime) -> Update:
+    """The end of a claimed run, whatever its outcome: next due time set and the lease released,
+    on the row only while it still carries this claim's token."""
+    t = _jobs
+    return (
+        update(t)
+        .where(t.c.name == claim.name, t.c.lease_token == claim.token)
+        .values(
+            next_due_at=next_due,
+            lease_owner=None,
+            lease_token=None,
+            lease_expires_at=None,
+            last_finished_at=utcnow(),
+        )
+    )
 
 
 class JobRunner:
@@ -367,17 +385,7 @@ class JobRunner:
         ran out and was taken over updates nothing and rolls its work back."""
         t = _jobs
         advanced = await session.execute(
-            update(t)
-            .where(t.c.name == claim.name, t.c.lease_token == claim.token)
-            .values(
-                next_due_at=next_due,
-                lease_owner=None,
-                lease_token=None,
-                lease_expires_at=None,
-                last_finished_at=utcnow(),
-                run_count=t.c.run_count + 1,
-            )
-            .returning(t.c.name)
+            _released(claim, next_due).values(run_count=t.c.run_count + 1).returning(t.c.name)
         )
         return advanced.first() is not None
 
@@ -389,14 +397,7 @@ class JobRunner:
         try:
             async with self._db.writer() as session, session.begin():
                 await session.execute(
-                    update(t)
-                    .where(t.c.name == claim.name, t.c.lease_token == claim.token)
-                    .values(
-                        next_due_at=next_due,
-                        lease_owner=None,
-                        lease_token=None,
-                        lease_expires_at=None,
-                        last_finished_at=utcnow(),
+                    _released(claim, next_due).values(
                         last_error=error,
                         last_error_at=utcnow(),
                         failure_count=t.c.failure_count + 1,
