@@ -115,6 +115,7 @@ async def test_ready_while_a_newer_version_has_migrated(notes):
 
     client, app = notes
     async with app_runtime(app).db.writer() as session, session.begin():
+        head = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
         await session.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
     try:
         ready = await client.get("/health/ready")
@@ -122,7 +123,10 @@ async def test_ready_while_a_newer_version_has_migrated(notes):
         assert ready.json()["schema"] == "ahead"
     finally:
         async with app_runtime(app).db.writer() as session, session.begin():
-            await session.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+            # Put back what was there: the database is shared by the session's other tests.
+            await session.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+            )
 
 
 async def test_outbound_calls_carry_the_current_request_id():
