@@ -210,7 +210,10 @@ async def test_a_killed_holders_run_is_taken_over_when_its_lease_ends(pg_url, is
     finally:
         codes = [await r.close() for r in replicas]
     assert killed_at < expires
-    assert len(ticks) == 1
+    assert len(ticks) == 1, (
+        f"no takeover; job row {dict(await _tick_row(pg_url))}; "
+        f"survivor's log: {survivor.log.read_text()[-3000:]}"
+    )
     tick = ticks[0]
     # The killed run's due time, run by the survivor, not before the lease ended.
     assert (tick["due_at"], tick["pid"]) == (due, survivor.pid)
