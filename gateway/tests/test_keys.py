@@ -358,7 +358,7 @@ async def test_the_command_line_rotates_keys_safely(
     assert f"published {added} as the next key" in out
     assert "run `keys rotate` again after" in out
 
-    code, out, err = await asyncio.to_thread(run, "activate", added)
+    code, out, err = await asyncio.to_thread(run, "activate", "--", added)
     assert code == 2
     assert "has been published for" in err
     assert "--force" in err
@@ -375,13 +375,13 @@ async def test_the_command_line_rotates_keys_safely(
     states = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:]}
     assert states == {gateway_key[1].kid: RETIRING, added: CURRENT}
 
-    code, _, err = await asyncio.to_thread(run, "retire", added)
+    code, _, err = await asyncio.to_thread(run, "retire", "--", added)
     assert code == 2
     assert "is the signing key" in err
 
     code, out, _ = await asyncio.to_thread(run, "add")
     withdrawn = out.split()[1]
-    code, out, _ = await asyncio.to_thread(run, "retire", withdrawn)
+    code, out, _ = await asyncio.to_thread(run, "retire", "--", withdrawn)
     assert code == 0
     assert f"withdrew {withdrawn}" in out
 

@@ -40,6 +40,11 @@ async def _keys(
             return await work(session, cipher)
 
 
+# Key ids are RFC 7638 thumbprints (base64url), so one may start with "-": it then goes after
+# "--", as for any command line argument that looks like an option.
+_KID_HELP = "the key's id, as `keys list` shows it (one that starts with - goes after --)"
+
+
 def _print_keys(records: list[SigningKeyRecord]) -> None:
     now = utcnow()
     print(
@@ -111,7 +116,7 @@ def keys_arguments(parser: argparse.ArgumentParser) -> None:
     activate = actions.add_parser(
         "activate", help="make the next key the signing key; the current one starts retiring"
     )
-    activate.add_argument("kid")
+    activate.add_argument("kid", help=_KID_HELP)
     activate.add_argument(
         "--force",
         action="store_true",
@@ -120,7 +125,7 @@ def keys_arguments(parser: argparse.ArgumentParser) -> None:
     )
     activate.set_defaults(run_action=run_activate)
     retire = actions.add_parser("retire", help="withdraw a next key that has never signed")
-    retire.add_argument("kid")
+    retire.add_argument("kid", help=_KID_HELP)
     retire.set_defaults(run_action=run_retire)
     rotate = actions.add_parser(
         "rotate",
