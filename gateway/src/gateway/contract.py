@@ -342,11 +342,6 @@ async def fetch_body(upstream: Upstream, timeout_seconds: float) -> bytes | None
     return body
 
 
-async def fetch_document(upstream: Upstream, timeout_seconds: float) -> dict[str, Any] | None:
-    """A service's live OpenAPI document, or None when it cannot be had right now."""
-    return _parse_document(upstream.name, await fetch_body(upstream, timeout_seconds))
-
-
 def _parse_and_merge(gateway: dict[str, Any], bodies: Mapping[str, bytes | None]) -> dict[str, Any]:
     return merge_contracts(
         gateway, {name: _parse_document(name, body) for name, body in bodies.items()}

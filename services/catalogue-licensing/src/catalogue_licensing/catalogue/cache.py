@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +62,35 @@ async def read_generation(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(outbox.c.seq))) or 0)
 
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class BoundedLru(Generic[K, V]):
+    """At most `max_entries` values, the least recently used dropped first (0: keeps nothing)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key: K) -> V | None:
+        return self._entries.get(key)
+
+    def touch(self, key: K) -> None:
+        self._entries.move_to_end(key)
+
+    def put(self, key: K, value: V) -> None:
+        if self._max_entries <= 0:
+            return
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class CachedAnswer:
     generation: int
@@ -80,9 +109,8 @@ class CatalogueCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_staleness = max_staleness
-        self._max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
+        self._entries: BoundedLru[Hashable, CachedAnswer] = BoundedLru(max_entries)
         self._generation: int | None = None
         self._checked_at = 0.0
         self._commits_seen = -1
@@ -119,21 +147,16 @@ class CatalogueCache:
         return generation
 
     def get(self, key: Hashable, generation: int) -> CachedAnswer | None:
-        answer = self._entries.get(key)
+        answer = self._entries.peek(key)
         if answer is None or answer.generation != generation:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
+        self._entries.touch(key)
         self.hits += 1
         return answer
 
     def put(self, key: Hashable, answer: CachedAnswer) -> None:
-        if self._max_entries <= 0:
-            return
-        self._entries[key] = answer
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, answer)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -158,20 +181,14 @@ class Signatures:
     """Raw request signatures the route has answered, with what they resolved to (bounded LRU)."""
 
     def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[Signature, Resolved] = OrderedDict()
+        self._entries: BoundedLru[Signature, Resolved] = BoundedLru(max_entries)
         self.hits = 0
 
     def get(self, signature: Signature) -> Resolved | None:
-        resolved = self._entries.get(signature)
+        resolved = self._entries.peek(signature)
         if resolved is not None:
-            self._entries.move_to_end(signature)
+            self._entries.touch(signature)
         return resolved
 
     def put(self, signature: Signature, resolved: Resolved) -> None:
-        if self._max_entries <= 0:
-            return
-        self._entries[signature] = resolved
-        self._entries.move_to_end(signature)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(signature, resolved)
