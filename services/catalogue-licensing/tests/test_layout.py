@@ -55,13 +55,13 @@ def _package_graph(graph: dict[str, set[str]], depth: int) -> dict[str, set[str]
     for start in sorted({p for m in graph if (p := package(m)) is not None}):
         reached: set[str] = set()
         seen: set[str] = set()
-        todo = [m for m in graph if package(m) == start]
-        while todo:
-            for target in graph[todo.pop()]:
+        frontier = [m for m in graph if package(m) == start]
+        while frontier:
+            for target in graph[frontier.pop()]:
                 owner = package(target)
                 if owner is None and target not in seen:
                     seen.add(target)
-                    todo.append(target)
+                    frontier.append(target)
                 elif owner is not None and owner != start:
                     reached.add(owner)
         folded[start] = reached
