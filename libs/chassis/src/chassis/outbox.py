@@ -9,15 +9,27 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.concurrency import matches_if_none_match
 from chassis.ids import uuid7
 from chassis.problems import problem_responses
-from chassis.sessions import SessionDep
+from chassis.sessions import TransactionDep
+from chassis.sql import Prepared
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 MAX_EVENTS_PAGE = 1000
@@ -154,15 +166,25 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _feed_queries(table: Table) -> tuple[Prepared, Prepared]:
+    """The page after a position (one row beyond it tells whether more follow), whole and as
+    its seqs alone."""
+    after, limit = bindparam("after", type_=BigInteger), bindparam("limit", type_=Integer)
+
+    def page(*columns: Any) -> Prepared:
+        return Prepared(
+            select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(limit)
+        )
+
+    return page(*table.c), page(table.c.seq)
+
+
 def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRouter:
     """GET /v1/events over `table`. With the service's event models, the contract declares every
     item's data by its type; without, data is any object."""
     router = APIRouter(tags=["events"])
     page_model: type[BaseModel] = typed_event_page(events) if events else EventPage
-
-    def page_query(after: int, limit: int, *columns: Any) -> Any:
-        # One row beyond the page tells whether more follow.
-        return select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
+    whole_page, seqs_page = _feed_queries(table)
 
     @router.get(
         "/v1/events",
@@ -172,7 +194,7 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
     )
     async def list_events(
         request: Request,
-        session: SessionDep,
+        tx: TransactionDep,
         after: Annotated[int, Query(ge=0, le=2**62, description="Last seq already read")] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
         if_none_match: Annotated[
@@ -183,7 +205,7 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
         if if_none_match is not None:
             # The seqs alone decide the ETag: a poller that is up to date costs one narrow query
             # and no event is decoded or serialised.
-            seqs = (await session.execute(page_query(after, limit, table.c.seq))).scalars().all()
+            seqs = [r["seq"] for r in await tx.rows(seqs_page, after=after, limit=limit + 1)]
             tag = page_etag(
                 after=after,
                 limit=limit,
@@ -194,15 +216,15 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
                 return Response(
                     status_code=304, headers={"ETag": tag, "Cache-Control": FEED_CACHE_CONTROL}
                 )
-        rows = (await session.execute(page_query(after, limit, table))).mappings().all()
+        rows = await tx.rows(whole_page, after=after, limit=limit + 1)
         has_more = len(rows) > limit
-        items = [Event.model_validate(dict(r)) for r in rows[:limit]]
-        next_after = items[-1].seq if items else after
+        items = rows[:limit]
+        next_after = items[-1]["seq"] if items else after
         headers = {
             "ETag": page_etag(
                 after=after,
                 limit=limit,
-                last_seq=items[-1].seq if items else None,
+                last_seq=items[-1]["seq"] if items else None,
                 has_more=has_more,
             ),
             "Cache-Control": FEED_CACHE_CONTROL,
@@ -210,8 +232,12 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
         if has_more:
             url = request.url.include_query_params(after=next_after)
             headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
-        # Served as written: every event was validated against its model when it was recorded.
-        body = EventPage(items=items, next_after=next_after, has_more=has_more)
-        return JSONResponse(body.model_dump(mode="json"), headers=headers)
+        # Every event's data was validated against its model when it was recorded: the page is
+        # checked against the untyped envelope only. Through the model, not pydantic's
+        # inference: serialising the same dicts untyped takes 14 times as long.
+        page = EventPage.model_validate(
+            {"items": items, "next_after": next_after, "has_more": has_more}
+        )
+        return Response(page.model_dump_json(), media_type="application/json", headers=headers)
 
     return router

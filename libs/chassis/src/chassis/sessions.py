@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.runtime import get_runtime
+from chassis.sql import Transaction, open_transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -24,3 +25,14 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a client never sees
 # success for a change that then fails to commit.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _request_transaction(request: Request) -> AsyncIterator[Transaction]:
+    db = get_runtime(request).db
+    async with open_transaction(db.engine, write=request.method not in SAFE_METHODS) as tx:
+        yield tx
+
+
+# The same one transaction per request, for routes whose queries are `chassis.sql.Query`s run on
+# the driver (no ORM session): a route takes either this or SessionDep, not both.
+TransactionDep = Annotated[Transaction, Depends(_request_transaction, scope="function")]

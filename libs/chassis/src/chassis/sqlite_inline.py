@@ -111,6 +111,14 @@ class InlineConnection(aiosqlite.Connection):
         else:
             self._conn.execute("BEGIN")
 
+    async def run_statement(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
+        """Run one statement, inline or on the thread by what it may wait for (as a statement
+        through SQLAlchemy would), and answer its cursor: `chassis.sql`'s path to the driver."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        cursor: sqlite3.Cursor = await self._statement(self._conn.execute, (sql, args), {})
+        return cursor
+
     async def _on_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # aiosqlite's own path: queued to the connection's thread, awaited here.
         return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -47,6 +48,7 @@ from catalogue_licensing.directory.schemas import (
 from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
+from chassis.sql import Prepared, Transaction
 from chassis.types import utcnow
 
 # Fields that change on every write and say nothing about what changed.
@@ -107,23 +109,80 @@ def _audited(view: LibraryOut | CountyOut | MunicipalityOut) -> dict[str, Any]:
 # ---------------------------------------------------------------- reads
 
 
-async def list_counties(
-    session: AsyncSession, *, country: str | None, after: tuple[str, str] | None, limit: int
-) -> Sequence[County]:
-    query = (
-        select(County)
-        .options(selectinload(County.populations))
-        .order_by(County.country_code, County.number)
-        .limit(limit)
+@cache
+def _county_page(*, by_country: bool, after: bool) -> Prepared:
+    """A page of counties with their populations, one row per county and year (a county without
+    populations once, with nulls), ordered by country and number, then year."""
+    counties, populations = County.__table__, CountyPopulation.__table__
+    page = select(
+        counties.c.id,
+        counties.c.country_code,
+        counties.c.number,
+        counties.c.name,
+        counties.c.version,
+        counties.c.updated_at,
     )
-    if country is not None:
-        query = query.where(County.country_code == country)
-    if after is not None:
-        query = query.where(
-            (County.country_code > after[0])
-            | ((County.country_code == after[0]) & (County.number > after[1]))
+    if by_country:
+        page = page.where(counties.c.country_code == bindparam("country", type_=String))
+    if after:
+        after_country = bindparam("after_country", type_=String)
+        page = page.where(
+            (counties.c.country_code > after_country)
+            | (
+                (counties.c.country_code == after_country)
+                & (counties.c.number > bindparam("after_number", type_=String))
+            )
         )
-    return (await session.scalars(query)).all()
+    cut = (
+        page.order_by(counties.c.country_code, counties.c.number)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    return Prepared(
+        select(
+            cut.c.country_code,
+            cut.c.number,
+            cut.c.name,
+            cut.c.version,
+            cut.c.updated_at,
+            populations.c.year,
+            populations.c.population,
+        )
+        .outerjoin(populations, populations.c.county_id == cut.c.id)
+        .order_by(cut.c.country_code, cut.c.number, populations.c.year)
+    )
+
+
+async def county_page(
+    tx: Transaction, *, country: str | None, after: tuple[str, str] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit` counties as `CountyOut` documents, in the order of the list."""
+    query = _county_page(by_country=country is not None, after=after is not None)
+    rows = await tx.rows(
+        query,
+        country=country,
+        after_country=after[0] if after else None,
+        after_number=after[1] if after else None,
+        limit=limit,
+    )
+    views: list[dict[str, Any]] = []
+    last: tuple[str, str] | None = None
+    for row in rows:
+        if (row["country_code"], row["number"]) != last:
+            last = (row["country_code"], row["number"])
+            views.append(
+                {
+                    "country": row["country_code"],
+                    "number": row["number"],
+                    "name": row["name"],
+                    "populations": [],
+                    "version": row["version"],
+                    "updated_at": row["updated_at"],
+                }
+            )
+        if row["year"] is not None:
+            views[-1]["populations"].append({"year": row["year"], "population": row["population"]})
+    return views
 
 
 async def get_county(session: AsyncSession, *, country: str, number: str) -> County:

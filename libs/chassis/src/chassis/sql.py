@@ -1,0 +1,321 @@
+"""Statements on the driver: a request's hot queries without SQLAlchemy's per-execution machinery.
+
+Through an `AsyncSession` every statement builds a cache key, an execution context, a cursor
+wrapper and a result, and every ORM row an instance with its state: for a small page that is
+most of the request (docs/decisions/0018). A `Prepared` is a Core statement written once, at import,
+with named `bindparam`s; it is compiled once per dialect (SQLAlchemy writes the SQL, the
+parameter order and the type conversions) and from then on run straight on the pooled driver
+connection: aiosqlite's sqlite3 connection (inline, see `sqlite_inline`) or asyncpg's.
+
+A `Transaction` is one transaction on one pooled connection: `BEGIN` (BEGIN IMMEDIATE for a
+SQLite writer), the queries, `COMMIT` or `ROLLBACK`, the connection back to the pool. A route
+that uses one gets it from `chassis.sessions.TransactionDep`: one transaction per request,
+committed before the response, as with `SessionDep`. Driver errors surface as SQLAlchemy's
+(`OperationalError`, `IntegrityError` …), so the kit's handlers answer 503 and 409 as before.
+
+What a `Prepared` does not do, and refuses at compile time: expanding `IN` lists (their SQL depends
+on the list's length: use a join or a sub-select), and Python-side column defaults on INSERT
+(pass every value; the statement says what it writes).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.util import greenlet_spawn
+
+from chassis.sqlite_inline import InlineConnection
+
+Row = dict[str, Any]
+_Convert = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A statement as one dialect runs it: its SQL, its parameters in order, the conversions."""
+
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]
+    binds: tuple[_Convert, ...]
+    columns: tuple[str, ...]
+    results: tuple[_Convert, ...]
+
+    def arguments(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        values = {**self.defaults, **params} if self.defaults else params
+        try:
+            raw = [values[name] for name in self.names]
+        except KeyError as exc:
+            raise TypeError(f"missing parameter {exc} for: {self.sql}") from None
+        return tuple(v if c is None or v is None else c(v) for v, c in zip(raw, self.binds, strict=True))
+
+    def rows(self, fetched: Sequence[Sequence[Any]]) -> list[Row]:
+        columns, results = self.columns, self.results
+        if not any(results):
+            return [dict(zip(columns, r, strict=True)) for r in fetched]
+        return [
+            {k: (v if c is None or v is None else c(v)) for k, v, c in zip(columns, r, results, strict=True)}
+            for r in fetched
+        ]
+
+
+class Prepared:
+    """A Core statement with named bind parameters, compiled once per dialect."""
+
+    __slots__ = ("_plans", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._plans: dict[str, Plan] = {}
+
+    def plan(self, dialect: Dialect) -> Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = _compile(self.statement, dialect)
+        return plan
+
+    def __repr__(self) -> str:
+        return f"Prepared({self.statement})"
+
+
+def _compile(statement: Executable, dialect: Dialect) -> Plan:
+    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if not compiled.positional or compiled.positiontup is None:
+        raise TypeError(f"{dialect.name}: a Prepared needs a positional parameter style")
+    binds = compiled.binds
+    if any(b.expanding for b in binds.values()) or compiled.literal_execute_params:
+        raise TypeError(f"a Prepared cannot expand IN lists or render literals: {compiled}")
+    names = tuple(compiled.positiontup)
+    defaults = {n: b.effective_value for n, b in binds.items() if not b.required}
+    converts = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+    exported = getattr(statement, "exported_columns", None)
+    columns: tuple[str, ...] = tuple(exported.keys()) if exported is not None else ()
+    results = tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in (exported or ())
+    )
+    return Plan(compiled.string, names, defaults, converts, columns, results)
+
+
+class _Driver(Protocol):
+    async def begin(self, *, write: bool) -> None: ...
+    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]: ...
+    async def execute(self, sql: str, args: tuple[Any, ...]) -> int: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class _Sqlite:
+    def __init__(self, connection: InlineConnection) -> None:
+        self.connection = connection
+
+    async def begin(self, *, write: bool) -> None:
+        await self.connection.begin(write=write)
+
+    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]:
+        cursor = await self.connection.run_statement(sql, args)
+        try:
+            rows: list[Sequence[Any]] = cursor.fetchall()
+        finally:
+            cursor.close()
+        return rows
+
+    async def execute(self, sql: str, args: tuple[Any, ...]) -> int:
+        cursor = await self.connection.run_statement(sql, args)
+        count: int = cursor.rowcount
+        cursor.close()
+        return count
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+
+    async def rollback(self) -> None:
+        await self.connection.rollback()
+
+
+class _Asyncpg:
+    """PostgreSQL through asyncpg. A reader runs its statements without BEGIN and COMMIT: at
+    READ COMMITTED, PostgreSQL's level, each statement of a transaction takes its own snapshot
+    and a SELECT holds no lock until COMMIT, so a read-only block sees and guarantees exactly
+    what its statements do alone, for two round trips fewer (docs/decisions/0018)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.open = False
+
+    async def begin(self, *, write: bool) -> None:
+        if write:
+            await self.connection.execute("BEGIN")
+            self.open = True
+
+    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]:
+        rows: Sequence[Sequence[Any]] = await self.connection.fetch(sql, *args)
+        return rows
+
+    async def execute(self, sql: str, args: tuple[Any, ...]) -> int:
+        status: str = await self.connection.execute(sql, *args)
+        # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is the last word.
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else -1
+
+    async def commit(self) -> None:
+        if self.open:
+            self.open = False
+            await self.connection.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        if self.open:
+            self.open = False
+            await self.connection.execute("ROLLBACK")
+
+
+def _sqlalchemy_error(exc: BaseException, sql: str, args: Any) -> DBAPIError:
+    """The driver's error as SQLAlchemy would have raised it, so the kit's handlers apply; a lost
+    connection is marked `connection_invalidated`, and the pool discards it."""
+    if isinstance(exc, sqlite3.Error):
+        return cast(DBAPIError, DBAPIError.instance(sql, args, exc, sqlite3.Error))
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+
+    dbapi = AsyncAdapt_asyncpg_dbapi(asyncpg)  # type: ignore[no-untyped-call]
+    kind: type[Exception] = dbapi.DatabaseError
+    lost = isinstance(exc, asyncpg.InterfaceError | asyncpg.PostgresConnectionError | OSError)
+    if lost:
+        kind = dbapi.OperationalError
+    elif isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        kind = dbapi.IntegrityError
+    wrapped = kind(f"{type(exc).__name__}: {exc}")
+    error = DBAPIError.instance(sql, args, wrapped, dbapi.Error, connection_invalidated=lost)
+    return cast(DBAPIError, error)
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    kinds: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - a SQLite-only install
+        return tuple(kinds)
+    return (*kinds, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
+class Transaction:
+    """One transaction on one pooled driver connection. Use `open_transaction`."""
+
+    def __init__(self, raw: PoolProxiedConnection, dialect: Dialect, driver: _Driver) -> None:
+        self._raw = raw
+        self.dialect = dialect
+        self._driver = driver
+
+    @property
+    def backend(self) -> str:
+        return self.dialect.name
+
+    async def rows(self, query: Prepared, **params: Any) -> list[Row]:
+        """Every row the query answers, as dicts keyed by the statement's column names."""
+        plan = query.plan(self.dialect)
+        args = plan.arguments(params)
+        try:
+            fetched = await self._driver.fetch(plan.sql, args)
+        except _DRIVER_ERRORS as exc:
+            raise _sqlalchemy_error(exc, plan.sql, args) from exc
+        return plan.rows(fetched)
+
+    async def row(self, query: Prepared, **params: Any) -> Row | None:
+        """The query's first row, or None."""
+        rows = await self.rows(query, **params)
+        return rows[0] if rows else None
+
+    async def run(self, query: Prepared, **params: Any) -> int:
+        """Run a statement without RETURNING: the number of rows it changed."""
+        plan = query.plan(self.dialect)
+        args = plan.arguments(params)
+        try:
+            return await self._driver.execute(plan.sql, args)
+        except _DRIVER_ERRORS as exc:
+            raise _sqlalchemy_error(exc, plan.sql, args) from exc
+
+    async def _begin(self, *, write: bool) -> None:
+        try:
+            await self._driver.begin(write=write)
+        except _DRIVER_ERRORS as exc:
+            raise _sqlalchemy_error(exc, "BEGIN", ()) from exc
+
+    async def _end(self, *, commit: bool) -> None:
+        try:
+            if commit:
+                await self._driver.commit()
+            else:
+                await self._driver.rollback()
+        except _DRIVER_ERRORS as exc:
+            raise _sqlalchemy_error(exc, "COMMIT" if commit else "ROLLBACK", ()) from exc
+
+
+def _driver_of(raw: PoolProxiedConnection, dialect: Dialect) -> _Driver:
+    connection = raw.driver_connection
+    if isinstance(connection, InlineConnection):
+        return _Sqlite(connection)
+    if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+        return _Asyncpg(connection)
+    raise TypeError(f"no driver path for {dialect.name}+{dialect.driver}")
+
+
+async def _release(raw: PoolProxiedConnection, *, invalidate: bool) -> None:
+    # The pool's return (and its reset) awaits the driver through SQLAlchemy's adapter, which
+    # needs a greenlet context.
+    if invalidate:
+        await greenlet_spawn(raw.invalidate)
+    await greenlet_spawn(raw.close)
+
+
+class open_transaction:
+    """`async with open_transaction(engine, write=False) as tx:` BEGIN … COMMIT, or ROLLBACK on
+    an exception; the connection goes back to the pool either way (invalidated when it broke)."""
+
+    def __init__(self, engine: Any, *, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._tx: Transaction | None = None
+
+    async def __aenter__(self) -> Transaction:
+        raw = await self._engine.raw_connection()
+        dialect = self._engine.dialect
+        tx = Transaction(raw, dialect, _driver_of(raw, dialect))
+        try:
+            await tx._begin(write=self._write)
+        except BaseException as exc:
+            await _release(raw, invalidate=_broken(exc))
+            raise
+        self._tx = tx
+        return tx
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        tx = self._tx
+        assert tx is not None
+        self._tx = None
+        broken = False
+        try:
+            await tx._end(commit=exc is None)
+        except BaseException as failure:
+            broken = _broken(failure)
+            if exc is None:
+                raise
+        finally:
+            await _release(tx._raw, invalidate=broken or (exc is not None and _broken(exc)))
+
+
+def _broken(exc: BaseException) -> bool:
+    """Whether the connection itself was lost, not only the statement refused."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated
+    return isinstance(exc, OSError)
