@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Column, MetaData, String, Table, insert, select
+from sqlalchemy import Column, MetaData, String, Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Principal
@@ -21,6 +22,7 @@ from chassis.pagination import Page, PageParamsDep, cut_page, int_after
 from chassis.problems import problem_responses
 from chassis.schemas import OutputModel
 from chassis.sessions import SessionDep
+from chassis.sql import Prepared, Transaction, joined
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 
@@ -41,6 +43,12 @@ def audit_table(metadata: MetaData, name: str = "audit_log") -> Table:
         Column("changes", JSONDoc, nullable=False),
         Column("request_id", String(200), nullable=True),
     )
+
+
+@cache
+def _audit_insert(table: Table) -> Prepared:
+    columns = [c for c in table.c if c.name != "seq"]
+    return Prepared(insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in columns}))
 
 
 def field_diff(
@@ -99,7 +107,7 @@ class Trail:
 
     async def record_change(
         self,
-        session: AsyncSession,
+        on: AsyncSession | Transaction,
         *,
         change: Change,
         principal: Principal,
@@ -111,22 +119,22 @@ class Trail:
         changes = field_diff(change.before, change.after)
         if not changes:
             return
-        await session.execute(
-            insert(self.audit).values(
-                occurred_at=utcnow(),
-                actor=principal.subject,
-                actor_roles=sorted(principal.roles),
-                action=action,
-                resource_type=change.resource_type,
-                resource_id=change.resource_id,
-                changes=changes,
-                request_id=request_id,
-            )
+        tx = on if isinstance(on, Transaction) else await joined(on)
+        await tx.run(
+            _audit_insert(self.audit),
+            occurred_at=utcnow(),
+            actor=principal.subject,
+            actor_roles=sorted(principal.roles),
+            action=action,
+            resource_type=change.resource_type,
+            resource_id=change.resource_id,
+            changes=changes,
+            request_id=request_id,
         )
 
     async def announce(
         self,
-        session: AsyncSession,
+        on: AsyncSession | Transaction,
         event: EventData,
         *,
         change: Change,
@@ -138,13 +146,13 @@ class Trail:
         type. Every change emits an event, even one only the trail would need: a cache may take
         the outbox's newest sequence number as its generation."""
         await self.record_change(
-            session,
+            on,
             change=change,
             principal=principal,
             action=event.event_type,
             request_id=request_id,
         )
-        await record_event(session, self.outbox, event, subject=subject)
+        await record_event(on, self.outbox, event, subject=subject)
 
     async def record_update(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -19,17 +20,19 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    event,
+    func,
     insert,
     select,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from chassis.concurrency import matches_if_none_match
 from chassis.ids import uuid7
 from chassis.problems import problem_responses
 from chassis.sessions import TransactionDep
-from chassis.sql import Prepared
+from chassis.sql import Prepared, Transaction, joined
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 MAX_EVENTS_PAGE = 1000
@@ -37,6 +40,7 @@ MAX_EVENTS_PAGE = 1000
 _OUTBOX_LOCK_KEY = 7_414_901
 
 _LOCKED = "chassis.outbox_locked"
+_WROTE = "chassis.outbox_written"
 # The feed needs a token and may differ by caller: no shared cache may keep it, and a private one
 # revalidates every time (the 304 makes that cheap).
 FEED_CACHE_CONTROL = "private, no-cache"
@@ -64,27 +68,65 @@ class EventData(BaseModel):
     event_type: ClassVar[str]
 
 
-async def record_event(
-    session: AsyncSession, table: Table, event: EventData, *, subject: str
-) -> uuid.UUID:
-    """Add an event to the current transaction; it becomes visible only if the change commits.
+class _EventCommits:
+    """How many transactions with an outbox event this process has committed."""
 
-    `subject` is the id of the resource the event is about.
+    count = 0
+
+    @classmethod
+    def add(cls) -> None:
+        cls.count += 1
+
+
+@event.listens_for(Session, "after_commit")
+def _count_session_commit(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        _EventCommits.add()
+
+
+def local_event_commits() -> int:
+    """How many transactions that recorded an event (in any outbox) this process has committed:
+    a cache of what events describe checks its generation again when this moves, so a process
+    always sees its own writes (catalogue_licensing.catalogue.cache)."""
+    return _EventCommits.count
+
+
+@cache
+def _outbox_writes(table: Table) -> tuple[Prepared, Prepared]:
+    """The insert of one event into `table`, and PostgreSQL's lock that orders outbox writers."""
+    columns = ("id", "type", "subject", "data", "occurred_at")
+    add = insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+    lock = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+    return Prepared(add), Prepared(lock)
+
+
+async def record_event(
+    on: AsyncSession | Transaction, table: Table, event: EventData, *, subject: str
+) -> uuid.UUID:
+    """Add an event to the current transaction (a session's or a `Transaction`); it becomes
+    visible only if the change commits. `subject` is the id of the resource the event is about.
     """
-    type_ = event.event_type
-    data = event.model_dump(mode="json")
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql" and not session.info.get(_LOCKED):
+    tx = on if isinstance(on, Transaction) else await joined(on)
+    info = tx.info if isinstance(on, Transaction) else on.info
+    if not info.get(_WROTE):
+        info[_WROTE] = True
+        if isinstance(on, Transaction):
+            on.after_commit(_EventCommits.add)
+    add, lock = _outbox_writes(table)
+    if tx.backend == "postgresql" and not info.get(_LOCKED):
         # Sequence numbers are taken before commit; serialising outbox writers until commit
         # keeps seq order equal to commit order, so a consumer reading `after=N` never skips
         # an event that commits later with a smaller number.
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _OUTBOX_LOCK_KEY})
-        session.info[_LOCKED] = True
+        await tx.rows(lock, key=_OUTBOX_LOCK_KEY)
+        info[_LOCKED] = True
     event_id = uuid7()
-    await session.execute(
-        insert(table).values(
-            id=event_id, type=type_, subject=subject, data=data, occurred_at=utcnow()
-        )
+    await tx.run(
+        add,
+        id=event_id,
+        type=event.event_type,
+        subject=subject,
+        data=event.model_dump(mode="json"),
+        occurred_at=utcnow(),
     )
     return event_id
 

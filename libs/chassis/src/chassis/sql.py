@@ -27,6 +27,8 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.util import greenlet_spawn
@@ -208,12 +210,21 @@ _DRIVER_ERRORS = _driver_errors()
 
 
 class Transaction:
-    """One transaction on one pooled driver connection. Use `open_transaction`."""
+    """One transaction on one pooled driver connection: `open_transaction` begins and ends it,
+    or `joined(session)` runs Prepared statements in a session's own."""
 
     def __init__(self, raw: PoolProxiedConnection, dialect: Dialect, driver: _Driver) -> None:
         self._raw = raw
         self.dialect = dialect
         self._driver = driver
+        # What a mechanism keeps for the rest of the transaction (the outbox's lock taken).
+        self.info: dict[str, Any] = {}
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this transaction has committed (not when it rolls back). Only
+        for a transaction `open_transaction` ends; a joined one's session commits it."""
+        self._after_commit.append(callback)
 
     @property
     def backend(self) -> str:
@@ -243,6 +254,13 @@ class Transaction:
         except _DRIVER_ERRORS as exc:
             raise _sqlalchemy_error(exc, plan.sql, args) from exc
 
+    async def update_versioned(self, query: Prepared, **params: Any) -> None:
+        """Run an UPDATE of one versioned row, conditioned on the version read (`WHERE id = …
+        AND version = …`, setting `version = version + 1`): no row changed means another request
+        changed it first, and the write fails as SQLAlchemy's own version check would (412)."""
+        if await self.run(query, **params) != 1:
+            raise StaleDataError(f"the row was changed by another transaction: {query}")
+
     async def _begin(self, *, write: bool) -> None:
         try:
             await self._driver.begin(write=write)
@@ -257,6 +275,20 @@ class Transaction:
                 await self._driver.rollback()
         except _DRIVER_ERRORS as exc:
             raise _sqlalchemy_error(exc, "COMMIT" if commit else "ROLLBACK", ()) from exc
+
+
+async def joined(session: AsyncSession) -> Transaction:
+    """A `Transaction` in `session`'s own transaction (the session begins and ends it), so that
+    ORM code and Prepared statements share one. The ORM's pending changes are not flushed
+    first: flush before a statement that must see them."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    in_transaction = getattr(raw.driver_connection, "is_in_transaction", None)
+    if in_transaction is not None and not in_transaction():
+        # SQLAlchemy's asyncpg adapter sends its BEGIN with the session's first statement; a
+        # statement straight to the driver before that would run outside the transaction.
+        await connection.exec_driver_sql("SELECT 1")
+    return Transaction(raw, connection.dialect, _driver_of(raw, connection.dialect))
 
 
 def _driver_of(raw: PoolProxiedConnection, dialect: Dialect) -> _Driver:
@@ -312,6 +344,9 @@ class open_transaction:
                 raise
         finally:
             await _release(tx._raw, invalidate=broken or (exc is not None and _broken(exc)))
+        if exc is None:
+            for callback in tx._after_commit:
+                callback()
 
 
 def _broken(exc: BaseException) -> bool:

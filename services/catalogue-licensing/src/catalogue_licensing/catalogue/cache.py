@@ -19,42 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from catalogue_licensing.db import outbox
-
-_WROTE_EVENT = "catalogue.outbox_written"
-
-
-class _LocalCommits:
-    """How many transactions with an outbox event this process has committed."""
-
-    count = 0
-
-
-def _note_outbox_insert(state: ORMExecuteState) -> None:
-    if state.is_insert and getattr(state.statement, "table", None) is outbox:
-        state.session.info[_WROTE_EVENT] = True
-
-
-def _after_commit(session: Session) -> None:
-    # Not cleared on rollback: a flag that outlives a rolled-back savepoint only costs one extra
-    # generation check, while clearing it there could hide an event the outer transaction kept.
-    if session.info.pop(_WROTE_EVENT, False):
-        _LocalCommits.count += 1
-
-
-def watch_local_commits() -> None:
-    """Count commits that wrote outbox events, in every session of this process (idempotent)."""
-    if not event.contains(Session, "do_orm_execute", _note_outbox_insert):
-        event.listen(Session, "do_orm_execute", _note_outbox_insert)
-        event.listen(Session, "after_commit", _after_commit)
-
-
-def local_commits() -> int:
-    return _LocalCommits.count
+from chassis.outbox import local_event_commits
 
 
 async def read_generation(session: AsyncSession) -> int:
@@ -117,14 +86,13 @@ class CatalogueCache:
         self.hits = 0
         self.misses = 0
         self.generation_reads = 0
-        watch_local_commits()
 
     def trusted_generation(self) -> int | None:
         """The generation last read, if it may still be trusted without asking the database."""
         if (
             self._generation is None
             or self._max_staleness <= 0
-            or self._commits_seen != local_commits()
+            or self._commits_seen != local_event_commits()
             or self._clock() - self._checked_at >= self._max_staleness
         ):
             return None
@@ -136,7 +104,7 @@ class CatalogueCache:
             return trusted
         # Taken before the query: a local commit that lands while it runs is then checked again
         # on the next read instead of being covered by a generation read before it.
-        commits = local_commits()
+        commits = local_event_commits()
         generation = await read_generation(session)
         self.generation_reads += 1
         self._generation, self._checked_at, self._commits_seen = (
