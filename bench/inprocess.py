@@ -13,7 +13,6 @@ with `time.process_time` (the whole process: the loop and aiosqlite's threads); 
 the median of `--repeat` such runs, in microseconds per request, with its ratio to `/v1/me`.
 """
 
-
 from __future__ import annotations
 
 import argparse
@@ -132,7 +131,6 @@ async def run(args: argparse.Namespace, url: str, data: Path) -> dict[str, float
     )
     app = build_app(settings, SPEC)
     calls = scenarios(issuer.token("operator"), issuer.token("programme_admin"))
-    results: dict[str, float] = {}
     async with app.router.lifespan_context(app):
         _, _, body = await asgi_call(app, calls["library"])
         library = json.loads(body)["items"][0]["isil"]
@@ -166,27 +164,31 @@ async def run(args: argparse.Namespace, url: str, data: Path) -> dict[str, float
         units["patch"] = do_patch
         chosen = [args.profile] if args.profile else list(units)
         for name in chosen:
-            unit = units[name]
             for _ in range(args.warm):
+                await units[name]()
+        if args.profile:
+            unit = units[args.profile]
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.count):
                 await unit()
-            if args.profile:
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(args.count):
-                    await unit()
-                profiler.disable()
-                stats = pstats.Stats(profiler).sort_stats(args.sort)
-                stats.print_stats(40)
-                if args.callers:
-                    stats.print_callers(args.callers)
-                continue
-            figures = []
-            for _ in range(args.repeat):
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            stats.print_stats(40)
+            if args.callers:
+                stats.print_callers(args.callers)
+            return {}
+        # Interleaved: every repetition runs each scenario once, so a machine that slows down
+        # or speeds up part-way through shifts them all alike and the ratios hold.
+        figures: dict[str, list[float]] = {name: [] for name in chosen}
+        for _ in range(args.repeat):
+            for name in chosen:
+                unit = units[name]
                 start = time.process_time()
                 for _ in range(args.count):
                     await unit()
-                figures.append((time.process_time() - start) / args.count * 1e6)
-            results[name] = statistics.median(figures)
+                figures[name].append((time.process_time() - start) / args.count * 1e6)
+        return {name: statistics.median(values) for name, values in figures.items()}
     return results
 
 
@@ -199,9 +201,9 @@ def show(backend: str, results: dict[str, float]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--warm", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--only-postgres", action="store_true")
     parser.add_argument("--profile", choices=["me", "counties", "events", "library", "patch"])

@@ -76,8 +76,17 @@ def _json_log_env(prefix: str) -> dict[str, str]:
 class Session:
     """Everything one `make bench` holds: the fleet, the filled-in scenarios, the records."""
 
-    def __init__(self, loads: Loads, workdir: Path, fleet: Fleet, seed: int) -> None:
+    def __init__(
+        self,
+        loads: Loads,
+        workdir: Path,
+        fleet: Fleet,
+        seed: int,
+        only: frozenset[str] = frozenset(),
+    ) -> None:
         self.loads = loads
+        # Scenario names to run (empty: all); the small reads always run, as every ratio's base.
+        self.only = only | {"small-read", "small-read-pg"} if only else only
         self.workdir = workdir
         self.fleet = fleet
         # Shuffles the order of runs; nothing secret.
@@ -143,6 +152,8 @@ class Session:
         self.postgres = postgres.create_database()
         if self.postgres is None:
             self.scenarios = tuple(s for s in SCENARIOS if s.stack != PG)
+        if self.only:
+            self.scenarios = tuple(s for s in self.scenarios if s.name in self.only)
         tools.say("migrating, loading the catalogue's demo data, minting tokens")
         self.demo = _prepare_data(data, self.postgres[1] if self.postgres else None)
         self._gateway_env = gateway_env
@@ -629,7 +640,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=int(time.time()), help="shuffle seed")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs, data)")
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("BENCH_ONLY", ""),
+        help="comma-separated scenario names, for working on a few (BENCH_ONLY= too); the "
+        "small reads always run, and goals whose rows are missing say 'not measured'",
+    )
     args = parser.parse_args(argv)
+    only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
 
     loads = QUICK if args.quick else FULL
     if args.rounds:
@@ -645,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     session: Session | None = None
     try:
         with Fleet(workdir) as fleet:
-            session = Session(loads, workdir, fleet, args.seed)
+            session = Session(loads, workdir, fleet, args.seed, only)
             session.start()
             for number in range(1, loads.rounds + 1):
                 session.round(number)

@@ -48,7 +48,9 @@ def audit_table(metadata: MetaData, name: str = "audit_log") -> Table:
 @cache
 def _audit_insert(table: Table) -> Prepared:
     columns = [c for c in table.c if c.name != "seq"]
-    return Prepared(insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in columns}))
+    return Prepared(
+        insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in columns})
+    )
 
 
 def field_diff(

@@ -3,7 +3,7 @@ required back as If-Match, answered with 304 when If-None-Match names it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -34,6 +34,13 @@ class Versioned:
         return etag(self.version)
 
 
+class Tagged(Protocol):
+    """A row with an ETag: a `Versioned` ORM instance, or a record read on the driver."""
+
+    @property
+    def etag(self) -> str: ...
+
+
 class AlreadyExists(PreconditionFailed):
     slug = "already-exists"
 
@@ -42,7 +49,7 @@ def _tags(header: str) -> list[str]:
     return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
 
 
-def _stale(row: Versioned) -> PreconditionFailed:
+def _stale(row: Tagged) -> PreconditionFailed:
     return PreconditionFailed(
         f"The resource has changed; its current ETag is {row.etag}",
         headers={"ETag": row.etag},
@@ -55,7 +62,7 @@ class IfMatch:
     def __init__(self, value: str | None) -> None:
         self.value = value
 
-    def require(self, row: Versioned) -> None:
+    def require(self, row: Tagged) -> None:
         """428 without If-Match, 412 when it names another version than the row's current one."""
         if self.value is None:
             raise PreconditionRequired(
@@ -80,7 +87,7 @@ class IfNoneMatch:
     def matches(self, current: str) -> bool:
         return none_match(self.value, current)
 
-    def require_not_star(self, row: Versioned, what: str) -> None:
+    def require_not_star(self, row: Tagged, what: str) -> None:
         """`If-None-Match: *` asks to create only if nothing exists (RFC 9110 §13.1.2): 412 when
         `row` exists, which makes "create if absent" safe to retry."""
         if self.value is not None and self.value.strip() == "*":
@@ -89,7 +96,7 @@ class IfNoneMatch:
             )
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -102,7 +109,7 @@ def _if_match(
     return IfMatch(if_match)
 
 
-def _if_none_match(
+async def _if_none_match(
     if_none_match: Annotated[
         str | None,
         Header(
@@ -134,24 +141,31 @@ def matches_if_none_match(request: Request, current: str) -> bool:
     return none_match(request.headers.get("if-none-match"), current)
 
 
+class _RenderedJSON(JSONResponse):
+    """JSON that pydantic has already written (in Rust, from the typed model), sent as is."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
 def tagged_json(
     view: BaseModel,
-    row: Versioned,
+    row: Tagged,
     *,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A resource's view with the ETag of its row's version, which a later If-Match or
     If-None-Match names."""
-    return JSONResponse(
-        view.model_dump(mode="json"),
+    return _RenderedJSON(
+        view.__pydantic_serializer__.to_json(view),
         status_code=status_code,
         headers={"ETag": row.etag, **(headers or {})},
     )
 
 
 def conditional_json(
-    if_none_match: IfNoneMatch, view: BaseModel, row: Versioned, *, cache_control: str
+    if_none_match: IfNoneMatch, view: BaseModel, row: Tagged, *, cache_control: str
 ) -> Response:
     """A read: 304 without a body when If-None-Match names the row's current version, else the
     view. Both answers carry the same Cache-Control, so a revalidated copy keeps its rules."""

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from chassis.concurrency import matches_if_none_match
 from chassis.ids import uuid7
+from chassis.pagination import next_link
 from chassis.problems import problem_responses
 from chassis.sessions import TransactionDep
 from chassis.sql import Prepared, Transaction, joined
@@ -95,7 +96,9 @@ def local_event_commits() -> int:
 def _outbox_writes(table: Table) -> tuple[Prepared, Prepared]:
     """The insert of one event into `table`, and PostgreSQL's lock that orders outbox writers."""
     columns = ("id", "type", "subject", "data", "occurred_at")
-    add = insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+    add = insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    )
     lock = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
     return Prepared(add), Prepared(lock)
 
@@ -272,8 +275,7 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
             "Cache-Control": FEED_CACHE_CONTROL,
         }
         if has_more:
-            url = request.url.include_query_params(after=next_after)
-            headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+            headers["Link"] = next_link(request, after=next_after)
         # Every event's data was validated against its model when it was recorded: the page is
         # checked against the untyped envelope only. Through the model, not pydantic's
         # inference: serialising the same dicts untyped takes 14 times as long.

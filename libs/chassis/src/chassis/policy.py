@@ -68,9 +68,14 @@ async def authorize(request: Request) -> Principal | None:
     return principal
 
 
-async def _required_principal(
-    principal: Annotated[Principal | None, Depends(authorize)],
-) -> Principal:
+async def _required_principal(request: Request) -> Principal:
+    # `authorize` runs first on every /v1 route (build_app puts it in the routers' dependencies,
+    # which FastAPI solves before the route's own) and keeps the verified caller on the request:
+    # read from there, not through Depends(authorize), whose whole sub-tree FastAPI would solve
+    # again for every route parameter that asks for the caller, cached result or not.
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        principal = await authorize(request)
     if principal is None:
         raise ProblemError(401, "invalid-token", "An Authorization: Bearer token is required")
     return principal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -54,11 +54,12 @@ def resources_of(app: Any, kind: type[R]) -> R:
     return resources
 
 
-def resources_dependency(kind: type[R]) -> Callable[[HTTPConnection], R]:
+def resources_dependency(kind: type[R]) -> Callable[[HTTPConnection], Awaitable[R]]:
     """A FastAPI dependency answering the component's resources: wrap it in an Annotated alias,
     `CatalogueResourcesDep = Annotated[CatalogueResources, Depends(resources_dependency(...))]`."""
 
-    def component_resources(connection: HTTPConnection) -> R:
+    # async: FastAPI runs a plain `def` dependency on its thread pool (a hop per request).
+    async def component_resources(connection: HTTPConnection) -> R:
         return resources_of(connection.app, kind)
 
     return component_resources

@@ -56,16 +56,33 @@ class Plan:
             raw = [values[name] for name in self.names]
         except KeyError as exc:
             raise TypeError(f"missing parameter {exc} for: {self.sql}") from None
-        return tuple(v if c is None or v is None else c(v) for v, c in zip(raw, self.binds, strict=True))
+        return tuple(
+            v if c is None or v is None else c(v) for v, c in zip(raw, self.binds, strict=True)
+        )
 
     def rows(self, fetched: Sequence[Sequence[Any]]) -> list[Row]:
+        """The fetched rows as dicts, each value converted to its Python type. A value equal to
+        the one above it in the same column is converted once and shared (a join repeats its
+        parent's columns on every child row): treat rows as read-only."""
         columns, results = self.columns, self.results
         if not any(results):
             return [dict(zip(columns, r, strict=True)) for r in fetched]
-        return [
-            {k: (v if c is None or v is None else c(v)) for k, v, c in zip(columns, r, results, strict=True)}
-            for r in fetched
-        ]
+        out: list[Row] = []
+        above: Sequence[Any] | None = None
+        converted: list[Any] = []
+        for raw in fetched:
+            if above is None:
+                values = [
+                    v if c is None or v is None else c(v) for v, c in zip(raw, results, strict=True)
+                ]
+            else:
+                values = [
+                    done if v == before else (v if c is None or v is None else c(v))
+                    for v, c, before, done in zip(raw, results, above, converted, strict=True)
+                ]
+            out.append(dict(zip(columns, values, strict=True)))
+            above, converted = raw, values
+        return out
 
 
 class Prepared:

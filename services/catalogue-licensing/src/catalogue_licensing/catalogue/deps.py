@@ -26,7 +26,7 @@ CacheBusterQuery = Annotated[
 ]
 
 
-def catalogue_filters(
+async def catalogue_filters(
     category: CategoryQuery = None,
     audience: AudienceQuery = None,
     home_use: HomeUseQuery = None,

@@ -12,7 +12,7 @@ from catalogue_licensing.directory.isil import ISIL_PATTERN
 from catalogue_licensing.directory.models import County, Library, Municipality
 from catalogue_licensing.directory.schemas import CountryCode
 from chassis.policy import PrincipalDep
-from chassis.sessions import SessionDep
+from chassis.sessions import SessionDep, TransactionDep
 
 CountyNumber = Annotated[
     str,
@@ -51,12 +51,15 @@ async def _library(isil: IsilPath, session: SessionDep) -> Library:
     return await service.get_library(session, isil=isil)
 
 
-async def _managed_library(isil: IsilPath, session: SessionDep, principal: PrincipalDep) -> Library:
-    return await service.library_for_change(session, principal=principal, isil=isil)
+async def _managed_library(
+    isil: IsilPath, tx: TransactionDep, principal: PrincipalDep
+) -> service.LibraryRecord:
+    return await service.library_for_change(tx, principal=principal, isil=isil)
 
 
 CountyDep = Annotated[County, Depends(_county)]
 MunicipalityDep = Annotated[Municipality, Depends(_municipality)]
 LibraryDep = Annotated[Library, Depends(_library)]
-# The library the caller may change: another county's is 404 to a county administrator.
-ManagedLibraryDep = Annotated[Library, Depends(_managed_library)]
+# The library the caller may change, read on the driver (for routes on TransactionDep): another
+# county's is 404 to a county administrator.
+ManagedLibraryDep = Annotated[service.LibraryRecord, Depends(_managed_library)]

@@ -11,8 +11,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.directory.models import Library
 from chassis.auth import Principal
+from chassis.sql import Transaction
 
 
 class PopulationFollower(Protocol):
@@ -32,7 +32,13 @@ class MoveGuard(Protocol):
     """Called before a library moves to another county; raises a problem to refuse the move."""
 
     async def __call__(
-        self, session: AsyncSession, *, library: Library, to_county: str
+        self,
+        tx: Transaction,
+        *,
+        library_id: uuid.UUID,
+        isil: str,
+        from_county: str,
+        to_county: str,
     ) -> None: ...
 
 
@@ -76,11 +82,19 @@ class DirectoryFollowers:
             )
 
     async def library_moving(
-        self, session: AsyncSession, *, library: Library, to_county: str
+        self,
+        tx: Transaction,
+        *,
+        library_id: uuid.UUID,
+        isil: str,
+        from_county: str,
+        to_county: str,
     ) -> None:
         self._require_wiring()
         for guard in self.move_guards:
-            await guard(session, library=library, to_county=to_county)
+            await guard(
+                tx, library_id=library_id, isil=isil, from_county=from_county, to_county=to_county
+            )
 
 
 # The one registry of the process: the routes and the reference loader both reach it.

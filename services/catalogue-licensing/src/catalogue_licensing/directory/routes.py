@@ -290,16 +290,16 @@ async def update_library(
     request: Request,
     library: ManagedLibraryDep,
     body: LibraryPatch,
-    session: SessionDep,
+    tx: TransactionDep,
     principal: PrincipalDep,
     if_match: IfMatchDep,
 ) -> JSONResponse:
     if_match.require(library)
     library = await service.update_library(
-        session,
+        tx,
         principal=principal,
         library=library,
         body=body,
         request_id=request_id_of(request),
     )
-    return tagged_json(service.library_view(library), library)
+    return tagged_json(library.view(), library)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, bindparam, select
+from sqlalchemy import Integer, Select, String, Uuid, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue_licensing.db import trail
-from catalogue_licensing.directory.access import in_managed_county, managed_county
+from catalogue_licensing.directory.access import managed_county
 from catalogue_licensing.directory.errors import (
     AmbiguousCounty,
     CountyNotFound,
@@ -45,11 +48,12 @@ from catalogue_licensing.directory.schemas import (
     MunicipalityOut,
     PopulationOut,
 )
-from chassis.audit import Change
+from chassis.audit import Change, changed_fields
 from chassis.auth import Principal
+from chassis.concurrency import etag
 from chassis.ids import uuid7
 from chassis.sql import Prepared, Transaction
-from chassis.types import utcnow
+from chassis.types import UTCDateTime, utcnow
 
 # Fields that change on every write and say nothing about what changed.
 _UNAUDITED = frozenset({"version", "created_at", "updated_at"})
@@ -271,15 +275,85 @@ async def get_library(session: AsyncSession, *, isil: str) -> Library:
     return library
 
 
-async def library_for_change(session: AsyncSession, *, principal: Principal, isil: str) -> Library:
+@dataclass(frozen=True, slots=True)
+class LibraryRecord:
+    """A library as a change reads it, with its place: a row read on the driver (no ORM)."""
+
+    id: uuid.UUID
+    isil: str
+    name: str
+    kind: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    country: str
+    municipality: str
+    county: str
+    municipality_id: uuid.UUID
+    county_id: uuid.UUID
+
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
+
+    def view(self) -> LibraryOut:
+        return LibraryOut(
+            id=self.id,
+            isil=self.isil,
+            name=self.name,
+            kind=self.kind,  # only "public" or "school" is ever stored
+            country=self.country,
+            municipality=self.municipality,
+            county=self.county,
+            version=self.version,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+_LIBRARIES, _MUNICIPALITIES, _COUNTIES = (
+    Library.__table__,
+    Municipality.__table__,
+    County.__table__,
+)
+
+
+@cache
+def _library_record(*, scoped: bool) -> Prepared:
+    """A library by ISIL with its place, in the caller's county when `scoped`."""
+    libraries, municipalities, counties = _LIBRARIES, _MUNICIPALITIES, _COUNTIES
+    query = (
+        select(
+            libraries.c.id,
+            libraries.c.isil,
+            libraries.c.name,
+            libraries.c.kind,
+            libraries.c.version,
+            libraries.c.created_at,
+            libraries.c.updated_at,
+            municipalities.c.country_code.label("country"),
+            municipalities.c.number.label("municipality"),
+            counties.c.number.label("county"),
+            libraries.c.municipality_id,
+            municipalities.c.county_id,
+        )
+        .join(municipalities, municipalities.c.id == libraries.c.municipality_id)
+        .join(counties, counties.c.id == municipalities.c.county_id)
+        .where(libraries.c.isil == bindparam("isil", type_=String))
+    )
+    if scoped:
+        query = query.where(counties.c.number == bindparam("county", type_=String))
+    return Prepared(query)
+
+
+async def library_for_change(tx: Transaction, *, principal: Principal, isil: str) -> LibraryRecord:
     """The library the caller may change; another county's library is 404 to a county admin, the
     same answer as for a library that does not exist, so its existence is not confirmed."""
-    library = await session.scalar(
-        _libraries().where(Library.isil == isil, in_managed_county(principal))
-    )
-    if library is None:
+    county = managed_county(principal)
+    row = await tx.row(_library_record(scoped=county is not None), isil=isil, county=county)
+    if row is None:
         raise LibraryNotFound(f"No library {isil} that you manage")
-    return library
+    return LibraryRecord(**row)
 
 
 # ---------------------------------------------------------------- library writes
@@ -300,14 +374,48 @@ async def _municipality_in_scope(
     )
     if municipality is None:
         raise UnknownMunicipality("municipality", f"there is no municipality {number} in {country}")
-    county = managed_county(principal)
-    if county is not None and municipality.county.number != county:
+    _require_managed(principal, number=number, county=municipality.county.number)
+    return municipality
+
+
+def _require_managed(principal: Principal, *, number: str, county: str) -> None:
+    """403 when the caller does not manage the county of municipality `number`."""
+    managed = managed_county(principal)
+    if managed is not None and county != managed:
         raise OutsideYourCounty(
             "municipality",
-            f"municipality {number} is in county {municipality.county.number}; "
-            f"you manage the libraries of county {county or '(none)'} only",
+            f"municipality {number} is in county {county}; "
+            f"you manage the libraries of county {managed or '(none)'} only",
         )
-    return municipality
+
+
+_MUNICIPALITY_PLACE = Prepared(
+    select(
+        _MUNICIPALITIES.c.id,
+        _MUNICIPALITIES.c.county_id,
+        _COUNTIES.c.number.label("county"),
+    )
+    .join(_COUNTIES, _COUNTIES.c.id == _MUNICIPALITIES.c.county_id)
+    .where(
+        _MUNICIPALITIES.c.country_code == bindparam("country", type_=String),
+        _MUNICIPALITIES.c.number == bindparam("number", type_=String),
+    )
+)
+
+_UPDATE_LIBRARY = Prepared(
+    update(Library)
+    .where(
+        _LIBRARIES.c.id == bindparam("library_id", type_=Uuid),
+        _LIBRARIES.c.version == bindparam("version", type_=Integer),
+    )
+    .values(
+        name=bindparam("name", type_=String),
+        kind=bindparam("kind", type_=String),
+        municipality_id=bindparam("municipality_id", type_=Uuid),
+        updated_at=bindparam("updated_at", type_=UTCDateTime),
+        version=_LIBRARIES.c.version + 1,
+    )
+)
 
 
 async def create_library(
@@ -352,52 +460,67 @@ async def create_library(
 
 
 async def update_library(
-    session: AsyncSession,
+    tx: Transaction,
     *,
     principal: Principal,
-    library: Library,
+    library: LibraryRecord,
     body: LibraryPatch,
     request_id: str | None,
-) -> Library:
-    before = _audited(library_view(library))
-    # Every check and lookup comes before the first change: a query would autoflush a change
-    # made earlier, and each flush bumps the version once more.
-    municipality = library.municipality
-    if body.municipality is not None and body.municipality != municipality.number:
-        municipality = await _municipality_in_scope(
-            session,
-            principal=principal,
-            country=municipality.country_code,
-            number=body.municipality,
-        )
-        if municipality.county_id != library.municipality.county_id:
+) -> LibraryRecord:
+    """Change a library's name, kind or municipality; answers the library as it now is (the
+    same record when nothing changed: no write, the version and the ETag stay)."""
+    changes = body.sent()
+    moved = replace(
+        library, name=changes.get("name", library.name), kind=changes.get("kind", library.kind)
+    )
+    if body.municipality is not None and body.municipality != library.municipality:
+        place = await tx.row(_MUNICIPALITY_PLACE, country=library.country, number=body.municipality)
+        if place is None:
+            raise UnknownMunicipality(
+                "municipality", f"there is no municipality {body.municipality} in {library.country}"
+            )
+        _require_managed(principal, number=body.municipality, county=place["county"])
+        if place["county_id"] != library.county_id:
             # Another domain may hold the library to its county (agreements: a participant).
             await FOLLOWERS.library_moving(
-                session, library=library, to_county=municipality.county.number
+                tx,
+                library_id=library.id,
+                isil=library.isil,
+                from_county=library.county,
+                to_county=place["county"],
             )
-    changes = body.sent()
-    for name in ("name", "kind"):
-        if name in changes:
-            setattr(library, name, changes[name])
-    if municipality is not library.municipality:
-        library.municipality_id = municipality.id
-        library.municipality = municipality
-    after = _audited(library_view(library))
-    await trail.record_update(
-        session,
-        row=library,
+        moved = replace(
+            moved,
+            municipality=body.municipality,
+            municipality_id=place["id"],
+            county=place["county"],
+            county_id=place["county_id"],
+        )
+    before, after = _audited(library.view()), _audited(moved.view())
+    changed = changed_fields(before, after)
+    if not changed:
+        return library
+    now = utcnow()
+    await tx.update_versioned(
+        _UPDATE_LIBRARY,
+        library_id=library.id,
+        version=library.version,
+        name=moved.name,
+        kind=moved.kind,
+        municipality_id=moved.municipality_id,
+        updated_at=now,
+    )
+    await trail.announce(
+        tx,
+        LibraryUpdated(
+            isil=library.isil, changed=changed, municipality=moved.municipality, county=moved.county
+        ),
         principal=principal,
         change=Change("library", library.isil, before=before, after=after),
         subject=str(library.id),
         request_id=request_id,
-        event=lambda changed: LibraryUpdated(
-            isil=library.isil,
-            changed=changed,
-            municipality=after["municipality"],
-            county=after["county"],
-        ),
     )
-    return library
+    return replace(moved, version=library.version + 1, updated_at=now)
 
 
 # ---------------------------------------------------------------- populations

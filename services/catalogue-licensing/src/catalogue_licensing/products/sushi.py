@@ -44,7 +44,7 @@ class SystemResolver:
         return found
 
 
-def host_resolver() -> HostResolver:
+async def host_resolver() -> HostResolver:
     """The resolver routes use; tests replace this dependency with a fake (no DNS, no traffic)."""
     return SystemResolver()
 

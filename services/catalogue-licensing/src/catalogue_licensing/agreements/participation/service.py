@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +36,7 @@ from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.problems import Invalid, body_field_error
+from chassis.sql import Prepared, Transaction
 from chassis.types import utcnow
 
 
@@ -96,25 +97,20 @@ async def _libraries_of_county(
     return [found[isil][0] for isil in isils]
 
 
-async def agreements_with_libraries(
-    session: AsyncSession, library_ids: Sequence[uuid.UUID] | Select[uuid.UUID]
-) -> list[uuid.UUID]:
-    """The agreements in which any of these libraries takes part (through its county), sorted."""
-    rows = await session.scalars(
-        select(Participation.agreement_id)
-        .join(
-            participation_libraries,
-            participation_libraries.c.participation_id == Participation.id,
-        )
-        .where(participation_libraries.c.library_id.in_(library_ids))
-        .distinct()
-        .order_by(Participation.agreement_id)
+_AGREEMENTS_OF_LIBRARY = Prepared(
+    select(Participation.__table__.c.agreement_id)
+    .join(
+        participation_libraries,
+        participation_libraries.c.participation_id == Participation.__table__.c.id,
     )
-    return list(rows.all())
+    .where(participation_libraries.c.library_id == bindparam("library_id", type_=Uuid))
+    .distinct()
+    .order_by(Participation.__table__.c.agreement_id)
+)
 
 
 async def refuse_moving_a_participant(
-    session: AsyncSession, *, library: Library, to_county: str
+    tx: Transaction, *, library_id: uuid.UUID, isil: str, from_county: str, to_county: str
 ) -> None:
     """A library that takes part through its county cannot move to another county (409).
 
@@ -123,19 +119,15 @@ async def refuse_moving_a_participant(
     participation change, which recomputes the shares), then it moves. The directory calls this
     through its move guards (`directory.followers`), wired by `catalogue_licensing.wiring`.
     """
-    agreements = await agreements_with_libraries(session, [library.id])
-    if not agreements:
+    rows = await tx.rows(_AGREEMENTS_OF_LIBRARY, library_id=library_id)
+    if not rows:
         return
-    from_county = library.municipality.county.number
+    agreements = [str(r["agreement_id"]) for r in rows]
     raise LibraryTakesPart(
-        f"Library {library.isil} takes part for county {from_county} in agreement "
-        f"{', '.join(str(a) for a in agreements)}; remove it from that participation before "
+        f"Library {isil} takes part for county {from_county} in agreement "
+        f"{', '.join(agreements)}; remove it from that participation before "
         f"moving it to county {to_county}",
-        extra={
-            "agreements": [str(a) for a in agreements],
-            "county": from_county,
-            "to_county": to_county,
-        },
+        extra={"agreements": agreements, "county": from_county, "to_county": to_county},
     )
 
 
