@@ -189,7 +189,6 @@ async def run(args: argparse.Namespace, url: str, data: Path) -> dict[str, float
                     await unit()
                 figures[name].append((time.process_time() - start) / args.count * 1e6)
         return {name: statistics.median(values) for name, values in figures.items()}
-    return results
 
 
 def show(backend: str, results: dict[str, float]) -> None:
