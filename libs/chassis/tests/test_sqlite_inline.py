@@ -1,5 +1,6 @@
-"""The kit's SQLite connection: reads and a lock holder's statements run on the loop, every wait
-(a contended write lock, a writer's COMMIT) on the connection's thread, with the busy timeout."""
+"""The kit's SQLite connection: reads, a lock holder's statements and its COMMIT run on the loop;
+every wait (a write lock another process holds, a checkpoint) on the connection's thread, with
+the busy timeout; one process's writers queue on the loop."""
 
 import asyncio
 import time
@@ -10,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from chassis.db import Database
 from chassis.settings import ServiceSettings
-from chassis.sqlite_inline import InlineConnection, _statement_kind
+from chassis.sqlite_inline import CHECKPOINT_EVERY, InlineConnection, _statement_kind
 
 
 def _database(tmp_path, name="inline.db", busy_ms=5000):
@@ -64,16 +65,73 @@ async def test_a_read_transaction_makes_no_thread_hop(tmp_path, monkeypatch):
         assert calls.names == []
 
 
-async def test_an_uncontended_write_hops_once_for_its_commit(tmp_path, monkeypatch):
+async def test_an_uncontended_write_makes_no_thread_hop(tmp_path, monkeypatch):
     async with _database(tmp_path) as db:
         await _table(db)
         calls = _ThreadCalls(monkeypatch)
         async with db.writer() as session, session.begin():
             n = (await session.execute(text("SELECT n FROM counter"))).scalar()
             await session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
-        assert calls.names == ["commit"]
+        assert calls.names == []
         async with db.reader() as session:
             assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 1
+
+
+async def test_the_wal_is_checkpointed_on_the_thread_every_so_many_commits(tmp_path, monkeypatch):
+    async with _database(tmp_path) as db:
+        await _table(db)
+        async with db.reader() as session:
+            # SQLite's own checkpoint, inside whichever COMMIT crosses its threshold, is off.
+            assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        calls = _ThreadCalls(monkeypatch)
+        for _ in range(CHECKPOINT_EVERY * 2):
+            async with db.writer() as session, session.begin():
+                await session.execute(text("UPDATE counter SET n = n + 1"))
+        assert calls.names == ["_checkpoint", "_checkpoint"]
+        wal = tmp_path / "inline.db-wal"
+        async with db.reader() as session:
+            assert (await session.execute(text("SELECT n FROM counter"))).scalar() == (
+                CHECKPOINT_EVERY * 2
+            )
+        # Checkpointed, so the WAL is reused from its start instead of growing: at most about
+        # one checkpoint interval of frames (one page each), not all the commits'.
+        frame = 4096 + 24
+        assert wal.stat().st_size <= (CHECKPOINT_EVERY + 10) * frame
+
+
+async def test_one_process_writers_queue_on_the_loop_not_in_the_busy_handler(tmp_path, monkeypatch):
+    async with _database(tmp_path) as db:
+        await _table(db)
+
+        async def increment():
+            async with db.writer() as session, session.begin():
+                n = (await session.execute(text("SELECT n FROM counter"))).scalar()
+                await asyncio.sleep(0.001)  # the others try to begin meanwhile
+                await session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+
+        # As many as the pool keeps (10 by default), so none is opened on the thread meanwhile.
+        await asyncio.gather(*(increment() for _ in range(8)))  # the pool opens its connections
+        calls = _ThreadCalls(monkeypatch)
+        await asyncio.gather(*(increment() for _ in range(8)))
+        # None waited for the lock on its thread: each passed the gate and found it free.
+        assert "execute" not in calls.names
+        async with db.reader() as session:
+            assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 16
+
+
+async def test_a_writer_that_cannot_pass_the_gate_in_time_fails_as_locked(tmp_path):
+    async with _database(tmp_path, busy_ms=200) as db:
+        await _table(db)
+        async with db.writer() as session, session.begin():
+            await session.execute(text("UPDATE counter SET n = 5"))
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"):
+                async with db.writer() as other, other.begin():
+                    await other.execute(text("SELECT n FROM counter"))
+            assert 0.15 <= time.monotonic() - started < 3
+        # The gate was left: the next writer passes.
+        async with db.writer() as session, session.begin():
+            await session.execute(text("UPDATE counter SET n = 6"))
 
 
 async def test_a_savepoint_in_a_read_transaction_does_not_pass_for_the_lock(tmp_path, monkeypatch):
@@ -84,9 +142,9 @@ async def test_a_savepoint_in_a_read_transaction_does_not_pass_for_the_lock(tmp_
         calls = _ThreadCalls(monkeypatch)
         async with db.reader() as session, session.begin(), session.begin_nested():
             await session.execute(text("UPDATE counter SET n = 7"))
-        # SAVEPOINT and UPDATE on the thread; the RELEASE after the UPDATE runs inline (the
-        # UPDATE took the lock); the COMMIT writes, so on the thread.
-        assert calls.names == ["execute", "execute", "commit"]
+        # SAVEPOINT and UPDATE on the thread; the RELEASE and the COMMIT after the UPDATE run
+        # inline (the UPDATE took the lock, and a WAL commit syncs nothing).
+        assert calls.names == ["execute", "execute"]
         async with db.reader() as session:
             assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 7
 

@@ -19,7 +19,7 @@ from sqlalchemy.util import await_only
 
 from chassis.database_url import async_database_url
 from chassis.settings import ServiceSettings
-from chassis.sqlite_inline import InlineConnection, connect_inline
+from chassis.sqlite_inline import InlineConnection, WriteGate, connect_inline
 
 # Constraint names that are stable across backends, so migrations can drop what they create.
 NAMING_CONVENTION = {
@@ -55,7 +55,7 @@ def create_engine(
     url = async_database_url(url)
     if is_sqlite(url):
         prepare_sqlite_dir(url)
-        return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
+        return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
     engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
     _discard_closed_connections(engine)
     return engine
@@ -75,17 +75,23 @@ def _discard_closed_connections(engine: AsyncEngine) -> None:
             raise DisconnectionError("the server closed this connection")
 
 
-def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> AsyncEngine:
+def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int, pool_size: int) -> AsyncEngine:
     # The dialect works out the file (or URI) and its options from the URL; the connection
     # itself is the kit's, which runs the calls that cannot wait without a thread hop.
     connect_args: dict[str, Any] = {}
+    # One queue of writers for all the engine's connections (sqlite_inline.WriteGate).
+    gate = WriteGate(busy_timeout_ms)
 
     async def connect() -> InlineConnection:
         args, kwargs = connect_args["args"], connect_args["kwargs"]
         options = {"timeout": busy_timeout_ms / 1000, **kwargs}
-        return await connect_inline(*args, busy_timeout_ms=busy_timeout_ms, **options)
+        return await connect_inline(*args, busy_timeout_ms=busy_timeout_ms, gate=gate, **options)
 
-    engine = create_async_engine(url, echo=echo, async_creator=connect)
+    # As many kept as PostgreSQL's: beyond the pool's size a connection is closed when it comes
+    # back, and opening one (a thread, the PRAGMAs) costs more than the request it serves.
+    # (An in-memory database is one connection, SQLAlchemy's StaticPool: no size to give.)
+    sizes = {} if ":memory:" in url else {"pool_size": pool_size, "max_overflow": pool_size}
+    engine = create_async_engine(url, echo=echo, async_creator=connect, **sizes)
     sync = engine.sync_engine
     args, kwargs = sync.dialect.create_connect_args(sync.url)
     connect_args.update(args=args, kwargs=kwargs)
@@ -105,6 +111,9 @@ def _make_sqlite_transactional(engine: AsyncEngine, busy_timeout_ms: int) -> Non
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints run off the loop, every so many commits (sqlite_inline.CHECKPOINT_EVERY),
+        # not inside whichever COMMIT crosses SQLite's threshold.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

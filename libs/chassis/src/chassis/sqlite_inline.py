@@ -6,13 +6,16 @@ hand-over and a loop wake-up that cost more than the statement itself (docs/deci
 Most of these calls cannot block: in WAL mode a reader takes no lock, and a writer that holds
 the write lock (BEGIN IMMEDIATE succeeded) waits for nobody until its COMMIT. Those run inline,
 on the loop's thread. What can wait stays on aiosqlite's thread, where a wait blocks only that
-connection: connecting (journal mode), taking the write lock when another connection holds it
-(up to the busy timeout, then "database is locked" as before), a write outside a held lock, and
-the COMMIT of a write (it may run WAL's automatic checkpoint, which syncs the files).
+connection: connecting (journal mode), taking the write lock when another process holds it
+(up to the busy timeout, then "database is locked" as before), a write outside a held lock and
+its COMMIT, and the WAL checkpoint, run every CHECKPOINT_EVERY commits instead of inside one
+(a checkpoint syncs the files). Writers of one process queue on the loop (WriteGate) rather
+than in SQLite's sleeping busy handler (docs/decisions/0018).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +27,9 @@ _CURSOR_INLINE = frozenset({"fetchone", "fetchmany", "fetchall", "close"})
 # Statements that hold the write lock once they have run in a transaction. Anything else that is
 # not a plain read (SAVEPOINT, PRAGMA, a WITH that may or may not write) proves nothing.
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+# A writer's commit of a few pages each: about SQLite's own default of a checkpoint per 1000
+# WAL pages.
+CHECKPOINT_EVERY = 200
 
 
 def _statement_kind(sql: object) -> str:
@@ -45,8 +51,50 @@ def _statement_kind(sql: object) -> str:
     return "other"
 
 
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    """Copy the WAL's committed pages into the database, as far as no reader needs them."""
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
+
+
+class WriteGate:
+    """The writers of one database file in this process, one at a time, queued on the loop.
+
+    SQLite has one write lock per file. Without the gate, a writer that finds it taken waits on
+    its connection's thread in SQLite's busy handler, which sleeps and retries (1, 2, 5 … ms):
+    under sixteen concurrent writers that was most of each write's time and CPU. Queued here,
+    each writer finds the lock free; writers in other processes still meet the busy timeout.
+    A writer that cannot pass the gate within the busy timeout fails as a locked database does.
+    """
+
+    def __init__(self, busy_timeout_ms: int) -> None:
+        self._lock = asyncio.Lock()
+        self._timeout = busy_timeout_ms / 1000
+        self._commits = 0
+
+    def checkpoint_due(self) -> bool:
+        """Count a writer's commit; True once every CHECKPOINT_EVERY commits."""
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY:
+            return False
+        self._commits = 0
+        return True
+
+    async def enter(self) -> None:
+        if not self._lock.locked():
+            # Free: taken at once (no timer to set up, nothing can get in between).
+            await self._lock.acquire()
+            return
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self._timeout)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked (in-process writer queue)") from None
+
+    def leave(self) -> None:
+        self._lock.release()
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -56,9 +104,16 @@ class InlineConnection(aiosqlite.Connection):
     never runs inline while another is on the thread.
     """
 
-    def __init__(self, connector: Callable[[], sqlite3.Connection], busy_timeout_ms: int) -> None:
+    def __init__(
+        self,
+        connector: Callable[[], sqlite3.Connection],
+        busy_timeout_ms: int,
+        gate: WriteGate | None = None,
+    ) -> None:
         super().__init__(connector, iter_chunk_size=64)
         self._busy_timeout_ms = int(busy_timeout_ms)
+        self._gate = gate or WriteGate(busy_timeout_ms)
+        self._in_gate = False
         # True while this connection's transaction surely holds the write lock: its statements
         # cannot wait. `_dirty`: it ran something other than reads, so its COMMIT may write.
         self._writing = False
@@ -95,7 +150,12 @@ class InlineConnection(aiosqlite.Connection):
         if name == "rollback":
             # Discarding a transaction waits for nobody and writes nothing durable.
             self._writing = self._dirty = False
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._leave_gate()
+        if name == "close":
+            self._leave_gate()
         if name == "commit":
             return await self._commit(fn)
         return await self._on_thread(fn, *args, **kwargs)
@@ -125,7 +185,13 @@ class InlineConnection(aiosqlite.Connection):
 
     async def _statement(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
         kind = _statement_kind(args[0] if args else None)
-        if self._writing or kind == "read":
+        if self._writing:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                if not self._conn.in_transaction:  # a COMMIT or ROLLBACK sent as a statement
+                    self._end_of_transaction()
+        if kind == "read":
             return fn(*args, **kwargs)
         if kind == "lock":
             return await self._take_write_lock(fn, args, kwargs)
@@ -137,13 +203,27 @@ class InlineConnection(aiosqlite.Connection):
                 self._dirty = True
                 self._writing = self._writing or kind == "write"
             else:
-                self._writing = self._dirty = False
+                self._end_of_transaction()
 
     async def _take_write_lock(
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
     ) -> Any:
-        # First without waiting, inline: the lock is free almost always. Only when another
-        # connection holds it does the wait (bounded by the busy timeout) go to the thread.
+        # Behind this process's other writers first; then without waiting, inline: the lock is
+        # free almost always. Only when another process holds it does the wait (bounded by the
+        # busy timeout) go to the thread.
+        if not self._in_gate:
+            await self._gate.enter()
+            self._in_gate = True
+        try:
+            return await self._lock_after_gate(fn, args, kwargs)
+        except BaseException:
+            if not self._conn.in_transaction:
+                self._leave_gate()
+            raise
+
+    async def _lock_after_gate(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+    ) -> Any:
         conn = self._conn
         conn.execute("PRAGMA busy_timeout=0")
         try:
@@ -163,15 +243,44 @@ class InlineConnection(aiosqlite.Connection):
     async def _commit(self, fn: Callable[..., Any]) -> Any:
         if not (self._writing or self._dirty):
             # A reader's COMMIT only ends its snapshot.
-            return fn()
+            try:
+                return fn()
+            finally:
+                self._leave_gate()
+        if not self._writing:
+            # Wrote without holding the lock from the start: the COMMIT may wait for it.
+            try:
+                return await self._on_thread(fn)
+            finally:
+                if not self._conn.in_transaction:
+                    self._end_of_transaction()
+        # A writer that holds the lock: in WAL mode with synchronous=NORMAL its COMMIT appends
+        # to the WAL and syncs nothing, so it runs inline. What can take long is a checkpoint,
+        # which SQLite would run inside a COMMIT once the WAL passes 1000 pages: the kit's
+        # connections turn that off (wal_autocheckpoint=0) and run one on the thread instead,
+        # every CHECKPOINT_EVERY commits of the engine's writers.
         try:
-            return await self._on_thread(fn)
+            result = fn()
         finally:
             if not self._conn.in_transaction:
-                self._writing = self._dirty = False
+                self._end_of_transaction()
+        if self._gate.checkpoint_due():
+            await self._on_thread(_checkpoint, self._conn)
+        return result
+
+    def _end_of_transaction(self) -> None:
+        self._writing = self._dirty = False
+        self._leave_gate()
+
+    def _leave_gate(self) -> None:
+        if self._in_gate:
+            self._in_gate = False
+            self._gate.leave()
 
 
-async def connect_inline(database: str, *, busy_timeout_ms: int, **kwargs: Any) -> InlineConnection:
+async def connect_inline(
+    database: str, *, busy_timeout_ms: int, gate: WriteGate | None = None, **kwargs: Any
+) -> InlineConnection:
     """Open `database` (a path or a file: URI) as an `InlineConnection`."""
     # Calls come from the loop's thread and from the connection's own thread, one at a time.
     kwargs["check_same_thread"] = False
@@ -180,6 +289,6 @@ async def connect_inline(database: str, *, busy_timeout_ms: int, **kwargs: Any) 
         opened: sqlite3.Connection = sqlite3.connect(database, **kwargs)
         return opened
 
-    connection = InlineConnection(connector, busy_timeout_ms)
+    connection = InlineConnection(connector, busy_timeout_ms, gate)
     await connection
     return connection
