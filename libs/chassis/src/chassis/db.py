@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -90,7 +90,7 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int, pool_size: int
     # As many kept as PostgreSQL's: beyond the pool's size a connection is closed when it comes
     # back, and opening one (a thread, the PRAGMAs) costs more than the request it serves.
     # (An in-memory database is one connection, SQLAlchemy's StaticPool: no size to give.)
-    sizes = {} if ":memory:" in url else {"pool_size": pool_size, "max_overflow": pool_size}
+    sizes = {"pool_size": pool_size, "max_overflow": pool_size} if _is_file(url) else {}
     engine = create_async_engine(url, echo=echo, async_creator=connect, **sizes)
     sync = engine.sync_engine
     args, kwargs = sync.dialect.create_connect_args(sync.url)
@@ -132,6 +132,12 @@ def _make_sqlite_transactional(engine: AsyncEngine, busy_timeout_ms: int) -> Non
                 raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _is_file(url: str) -> bool:
+    """Whether a SQLite URL names a file (not an in-memory database), as SQLAlchemy tells them."""
+    parsed = make_url(url)
+    return parsed.database not in (None, "", ":memory:") and parsed.query.get("mode") != "memory"
 
 
 def prepare_sqlite_dir(url: str) -> None:

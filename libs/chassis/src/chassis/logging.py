@@ -49,6 +49,23 @@ def add_utc_timestamp(
     return event_dict
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that writes to the stream sys.stderr is when a record comes, as the structlog
+    side does (see `_current_stderr_logger`)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return
+
+
+def _current_stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(*, level: str = "INFO", fmt: str = "auto") -> None:
     render_json_lines = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     shared: list[Any] = [
@@ -69,7 +86,9 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # The stream at the time of each log line, not at configure time: a stream replaced
+        # meanwhile (pytest's capture, closed after the test that configured) is not kept.
+        logger_factory=_current_stderr_logger,
         cache_logger_on_first_use=False,
     )
     # Route the standard library's records (uvicorn, sqlalchemy, alembic) through the same renderer.
@@ -77,7 +96,7 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto") -> None:
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

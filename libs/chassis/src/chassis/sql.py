@@ -204,7 +204,12 @@ def _sqlalchemy_error(exc: BaseException, sql: str, args: Any) -> DBAPIError:
 
     dbapi = AsyncAdapt_asyncpg_dbapi(asyncpg)  # type: ignore[no-untyped-call]
     kind: type[Exception] = dbapi.DatabaseError
-    lost = isinstance(exc, asyncpg.InterfaceError | asyncpg.PostgresConnectionError | OSError)
+    # Lost: the driver's connection is gone, or the server says it is ending the session
+    # (SQLSTATE class 08, connection exception; 57P01-03, shutdown or restart).
+    sqlstate = str(getattr(exc, "sqlstate", "") or "")
+    lost = isinstance(
+        exc, asyncpg.InterfaceError | asyncpg.PostgresConnectionError | OSError
+    ) or sqlstate.startswith(("08", "57P01", "57P02", "57P03"))
     if lost:
         kind = dbapi.OperationalError
     elif isinstance(exc, asyncpg.IntegrityConstraintViolationError):
@@ -317,17 +322,24 @@ def _driver_of(raw: PoolProxiedConnection, dialect: Dialect) -> _Driver:
     raise TypeError(f"no driver path for {dialect.name}+{dialect.driver}")
 
 
-async def _release(raw: PoolProxiedConnection, *, invalidate: bool) -> None:
+async def _release(engine: Any, raw: PoolProxiedConnection, *, lost: bool) -> None:
     # The pool's return (and its reset) awaits the driver through SQLAlchemy's adapter, which
     # needs a greenlet context.
-    if invalidate:
-        await greenlet_spawn(raw.invalidate)
+    if not lost:
+        await greenlet_spawn(raw.close)
+        return
+    # A lost connection says the server went away: the pool's other idle connections are as
+    # dead, so they go too (as SQLAlchemy's own disconnect handling does), and one request,
+    # not one per pooled connection, pays for it.
+    await greenlet_spawn(raw.invalidate)
     await greenlet_spawn(raw.close)
+    await engine.dispose()
 
 
 class open_transaction:
     """`async with open_transaction(engine, write=False) as tx:` BEGIN … COMMIT, or ROLLBACK on
-    an exception; the connection goes back to the pool either way (invalidated when it broke)."""
+    an exception; the connection goes back to the pool either way (and when it was lost, the
+    pool's idle connections are discarded with it)."""
 
     def __init__(self, engine: Any, *, write: bool) -> None:
         self._engine = engine
@@ -341,7 +353,7 @@ class open_transaction:
         try:
             await tx._begin(write=self._write)
         except BaseException as exc:
-            await _release(raw, invalidate=_broken(exc))
+            await _release(self._engine, raw, lost=_broken(exc))
             raise
         self._tx = tx
         return tx
@@ -360,7 +372,8 @@ class open_transaction:
             if exc is None:
                 raise
         finally:
-            await _release(tx._raw, invalidate=broken or (exc is not None and _broken(exc)))
+            lost = broken or (exc is not None and _broken(exc))
+            await _release(self._engine, tx._raw, lost=lost)
         if exc is None:
             for callback in tx._after_commit:
                 callback()

@@ -89,7 +89,9 @@ class WriteGate:
             await self._lock.acquire()
             return
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._timeout)
+            # asyncio.timeout, not wait_for: no task per waiting writer.
+            async with asyncio.timeout(self._timeout):
+                await self._lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked (in-process writer queue)") from None
 

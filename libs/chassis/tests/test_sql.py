@@ -1,0 +1,217 @@
+"""Statements on the driver (chassis.sql): the same types as through SQLAlchemy, one transaction
+that commits or rolls back whole, SQLAlchemy's errors, and a pool that survives a lost connection."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Integer, String, Uuid, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from chassis.db import Database
+from chassis.sql import Prepared, joined, open_transaction
+from chassis.types import UTCDateTime
+from notes_app.app import SPEC, Note, NotesSettings, outbox
+
+NAME = "notes-sql"
+NOTES = Note.__table__
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+ADD = Prepared(
+    insert(NOTES).values(
+        id=bindparam("id", type_=Uuid),
+        title=bindparam("title", type_=String),
+        body="",
+        author=bindparam("author", type_=String),
+        version=1,
+        created_at=bindparam("at", type_=UTCDateTime),
+        updated_at=bindparam("at", type_=UTCDateTime),
+    )
+)
+BY_AUTHOR = Prepared(
+    select(NOTES.c.id, NOTES.c.title, NOTES.c.version, NOTES.c.created_at)
+    .where(NOTES.c.author == bindparam("author", type_=String))
+    .order_by(NOTES.c.title)
+    .limit(bindparam("limit", type_=Integer))
+)
+RENAME = Prepared(
+    update(NOTES)
+    .where(
+        NOTES.c.id == bindparam("note_id", type_=Uuid),
+        NOTES.c.version == bindparam("version", type_=Integer),
+    )
+    .values(title=bindparam("title", type_=String), version=NOTES.c.version + 1)
+)
+COUNT = Prepared(select(func.count().label("n")).select_from(NOTES))
+
+
+@pytest.fixture
+async def db(databases):
+    url = await databases.migrated(NAME, SPEC.alembic_ini)
+    database = Database(NotesSettings(database_url=url))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        await databases.empty(NAME)
+
+
+async def _count(db):
+    async with open_transaction(db.engine, write=False) as tx:
+        row = await tx.row(COUNT)
+    assert row is not None
+    return row["n"]
+
+
+async def test_values_come_back_as_sqlalchemy_would_give_them(db):
+    note_id = uuid.uuid4()
+    async with open_transaction(db.engine, write=True) as tx:
+        assert await tx.run(ADD, id=note_id, title="a", author="ana", at=T0) == 1
+    async with open_transaction(db.engine, write=False) as tx:
+        rows = await tx.rows(BY_AUTHOR, author="ana", limit=10)
+    assert rows == [{"id": note_id, "title": "a", "version": 1, "created_at": T0}]
+    assert rows[0]["created_at"].tzinfo is not None
+    # The same row through the ORM session.
+    async with db.reader() as session:
+        assert (await session.get(Note, note_id)).created_at == T0
+
+
+async def test_a_transaction_commits_whole_or_not_at_all(db):
+    async def fails_after_its_write():
+        async with open_transaction(db.engine, write=True) as tx:
+            await tx.run(ADD, id=uuid.uuid4(), title="a", author="ana", at=T0)
+            raise RuntimeError("the route failed after its write")
+
+    with pytest.raises(RuntimeError):
+        await fails_after_its_write()
+    assert await _count(db) == 0
+    async with open_transaction(db.engine, write=True) as tx:
+        for title in ("a", "b"):
+            await tx.run(ADD, id=uuid.uuid4(), title=title, author="ana", at=T0)
+    assert await _count(db) == 2
+
+
+async def test_a_stale_version_changes_nothing_and_says_so(db):
+    note_id = uuid.uuid4()
+    async with open_transaction(db.engine, write=True) as tx:
+        await tx.run(ADD, id=note_id, title="a", author="ana", at=T0)
+    async with open_transaction(db.engine, write=True) as tx:
+        await tx.update_versioned(RENAME, note_id=note_id, version=1, title="b")
+    with pytest.raises(StaleDataError):
+        async with open_transaction(db.engine, write=True) as tx:
+            await tx.update_versioned(RENAME, note_id=note_id, version=1, title="c")
+    async with open_transaction(db.engine, write=False) as tx:
+        assert [r["title"] for r in await tx.rows(BY_AUTHOR, author="ana", limit=5)] == ["b"]
+
+
+async def test_driver_errors_are_sqlalchemys(db):
+    note_id = uuid.uuid4()
+    async with open_transaction(db.engine, write=True) as tx:
+        await tx.run(ADD, id=note_id, title="a", author="ana", at=T0)
+    with pytest.raises(IntegrityError):
+        async with open_transaction(db.engine, write=True) as tx:
+            await tx.run(ADD, id=note_id, title="again", author="ana", at=T0)
+    # The connection that failed is usable again: the next transaction works.
+    assert await _count(db) == 1
+
+
+async def test_a_statement_joins_a_sessions_transaction_and_rolls_back_with_it(db):
+    class Abort(Exception):
+        pass
+
+    async def aborted():
+        async with db.writer() as session, session.begin():
+            tx = await joined(session)
+            await tx.run(ADD, id=uuid.uuid4(), title="a", author="ana", at=T0)
+            raise Abort
+
+    with pytest.raises(Abort):
+        await aborted()
+    assert await _count(db) == 0
+    async with db.writer() as session, session.begin():
+        tx = await joined(session)
+        await tx.run(ADD, id=uuid.uuid4(), title="a", author="ana", at=T0)
+        # The session sees what the statement wrote: one transaction.
+        assert await session.scalar(select(func.count()).select_from(NOTES)) == 1
+    assert await _count(db) == 1
+
+
+async def test_after_commit_runs_only_when_the_transaction_commits(db):
+    seen = []
+
+    async def rolled_back():
+        async with open_transaction(db.engine, write=True) as tx:
+            tx.after_commit(lambda: seen.append("rolled back"))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
+    async with open_transaction(db.engine, write=True) as tx:
+        tx.after_commit(lambda: seen.append("committed"))
+    assert seen == ["committed"]
+
+
+def test_a_statement_that_cannot_be_prepared_once_is_refused():
+    expanding = Prepared(
+        select(NOTES.c.id).where(NOTES.c.title.in_(bindparam("t", expanding=True)))
+    )
+    engine = Database(NotesSettings(database_url="sqlite:///:memory:")).engine
+    with pytest.raises(TypeError, match="IN lists"):
+        expanding.plan(engine.dialect)
+
+
+async def test_a_missing_parameter_is_named(db):
+    async with open_transaction(db.engine, write=False) as tx:
+        with pytest.raises(TypeError, match="limit"):
+            await tx.rows(BY_AUTHOR, author="ana")
+
+
+async def test_a_connection_the_server_dropped_costs_one_failure_then_the_pool_recovers(
+    db, backend
+):
+    if backend != "postgresql":
+        pytest.skip("only a server can drop a connection")
+    # Three pooled connections at once, and their server processes.
+    pid = Prepared(select(func.pg_backend_pid().label("pid")))
+    opened = [open_transaction(db.engine, write=False) for _ in range(3)]
+    pids = []
+    for context in opened:
+        tx = await context.__aenter__()
+        pids.append((await tx.rows(pid))[0]["pid"])
+    for context in opened:
+        await context.__aexit__(None, None, None)
+    # The server ends them, as a restart would (asked through another engine, the admin's).
+    other = Database(NotesSettings(database_url=db.url))
+    async with other, other.engine.connect() as admin:
+        for victim in pids:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+    failures = 0
+    for _ in range(3):
+        try:
+            async with open_transaction(db.engine, write=False) as tx:
+                await tx.rows(BY_AUTHOR, author="ana", limit=1)
+        except OperationalError:
+            failures += 1
+    # The pool discards a connection it finds closed at checkout; one whose loss shows only on
+    # use fails that request (503) and is invalidated. Either way the pool goes on.
+    assert failures <= 1
+    async with open_transaction(db.engine, write=False) as tx:
+        assert await tx.rows(BY_AUTHOR, author="ana", limit=1) == []
+
+
+async def test_events_and_audit_written_on_the_driver_are_counted_and_visible(db):
+    from chassis.outbox import EventData, local_event_commits, record_event
+
+    class Happened(EventData):
+        event_type = "test.happened"
+        n: int
+
+    before = local_event_commits()
+    async with open_transaction(db.engine, write=True) as tx:
+        await record_event(tx, outbox, Happened(n=1), subject="s")
+        await record_event(tx, outbox, Happened(n=2), subject="s")
+    assert local_event_commits() == before + 1
+    async with db.reader() as session:
+        rows = (await session.execute(select(outbox.c.data).order_by(outbox.c.seq))).all()
+    assert [r.data for r in rows] == [{"n": 1}, {"n": 2}]
