@@ -3,9 +3,21 @@ that commits or rolls back whole, SQLAlchemy's errors, and a pool that survives 
 
 import uuid
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
-from sqlalchemy import Integer, String, Uuid, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,7 +27,7 @@ from chassis.types import UTCDateTime
 from notes_app.app import SPEC, Note, NotesSettings, outbox
 
 NAME = "notes-sql"
-NOTES = Note.__table__
+NOTES = cast(Table, Note.__table__)
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 ADD = Prepared(
