@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     async_sessionmaker,
@@ -72,7 +72,8 @@ def _discard_closed_connections(engine: AsyncEngine) -> None:
         driver = getattr(dbapi_connection, "driver_connection", None)
         is_closed = getattr(driver, "is_closed", None)
         if is_closed is not None and is_closed():
-            raise DisconnectionError("the server closed this connection")
+            # The others idle in the pool are as old: a restart ended them all.
+            raise InvalidatePoolError("the server closed this connection")
 
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int, pool_size: int) -> AsyncEngine:

@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, APIRouter
 from prometheus_client import CollectorRegistry
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.middleware import Middleware
 
@@ -182,7 +182,15 @@ def install_database_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(IntegrityError, conflict)
-    # A lost connection surfaces as OperationalError or InterfaceError once SQLAlchemy wraps it,
-    # but a failed connect reaches us as the driver's own ConnectionError or TimeoutError.
-    for unreachable in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+    # A lost connection surfaces as OperationalError or InterfaceError once SQLAlchemy wraps it
+    # (InternalError when asyncpg's protocol is caught mid-statement by a server ending the
+    # session), but a failed connect reaches us as the driver's own ConnectionError or
+    # TimeoutError.
+    for unreachable in (
+        OperationalError,
+        InterfaceError,
+        InternalError,
+        ConnectionError,
+        TimeoutError,
+    ):
         app.add_exception_handler(unreachable, unavailable)

@@ -207,8 +207,14 @@ def _sqlalchemy_error(exc: BaseException, sql: str, args: Any) -> DBAPIError:
     # Lost: the driver's connection is gone, or the server says it is ending the session
     # (SQLSTATE class 08, connection exception; 57P01-03, shutdown or restart).
     sqlstate = str(getattr(exc, "sqlstate", "") or "")
+    # InternalClientError: asyncpg's protocol found itself in a state it cannot go on from
+    # (seen when the server ends a session while a statement is being sent).
     lost = isinstance(
-        exc, asyncpg.InterfaceError | asyncpg.PostgresConnectionError | OSError
+        exc,
+        asyncpg.InterfaceError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.InternalClientError
+        | OSError,
     ) or sqlstate.startswith(("08", "57P01", "57P02", "57P03"))
     if lost:
         kind = dbapi.OperationalError
@@ -225,7 +231,13 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
         import asyncpg
     except ImportError:  # pragma: no cover - a SQLite-only install
         return tuple(kinds)
-    return (*kinds, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+    return (
+        *kinds,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+        OSError,
+    )
 
 
 _DRIVER_ERRORS = _driver_errors()
