@@ -12,7 +12,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Column, MetaData, String, Table, bindparam, insert, select
+from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Principal
@@ -22,7 +22,7 @@ from chassis.pagination import Page, PageParamsDep, cut_page, int_after
 from chassis.problems import problem_responses
 from chassis.schemas import OutputModel
 from chassis.sessions import SessionDep
-from chassis.sql import Prepared, Transaction, joined
+from chassis.sql import Prepared, Transaction, inserting, joined
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 
@@ -47,10 +47,7 @@ def audit_table(metadata: MetaData, name: str = "audit_log") -> Table:
 
 @cache
 def _audit_insert(table: Table) -> Prepared:
-    columns = [c for c in table.c if c.name != "seq"]
-    return Prepared(
-        insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in columns})
-    )
+    return inserting(table, (c.name for c in table.c if c.name != "seq"))
 
 
 def field_diff(

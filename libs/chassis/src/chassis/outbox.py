@@ -22,7 +22,6 @@ from sqlalchemy import (
     bindparam,
     event,
     func,
-    insert,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +32,7 @@ from chassis.ids import uuid7
 from chassis.pagination import next_link
 from chassis.problems import problem_responses
 from chassis.sessions import TransactionDep
-from chassis.sql import Prepared, Transaction, joined
+from chassis.sql import Prepared, Transaction, inserting, joined
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
 MAX_EVENTS_PAGE = 1000
@@ -95,12 +94,9 @@ def local_event_commits() -> int:
 @cache
 def _outbox_writes(table: Table) -> tuple[Prepared, Prepared]:
     """The insert of one event into `table`, and PostgreSQL's lock that orders outbox writers."""
-    columns = ("id", "type", "subject", "data", "occurred_at")
-    add = insert(table).values(
-        {name: bindparam(name, type_=table.c[name].type) for name in columns}
-    )
+    add = inserting(table, ("id", "type", "subject", "data", "occurred_at"))
     lock = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
-    return Prepared(add), Prepared(lock)
+    return add, Prepared(lock)
 
 
 async def record_event(

@@ -21,13 +21,15 @@ on the list's length: use a join or a sub-select), and Python-side column defaul
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
@@ -102,6 +104,12 @@ class Prepared:
 
     def __repr__(self) -> str:
         return f"Prepared({self.statement})"
+
+
+def inserting(table: Table, columns: Iterable[str]) -> Prepared:
+    """INSERT of one row into `table`, each of `columns` a parameter of its own name and type."""
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    return Prepared(insert(table).values(values))
 
 
 def _compile(statement: Executable, dialect: Dialect) -> Plan:
@@ -334,7 +342,7 @@ def _driver_of(raw: PoolProxiedConnection, dialect: Dialect) -> _Driver:
     raise TypeError(f"no driver path for {dialect.name}+{dialect.driver}")
 
 
-async def _release(engine: Any, raw: PoolProxiedConnection, *, lost: bool) -> None:
+async def _release(engine: AsyncEngine, raw: PoolProxiedConnection, *, lost: bool) -> None:
     # The pool's return (and its reset) awaits the driver through SQLAlchemy's adapter, which
     # needs a greenlet context.
     if not lost:
@@ -348,47 +356,32 @@ async def _release(engine: Any, raw: PoolProxiedConnection, *, lost: bool) -> No
     await engine.dispose()
 
 
-class open_transaction:
+@asynccontextmanager
+async def open_transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[Transaction]:
     """`async with open_transaction(engine, write=False) as tx:` BEGIN … COMMIT, or ROLLBACK on
     an exception; the connection goes back to the pool either way (and when it was lost, the
     pool's idle connections are discarded with it)."""
-
-    def __init__(self, engine: Any, *, write: bool) -> None:
-        self._engine = engine
-        self._write = write
-        self._tx: Transaction | None = None
-
-    async def __aenter__(self) -> Transaction:
-        raw = await self._engine.raw_connection()
-        dialect = self._engine.dialect
-        tx = Transaction(raw, dialect, _driver_of(raw, dialect))
+    raw = await engine.raw_connection()
+    tx = Transaction(raw, engine.dialect, _driver_of(raw, engine.dialect))
+    lost = False
+    try:
+        await tx._begin(write=write)
         try:
-            await tx._begin(write=self._write)
-        except BaseException as exc:
-            await _release(self._engine, raw, lost=_broken(exc))
+            yield tx
+        except BaseException:
+            try:
+                await tx._end(commit=False)
+            except BaseException as failure:  # the route's own exception is the one to raise
+                lost = _broken(failure)
             raise
-        self._tx = tx
-        return tx
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> None:
-        tx = self._tx
-        assert tx is not None
-        self._tx = None
-        broken = False
-        try:
-            await tx._end(commit=exc is None)
-        except BaseException as failure:
-            broken = _broken(failure)
-            if exc is None:
-                raise
-        finally:
-            lost = broken or (exc is not None and _broken(exc))
-            await _release(self._engine, tx._raw, lost=lost)
-        if exc is None:
-            for callback in tx._after_commit:
-                callback()
+        await tx._end(commit=True)
+    except BaseException as exc:
+        lost = lost or _broken(exc)
+        raise
+    finally:
+        await _release(engine, raw, lost=lost)
+    for callback in tx._after_commit:
+        callback()
 
 
 def _broken(exc: BaseException) -> bool:

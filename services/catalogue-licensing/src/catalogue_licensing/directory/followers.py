@@ -28,18 +28,20 @@ class PopulationFollower(Protocol):
     ) -> object: ...
 
 
+@dataclass(frozen=True)
+class LibraryMove:
+    """A library about to move from one county to another."""
+
+    library_id: uuid.UUID
+    isil: str
+    from_county: str
+    to_county: str
+
+
 class MoveGuard(Protocol):
     """Called before a library moves to another county; raises a problem to refuse the move."""
 
-    async def __call__(
-        self,
-        tx: Transaction,
-        *,
-        library_id: uuid.UUID,
-        isil: str,
-        from_county: str,
-        to_county: str,
-    ) -> None: ...
+    async def __call__(self, tx: Transaction, move: LibraryMove) -> None: ...
 
 
 class NotWired(RuntimeError):
@@ -81,20 +83,10 @@ class DirectoryFollowers:
                 session, county_ids=county_ids, principal=principal, request_id=request_id
             )
 
-    async def library_moving(
-        self,
-        tx: Transaction,
-        *,
-        library_id: uuid.UUID,
-        isil: str,
-        from_county: str,
-        to_county: str,
-    ) -> None:
+    async def library_moving(self, tx: Transaction, move: LibraryMove) -> None:
         self._require_wiring()
         for guard in self.move_guards:
-            await guard(
-                tx, library_id=library_id, isil=isil, from_county=from_county, to_county=to_county
-            )
+            await guard(tx, move)
 
 
 # The one registry of the process: the routes and the reference loader both reach it.

@@ -14,7 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalogue_licensing.db import trail
-from catalogue_licensing.directory.access import managed_county
+from catalogue_licensing.directory.access import (
+    in_managed_county,
+    managed_county,
+    require_managed,
+)
 from catalogue_licensing.directory.errors import (
     AmbiguousCounty,
     CountyNotFound,
@@ -22,7 +26,6 @@ from catalogue_licensing.directory.errors import (
     IsilCountryMismatch,
     LibraryNotFound,
     MunicipalityNotFound,
-    OutsideYourCounty,
     UnknownMunicipality,
 )
 from catalogue_licensing.directory.events import (
@@ -31,7 +34,7 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
-from catalogue_licensing.directory.followers import FOLLOWERS
+from catalogue_licensing.directory.followers import FOLLOWERS, LibraryMove
 from catalogue_licensing.directory.isil import isil_country
 from catalogue_licensing.directory.models import (
     County,
@@ -342,7 +345,7 @@ def _library_record(*, scoped: bool) -> Prepared:
         .where(libraries.c.isil == bindparam("isil", type_=String))
     )
     if scoped:
-        query = query.where(counties.c.number == bindparam("county", type_=String))
+        query = query.where(in_managed_county())
     return Prepared(query)
 
 
@@ -350,7 +353,7 @@ async def library_for_change(tx: Transaction, *, principal: Principal, isil: str
     """The library the caller may change; another county's library is 404 to a county admin, the
     same answer as for a library that does not exist, so its existence is not confirmed."""
     county = managed_county(principal)
-    row = await tx.row(_library_record(scoped=county is not None), isil=isil, county=county)
+    row = await tx.row(_library_record(scoped=county is not None), isil=isil, managed_county=county)
     if row is None:
         raise LibraryNotFound(f"No library {isil} that you manage")
     return LibraryRecord(**row)
@@ -374,19 +377,8 @@ async def _municipality_in_scope(
     )
     if municipality is None:
         raise UnknownMunicipality("municipality", f"there is no municipality {number} in {country}")
-    _require_managed(principal, number=number, county=municipality.county.number)
+    require_managed(principal, municipality=number, county=municipality.county.number)
     return municipality
-
-
-def _require_managed(principal: Principal, *, number: str, county: str) -> None:
-    """403 when the caller does not manage the county of municipality `number`."""
-    managed = managed_county(principal)
-    if managed is not None and county != managed:
-        raise OutsideYourCounty(
-            "municipality",
-            f"municipality {number} is in county {county}; "
-            f"you manage the libraries of county {managed or '(none)'} only",
-        )
 
 
 _MUNICIPALITY_PLACE = Prepared(
@@ -479,15 +471,11 @@ async def update_library(
             raise UnknownMunicipality(
                 "municipality", f"there is no municipality {body.municipality} in {library.country}"
             )
-        _require_managed(principal, number=body.municipality, county=place["county"])
+        require_managed(principal, municipality=body.municipality, county=place["county"])
         if place["county_id"] != library.county_id:
             # Another domain may hold the library to its county (agreements: a participant).
             await FOLLOWERS.library_moving(
-                tx,
-                library_id=library.id,
-                isil=library.isil,
-                from_county=library.county,
-                to_county=place["county"],
+                tx, LibraryMove(library.id, library.isil, library.county, place["county"])
             )
         moved = replace(
             moved,

@@ -30,6 +30,7 @@ from catalogue_licensing.agreements.participation.schemas import (
 )
 from catalogue_licensing.agreements.split import SplitKey
 from catalogue_licensing.db import outbox, trail
+from catalogue_licensing.directory.followers import LibraryMove
 from catalogue_licensing.directory.models import County, Library, Municipality
 from chassis.audit import Change
 from chassis.auth import Principal
@@ -109,9 +110,7 @@ _AGREEMENTS_OF_LIBRARY = Prepared(
 )
 
 
-async def refuse_moving_a_participant(
-    tx: Transaction, *, library_id: uuid.UUID, isil: str, from_county: str, to_county: str
-) -> None:
+async def refuse_moving_a_participant(tx: Transaction, move: LibraryMove) -> None:
     """A library that takes part through its county cannot move to another county (409).
 
     Moving it would leave it in a participation of a county it no longer belongs to, paid for by
@@ -119,15 +118,15 @@ async def refuse_moving_a_participant(
     participation change, which recomputes the shares), then it moves. The directory calls this
     through its move guards (`directory.followers`), wired by `catalogue_licensing.wiring`.
     """
-    rows = await tx.rows(_AGREEMENTS_OF_LIBRARY, library_id=library_id)
+    rows = await tx.rows(_AGREEMENTS_OF_LIBRARY, library_id=move.library_id)
     if not rows:
         return
     agreements = [str(r["agreement_id"]) for r in rows]
     raise LibraryTakesPart(
-        f"Library {isil} takes part for county {from_county} in agreement "
+        f"Library {move.isil} takes part for county {move.from_county} in agreement "
         f"{', '.join(agreements)}; remove it from that participation before "
-        f"moving it to county {to_county}",
-        extra={"agreements": agreements, "county": from_county, "to_county": to_county},
+        f"moving it to county {move.to_county}",
+        extra={"agreements": agreements, "county": move.from_county, "to_county": move.to_county},
     )
 
 
