@@ -35,11 +35,11 @@ def test_id_after_reads_a_uuid_cursor_and_refuses_anything_else():
 
     import pytest
 
-    from chassis.pagination import BadCursor, PageParams, encode_cursor, id_after
+    from chassis.pagination import BadCursor, PageQuery, encode_cursor, id_after
 
     key = uuid.uuid4()
-    assert id_after(PageParams(limit=5, cursor=None)) is None
-    assert id_after(PageParams(limit=5, cursor=encode_cursor([str(key)]))) == key
+    assert id_after(PageQuery(limit=5, cursor=None)) is None
+    assert id_after(PageQuery(limit=5, cursor=encode_cursor([str(key)]))) == key
     with pytest.raises(BadCursor) as refused:
-        id_after(PageParams(limit=5, cursor=encode_cursor(["not-a-uuid"])))
+        id_after(PageQuery(limit=5, cursor=encode_cursor(["not-a-uuid"])))
     assert (refused.value.status, refused.value.type.rsplit(":", 1)[1]) == (400, "bad-cursor")

@@ -144,6 +144,15 @@ async def test_unknown_query_parameter_is_refused_by_name(notes):
     assert (await client.get("/v1/notes", params={"limit": 5})).status_code == 200
 
 
+@pytest.mark.parametrize(("limit", "kind"), [("0", "greater_than_equal"), ("x", "int_parsing")])
+async def test_a_page_query_out_of_range_names_the_parameter(notes, limit, kind):
+    # The page's parameters are one model (PageQuery): its errors still name each parameter.
+    client, _ = notes
+    body = assert_problem(await client.get("/v1/notes", params={"limit": limit}), 422)
+    [error] = body["errors"]
+    assert (error["location"], error["type"]) == ("query.limit", kind)
+
+
 async def test_a_null_in_a_patch_is_one_validation_error_naming_the_field(notes, staff):
     client, _ = notes
     location = (await client.post("/v1/notes", json={"title": "a"}, headers=staff)).headers[

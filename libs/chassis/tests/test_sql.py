@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from chassis.db import Database
-from chassis.sql import Prepared, joined, open_transaction
+from chassis.sql import Prepared, joined
 from chassis.types import UTCDateTime
 from notes_app.app import SPEC, Note, NotesSettings, outbox
 
@@ -70,7 +70,7 @@ async def db(databases):
 
 
 async def _count(db):
-    async with open_transaction(db.engine, write=False) as tx:
+    async with db.transaction(write=False) as tx:
         row = await tx.row(COUNT)
     assert row is not None
     return row["n"]
@@ -78,9 +78,9 @@ async def _count(db):
 
 async def test_values_come_back_as_sqlalchemy_would_give_them(db):
     note_id = uuid.uuid4()
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         assert await tx.run(ADD, id=note_id, title="a", author="ana", at=T0) == 1
-    async with open_transaction(db.engine, write=False) as tx:
+    async with db.transaction(write=False) as tx:
         rows = await tx.rows(BY_AUTHOR, author="ana", limit=10)
     assert rows == [{"id": note_id, "title": "a", "version": 1, "created_at": T0}]
     assert rows[0]["created_at"].tzinfo is not None
@@ -91,14 +91,14 @@ async def test_values_come_back_as_sqlalchemy_would_give_them(db):
 
 async def test_a_transaction_commits_whole_or_not_at_all(db):
     async def fails_after_its_write():
-        async with open_transaction(db.engine, write=True) as tx:
+        async with db.transaction(write=True) as tx:
             await tx.run(ADD, id=uuid.uuid4(), title="a", author="ana", at=T0)
             raise RuntimeError("the route failed after its write")
 
     with pytest.raises(RuntimeError):
         await fails_after_its_write()
     assert await _count(db) == 0
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         for title in ("a", "b"):
             await tx.run(ADD, id=uuid.uuid4(), title=title, author="ana", at=T0)
     assert await _count(db) == 2
@@ -106,23 +106,23 @@ async def test_a_transaction_commits_whole_or_not_at_all(db):
 
 async def test_a_stale_version_changes_nothing_and_says_so(db):
     note_id = uuid.uuid4()
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         await tx.run(ADD, id=note_id, title="a", author="ana", at=T0)
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         await tx.update_versioned(RENAME, note_id=note_id, version=1, title="b")
     with pytest.raises(StaleDataError):
-        async with open_transaction(db.engine, write=True) as tx:
+        async with db.transaction(write=True) as tx:
             await tx.update_versioned(RENAME, note_id=note_id, version=1, title="c")
-    async with open_transaction(db.engine, write=False) as tx:
+    async with db.transaction(write=False) as tx:
         assert [r["title"] for r in await tx.rows(BY_AUTHOR, author="ana", limit=5)] == ["b"]
 
 
 async def test_driver_errors_are_sqlalchemys(db):
     note_id = uuid.uuid4()
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         await tx.run(ADD, id=note_id, title="a", author="ana", at=T0)
     with pytest.raises(IntegrityError):
-        async with open_transaction(db.engine, write=True) as tx:
+        async with db.transaction(write=True) as tx:
             await tx.run(ADD, id=note_id, title="again", author="ana", at=T0)
     # The connection that failed is usable again: the next transaction works.
     assert await _count(db) == 1
@@ -153,13 +153,13 @@ async def test_after_commit_runs_only_when_the_transaction_commits(db):
     seen = []
 
     async def rolled_back():
-        async with open_transaction(db.engine, write=True) as tx:
+        async with db.transaction(write=True) as tx:
             tx.after_commit(lambda: seen.append("rolled back"))
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
         await rolled_back()
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         tx.after_commit(lambda: seen.append("committed"))
     assert seen == ["committed"]
 
@@ -174,7 +174,7 @@ def test_a_statement_that_cannot_be_prepared_once_is_refused():
 
 
 async def test_a_missing_parameter_is_named(db):
-    async with open_transaction(db.engine, write=False) as tx:
+    async with db.transaction(write=False) as tx:
         with pytest.raises(TypeError, match="limit"):
             await tx.rows(BY_AUTHOR, author="ana")
 
@@ -186,7 +186,7 @@ async def test_a_connection_the_server_dropped_costs_one_failure_then_the_pool_r
         pytest.skip("only a server can drop a connection")
     # Three pooled connections at once, and their server processes.
     pid = Prepared(select(func.pg_backend_pid().label("pid")))
-    opened = [open_transaction(db.engine, write=False) for _ in range(3)]
+    opened = [db.transaction(write=False) for _ in range(3)]
     pids = []
     for context in opened:
         tx = await context.__aenter__()
@@ -201,14 +201,14 @@ async def test_a_connection_the_server_dropped_costs_one_failure_then_the_pool_r
     failures = 0
     for _ in range(3):
         try:
-            async with open_transaction(db.engine, write=False) as tx:
+            async with db.transaction(write=False) as tx:
                 await tx.rows(BY_AUTHOR, author="ana", limit=1)
         except OperationalError:
             failures += 1
     # The pool discards a connection it finds closed at checkout; one whose loss shows only on
     # use fails that request (503) and is invalidated. Either way the pool goes on.
     assert failures <= 1
-    async with open_transaction(db.engine, write=False) as tx:
+    async with db.transaction(write=False) as tx:
         assert await tx.rows(BY_AUTHOR, author="ana", limit=1) == []
 
 
@@ -220,10 +220,44 @@ async def test_events_and_audit_written_on_the_driver_are_counted_and_visible(db
         n: int
 
     before = local_event_commits()
-    async with open_transaction(db.engine, write=True) as tx:
+    async with db.transaction(write=True) as tx:
         await record_event(tx, outbox, Happened(n=1), subject="s")
         await record_event(tx, outbox, Happened(n=2), subject="s")
     assert local_event_commits() == before + 1
     async with db.reader() as session:
         rows = (await session.execute(select(outbox.c.data).order_by(outbox.c.seq))).all()
     assert [r.data for r in rows] == [{"n": 1}, {"n": 2}]
+
+
+async def test_connections_are_kept_between_transactions_up_to_a_bound(db):
+    pool = db.engine.sync_engine.pool
+    keep = db.connections.keep
+    assert keep >= 1
+    # More transactions at once than are kept: the others' connections go back to the pool.
+    opened = [db.transaction(write=False) for _ in range(keep + 2)]
+    for context in opened:
+        await context.__aenter__()
+    assert pool.checkedout() == keep + 2
+    for context in opened:
+        await context.__aexit__(None, None, None)
+    assert (db.connections.kept, pool.checkedout()) == (keep, keep)
+    # The next transaction takes a kept one: the pool hands out nothing more.
+    async with db.transaction(write=True) as tx:
+        await tx.run(ADD, id=uuid.uuid4(), title="kept", author="ana", at=T0)
+        assert (db.connections.kept, pool.checkedout()) == (keep - 1, keep)
+    assert (db.connections.kept, pool.checkedout()) == (keep, keep)
+    # One that fails is rolled back and its connection given back to the pool, not kept.
+    with pytest.raises(RuntimeError):
+        async with db.transaction(write=True) as tx:
+            await tx.run(ADD, id=uuid.uuid4(), title="lost", author="ana", at=T0)
+            raise RuntimeError("the route failed")
+    assert (db.connections.kept, pool.checkedout()) == (keep - 1, keep - 1)
+    assert await _count(db) == 1
+    # Closing the database gives the kept ones back before the engine goes.
+    await db.connections.close()
+    assert (db.connections.kept, pool.checkedout()) == (0, 0)
+
+
+def test_an_in_memory_sqlite_keeps_no_connection_aside():
+    # Its pool is one shared connection: keeping it for the driver path would hand it out twice.
+    assert Database(NotesSettings(database_url="sqlite:///:memory:")).connections.keep == 0

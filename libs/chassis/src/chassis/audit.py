@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import Principal
 from chassis.middleware import scope_request_id
 from chassis.outbox import EventData, record_event
-from chassis.pagination import Page, PageParamsDep, cut_page, int_after
+from chassis.pagination import Page, PageQuery, cut_page, int_after
 from chassis.problems import problem_responses
 from chassis.schemas import OutputModel
 from chassis.sessions import SessionDep
@@ -204,6 +204,15 @@ class AuditEntryOut(OutputModel):
     request_id: str | None = Field(description="The X-Request-ID of the request that made it")
 
 
+class AuditQuery(PageQuery):
+    resource_type: str | None = Field(
+        None, max_length=40, description="e.g. product, vendor, library, agreement"
+    )
+    resource_id: str | None = Field(
+        None, max_length=64, description="The resource's id, ISIL or number"
+    )
+
+
 def audit_router(table: Table) -> APIRouter:
     """GET /v1/audit-log over `table`: newest first, filtered by resource type and id."""
     router = APIRouter(tags=["audit"])
@@ -218,20 +227,13 @@ def audit_router(table: Table) -> APIRouter:
         request: Request,
         response: Response,
         session: SessionDep,
-        page: PageParamsDep,
-        resource_type: Annotated[
-            str | None,
-            Query(max_length=40, description="e.g. product, vendor, library, agreement"),
-        ] = None,
-        resource_id: Annotated[
-            str | None, Query(max_length=64, description="The resource's id, ISIL or number")
-        ] = None,
+        page: Annotated[AuditQuery, Query()],
     ) -> Page[AuditEntryOut]:
         query = select(table).order_by(table.c.seq.desc()).limit(page.limit + 1)
-        if resource_type is not None:
-            query = query.where(table.c.resource_type == resource_type)
-        if resource_id is not None:
-            query = query.where(table.c.resource_id == resource_id)
+        if page.resource_type is not None:
+            query = query.where(table.c.resource_type == page.resource_type)
+        if page.resource_id is not None:
+            query = query.where(table.c.resource_id == page.resource_id)
         if (before_seq := int_after(page)) is not None:
             query = query.where(table.c.seq < before_seq)
         rows = (await session.execute(query)).mappings().all()

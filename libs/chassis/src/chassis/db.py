@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.util import await_only
 
 from chassis.database_url import async_database_url
 from chassis.settings import ServiceSettings
+from chassis.sql import Connections, Transaction, open_transaction
 from chassis.sqlite_inline import InlineConnection, WriteGate, connect_inline
 
 # Constraint names that are stable across backends, so migrations can drop what they create.
@@ -164,6 +166,12 @@ class Database:
             busy_timeout_ms=settings.database_busy_timeout_ms,
             pool_size=settings.database_pool_size,
         )
+        # Half the pool at most stays with the driver-path transactions between requests
+        # (chassis.sql.Connections); none for an in-memory SQLite's one shared connection.
+        pooled = isinstance(self.engine.sync_engine.pool, QueuePool)
+        self.connections = Connections(
+            self.engine, keep=max(1, settings.database_pool_size // 2) if pooled else 0
+        )
         self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -173,7 +181,14 @@ class Database:
     def backend(self) -> str:
         return self.engine.dialect.name
 
+    def transaction(self, *, write: bool) -> AbstractAsyncContextManager[Transaction]:
+        """`async with db.transaction(write=False) as tx:` one transaction on the driver
+        (chassis.sql): BEGIN (IMMEDIATE for a SQLite writer) … COMMIT, or ROLLBACK on an
+        exception."""
+        return open_transaction(self.connections, write=write)
+
     async def dispose(self) -> None:
+        await self.connections.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Database:

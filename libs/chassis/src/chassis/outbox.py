@@ -31,7 +31,7 @@ from chassis.concurrency import matches_if_none_match
 from chassis.ids import uuid7
 from chassis.pagination import next_link
 from chassis.problems import problem_responses
-from chassis.sessions import TransactionDep
+from chassis.sessions import transaction
 from chassis.sql import Prepared, Transaction, inserting, joined
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
@@ -139,6 +139,13 @@ class Event(BaseModel):
     data: dict[str, Any]
 
 
+class FeedQuery(BaseModel):
+    """The events feed's query: a position and a page size."""
+
+    after: int = Field(0, ge=0, le=2**62, description="Last seq already read")
+    limit: int = Field(100, ge=1, le=MAX_EVENTS_PAGE)
+
+
 class EventPage(BaseModel):
     items: list[Event]
     next_after: int = Field(description="Pass as `after` to continue from the last event read")
@@ -235,29 +242,30 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
     )
     async def list_events(
         request: Request,
-        tx: TransactionDep,
-        after: Annotated[int, Query(ge=0, le=2**62, description="Last seq already read")] = 0,
-        limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
+        query: Annotated[FeedQuery, Query()],
         if_none_match: Annotated[
             str | None,
             Header(description="ETag of a page read before: 304 when the page is unchanged"),
         ] = None,
     ) -> Response:
-        if if_none_match is not None:
-            # The seqs alone decide the ETag: a poller that is up to date costs one narrow query
-            # and no event is decoded or serialised.
-            seqs = [r["seq"] for r in await tx.rows(seqs_page, after=after, limit=limit + 1)]
-            tag = page_etag(
-                after=after,
-                limit=limit,
-                last_seq=seqs[:limit][-1] if seqs else None,
-                has_more=len(seqs) > limit,
-            )
-            if matches_if_none_match(request, tag):
-                return Response(
-                    status_code=304, headers={"ETag": tag, "Cache-Control": FEED_CACHE_CONTROL}
+        after, limit = query.after, query.limit
+        async with transaction(request) as tx:
+            if if_none_match is not None:
+                # The seqs alone decide the ETag: a poller that is up to date costs one narrow
+                # query and no event is decoded or serialised.
+                seqs = [r["seq"] for r in await tx.rows(seqs_page, after=after, limit=limit + 1)]
+                tag = page_etag(
+                    after=after,
+                    limit=limit,
+                    last_seq=seqs[:limit][-1] if seqs else None,
+                    has_more=len(seqs) > limit,
                 )
-        rows = await tx.rows(whole_page, after=after, limit=limit + 1)
+                if matches_if_none_match(request, tag):
+                    return Response(
+                        status_code=304,
+                        headers={"ETag": tag, "Cache-Control": FEED_CACHE_CONTROL},
+                    )
+            rows = await tx.rows(whole_page, after=after, limit=limit + 1)
         has_more = len(rows) > limit
         items = rows[:limit]
         next_after = items[-1]["seq"] if items else after

@@ -6,12 +6,20 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
+from pydantic import BaseModel
 
 from chassis.problems import FieldError, ProblemError
 
 
 def _declared(dependant: Dependant) -> frozenset[str]:
-    names = {param.alias for param in dependant.query_params}
+    names: set[str] = set()
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            # A query-parameter model: its fields are the parameters.
+            names |= {f.alias or n for n, f in model.model_fields.items()}
+        else:
+            names.add(param.alias)
     for sub in dependant.dependencies:
         names |= _declared(sub)
     return frozenset(names)

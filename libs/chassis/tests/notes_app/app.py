@@ -31,7 +31,7 @@ from chassis.idempotency import Idempotency, IdempotencyKeys, idempotency_table
 from chassis.ids import uuid7
 from chassis.jobs import jobs_table, purge_idempotency_records
 from chassis.outbox import EventData, events_router, outbox_table
-from chassis.pagination import BadCursor, Page, PageParamsDep, cut_page, decode_cursor
+from chassis.pagination import BadCursor, Page, PageQueryDep, cut_page, decode_cursor
 from chassis.policy import PrincipalDep, allow, public
 from chassis.problems import NotFound, problem_responses
 from chassis.schemas import InputModel, OutputModel, PatchModel
@@ -185,7 +185,7 @@ async def create_note(
 
 @router.get("/v1/notes", summary="List notes, oldest first", response_model=Page[NoteOut])
 async def list_notes(
-    request: Request, response: Response, session: SessionDep, page: PageParamsDep
+    request: Request, response: Response, session: SessionDep, page: PageQueryDep
 ) -> Page[NoteOut]:
     query = select(Note).order_by(Note.created_at, Note.id).limit(page.limit + 1)
     if page.cursor is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,11 +9,16 @@ from fastapi.responses import JSONResponse
 
 from catalogue_licensing.agreements import service
 from catalogue_licensing.agreements.deps import AgreementDep
-from catalogue_licensing.agreements.schemas import AgreementIn, AgreementOut, AgreementPatch
+from catalogue_licensing.agreements.schemas import (
+    AgreementIn,
+    AgreementOut,
+    AgreementPatch,
+    AgreementQuery,
+)
 from catalogue_licensing.deps import IdempotencyDep
 from chassis.audit import request_id_of
 from chassis.concurrency import IfMatchDep, tagged_json
-from chassis.pagination import Page, PageParamsDep, cut_page, id_after
+from chassis.pagination import Page, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -62,17 +65,13 @@ async def list_agreements(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageParamsDep,
-    product_id: Annotated[uuid.UUID | None, Query(description="Only this product's")] = None,
-    current_on: Annotated[
-        date | None, Query(description="Only agreements whose period includes this day")
-    ] = None,
+    page: Annotated[AgreementQuery, Query()],
 ) -> Page[AgreementOut]:
     rows = await service.list_agreements(
         session,
         principal=principal,
-        product_id=product_id,
-        current_on=current_on,
+        product_id=page.product_id,
+        current_on=page.current_on,
         after=id_after(page),
         limit=page.limit + 1,
     )

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 
 from catalogue_licensing.agreements.currencies import is_active_currency
 from catalogue_licensing.agreements.split import SplitKey
+from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
 
 # A generous upper bound: ten trillion minor units, far above any licence and far below 2^63.
@@ -124,3 +125,10 @@ class AgreementOut(OutputModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
+
+
+class AgreementQuery(PageQuery):
+    product_id: uuid.UUID | None = Field(None, description="Only this product's")
+    current_on: date | None = Field(
+        None, description="Only agreements whose period includes this day"
+    )

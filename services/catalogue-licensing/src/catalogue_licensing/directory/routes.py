@@ -18,13 +18,14 @@ from catalogue_licensing.directory.deps import (
 )
 from catalogue_licensing.directory.models import County, Municipality
 from catalogue_licensing.directory.schemas import (
-    CountryCode,
     CountyOut,
+    CountyQuery,
     LibraryIn,
-    LibraryKind,
     LibraryOut,
     LibraryPatch,
+    LibraryQuery,
     MunicipalityOut,
+    MunicipalityQuery,
     PopulationIn,
 )
 from chassis.audit import request_id_of
@@ -36,19 +37,19 @@ from chassis.concurrency import (
     conditional_json,
     tagged_json,
 )
-from chassis.pagination import Page, PageParamsDep, cut_page, decode_cursor
+from chassis.pagination import Page, cut_page, decode_cursor
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
-from chassis.sessions import SessionDep, TransactionDep
+from chassis.sessions import SessionDep, TransactionDep, transaction
 
 router = APIRouter(tags=["directory"])
+
 
 # Directory data changes a few times a year; a minute of caching costs nothing, and the ETag
 # makes revalidation after that cheap.
 PUBLIC_CACHE = "public, max-age=60"
 
 YearPath = Annotated[int, PathParam(ge=1900, le=2200, description="Population on 1 January of")]
-AreaFilter = Annotated[str | None, Query(pattern=r"^[0-9A-Za-z]{1,10}$")]
 
 
 def _pair(cursor: str | None) -> tuple[str, str] | None:
@@ -92,15 +93,12 @@ async def _set_population(
     responses=problem_responses(400, 422),
 )
 async def list_counties(
-    request: Request,
-    response: Response,
-    tx: TransactionDep,
-    page: PageParamsDep,
-    country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
+    request: Request, response: Response, page: Annotated[CountyQuery, Query()]
 ) -> Any:
-    rows = await service.county_page(
-        tx, country=country, after=_pair(page.cursor), limit=page.limit + 1
-    )
+    async with transaction(request) as tx:
+        rows = await service.county_page(
+            tx, country=page.country, after=_pair(page.cursor), limit=page.limit + 1
+        )
     counties, next_cursor = cut_page(
         request, response, rows, page=page, key=lambda c: [c["country"], c["number"]]
     )
@@ -153,12 +151,14 @@ async def list_municipalities(
     request: Request,
     response: Response,
     session: SessionDep,
-    page: PageParamsDep,
-    county: Annotated[AreaFilter, Query(description="Only this county's (its number)")] = None,
-    country: Annotated[CountryCode | None, Query(description="Only this country's")] = None,
+    page: Annotated[MunicipalityQuery, Query()],
 ) -> Page[MunicipalityOut]:
     rows = await service.list_municipalities(
-        session, country=country, county=county, after=_pair(page.cursor), limit=page.limit + 1
+        session,
+        country=page.country,
+        county=page.county,
+        after=_pair(page.cursor),
+        limit=page.limit + 1,
     )
     municipalities, next_cursor = cut_page(request, response, rows, page=page, key=_area_key)
     return Page[MunicipalityOut](
@@ -213,21 +213,16 @@ async def list_libraries(
     request: Request,
     response: Response,
     session: SessionDep,
-    page: PageParamsDep,
-    county: Annotated[AreaFilter, Query(description="Only this county's (its number)")] = None,
-    municipality: Annotated[
-        AreaFilter, Query(description="Only this municipality's (its number)")
-    ] = None,
-    kind: Annotated[LibraryKind | None, Query(description="Only public or only school")] = None,
+    page: Annotated[LibraryQuery, Query()],
 ) -> Page[LibraryOut]:
     after = None
     if page.cursor is not None:
         (after,) = decode_cursor(page.cursor, arity=1)
     rows = await service.list_libraries(
         session,
-        county=county,
-        municipality=municipality,
-        kind=kind,
+        county=page.county,
+        municipality=page.municipality,
+        kind=page.kind,
         after_isil=str(after) if after is not None else None,
         limit=page.limit + 1,
     )

@@ -9,12 +9,29 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from catalogue_licensing.directory.isil import Isil
+from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
 
 LibraryKind = Literal["public", "school"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NO"])]
 AreaNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,10}$", examples=["0301"])]
 Year = Annotated[int, Field(ge=1900, le=2200, examples=[2025])]
+AreaFilter = Annotated[str | None, Field(pattern=r"^[0-9A-Za-z]{1,10}$")]
+
+
+class CountyQuery(PageQuery):
+    country: CountryCode | None = Field(None, description="Only this country's")
+
+
+class MunicipalityQuery(PageQuery):
+    county: AreaFilter = Field(None, description="Only this county's (its number)")
+    country: CountryCode | None = Field(None, description="Only this country's")
+
+
+class LibraryQuery(PageQuery):
+    county: AreaFilter = Field(None, description="Only this county's (its number)")
+    municipality: AreaFilter = Field(None, description="Only this municipality's (its number)")
+    kind: LibraryKind | None = Field(None, description="Only public or only school")
 
 
 class PopulationOut(OutputModel):

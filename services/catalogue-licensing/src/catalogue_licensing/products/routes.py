@@ -3,7 +3,6 @@ The public listing of active products is the library catalogue's."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,11 +13,10 @@ from catalogue_licensing.products import service
 from catalogue_licensing.products.deps import ProductDep, ResolverDep
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
-    Category,
     ProductIn,
     ProductOut,
     ProductPatch,
-    ProductStatus,
+    ProductQuery,
 )
 from chassis.audit import request_id_of
 from chassis.concurrency import (
@@ -29,7 +27,7 @@ from chassis.concurrency import (
     conditional_json,
     tagged_json,
 )
-from chassis.pagination import Page, PageParamsDep, cut_page, id_after
+from chassis.pagination import Page, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -102,17 +100,14 @@ async def list_products(
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageParamsDep,
-    status: Annotated[ProductStatus | None, Query(description="Only in this status")] = None,
-    vendor: Annotated[uuid.UUID | None, Query(description="Only this vendor's")] = None,
-    category: Annotated[Category | None, Query(description="Only in this category")] = None,
+    page: Annotated[ProductQuery, Query()],
 ) -> Page[ProductOut]:
     rows = await service.list_products(
         session,
         principal=principal,
-        status=status,
-        vendor_id=vendor,
-        category=category,
+        status=page.status,
+        vendor_id=page.vendor,
+        category=page.category,
         after=id_after(page),
         limit=page.limit + 1,
     )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, HttpUrl
 
 from catalogue_licensing.vendors.schemas import Email, Phone
+from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
 
 Category = Literal[
@@ -234,3 +235,9 @@ def sushi_host(url: str) -> tuple[str, int]:
     """The host and port a SUSHI URL connects to."""
     parts = urlsplit(url)
     return parts.hostname or "", parts.port or 443
+
+
+class ProductQuery(PageQuery):
+    status: ProductStatus | None = Field(None, description="Only in this status")
+    vendor: uuid.UUID | None = Field(None, description="Only this vendor's")
+    category: Category | None = Field(None, description="Only in this category")

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from catalogue_licensing.deps import IdempotencyDep
 from catalogue_licensing.vendors import service
 from catalogue_licensing.vendors.deps import VendorDep
-from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch
+from catalogue_licensing.vendors.schemas import VendorIn, VendorOut, VendorPatch, VendorQuery
 from chassis.audit import request_id_of
 from chassis.concurrency import (
     NOT_MODIFIED,
@@ -19,7 +19,7 @@ from chassis.concurrency import (
     conditional_json,
     tagged_json,
 )
-from chassis.pagination import Page, PageParamsDep, cut_page, id_after
+from chassis.pagination import Page, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -67,13 +67,10 @@ async def list_vendors(
     request: Request,
     response: Response,
     session: SessionDep,
-    page: PageParamsDep,
-    name: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Part of the vendor's name")
-    ] = None,
+    page: Annotated[VendorQuery, Query()],
 ) -> Page[VendorOut]:
     rows = await service.list_vendors(
-        session, name_contains=name, after=id_after(page), limit=page.limit + 1
+        session, name_contains=page.name, after=id_after(page), limit=page.limit + 1
     )
     vendors, next_cursor = cut_page(request, response, rows, page=page, key=lambda v: [str(v.id)])
     return Page[VendorOut](items=[service.vendor_view(v) for v in vendors], next_cursor=next_cursor)

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from catalogue_licensing.vendors.org_number import OrgNumber
+from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
 
 MAX_CONTACTS = 20
@@ -67,3 +68,9 @@ class VendorOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class VendorQuery(PageQuery):
+    name: str | None = Field(
+        None, min_length=1, max_length=200, description="Part of the vendor's name"
+    )
