@@ -43,3 +43,17 @@ def test_id_after_reads_a_uuid_cursor_and_refuses_anything_else():
     with pytest.raises(BadCursor) as refused:
         id_after(PageQuery(limit=5, cursor=encode_cursor(["not-a-uuid"])))
     assert (refused.value.status, refused.value.type.rsplit(":", 1)[1]) == (400, "bad-cursor")
+
+
+def test_the_next_link_keeps_the_query_as_sent_and_replaces_the_cursor():
+    from starlette.requests import Request
+
+    from chassis.pagination import next_link
+
+    def request(query: bytes) -> Request:
+        return Request({"type": "http", "path": "/v1/notes", "query_string": query})
+
+    link = next_link(request(b"limit=5&cursor=old&name=%C3%B8st+fold&cur%73or=x"), cursor="WzFd")
+    assert link == '</v1/notes?limit=5&name=%C3%B8st+fold&cursor=WzFd>; rel="next"'
+    assert next_link(request(b""), after=7) == '</v1/notes?after=7>; rel="next"'
+    assert next_link(request(b"a=1"), cursor="x y") == '</v1/notes?a=1&cursor=x+y>; rel="next"'

@@ -247,10 +247,13 @@ async def test_connections_are_kept_between_transactions_up_to_a_bound(db):
         assert (db.connections.kept, pool.checkedout()) == (keep - 1, keep)
     assert (db.connections.kept, pool.checkedout()) == (keep, keep)
     # One that fails is rolled back and its connection given back to the pool, not kept.
-    with pytest.raises(RuntimeError):
+    async def failing_route() -> None:
         async with db.transaction(write=True) as tx:
             await tx.run(ADD, id=uuid.uuid4(), title="lost", author="ana", at=T0)
             raise RuntimeError("the route failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_route()
     assert (db.connections.kept, pool.checkedout()) == (keep - 1, keep - 1)
     assert await _count(db) == 1
     # Closing the database gives the kept ones back before the engine goes.

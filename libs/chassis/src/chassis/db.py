@@ -166,11 +166,14 @@ class Database:
             busy_timeout_ms=settings.database_busy_timeout_ms,
             pool_size=settings.database_pool_size,
         )
-        # Half the pool at most stays with the driver-path transactions between requests
-        # (chassis.sql.Connections); none for an in-memory SQLite's one shared connection.
+        # Up to the pool's size stays with the driver-path transactions between requests
+        # (chassis.sql.Connections), as many as PostgreSQL readers have in flight. Kept
+        # connections are checked out, so ORM sessions then use the overflow (as large), which
+        # the pool's queue keeps open: at most pool size + overflow connections, as before. None
+        # for an in-memory SQLite's one shared connection.
         pooled = isinstance(self.engine.sync_engine.pool, QueuePool)
         self.connections = Connections(
-            self.engine, keep=max(1, settings.database_pool_size // 2) if pooled else 0
+            self.engine, keep=settings.database_pool_size if pooled else 0
         )
         self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = async_sessionmaker(

@@ -50,7 +50,8 @@ class Plan:
     defaults: dict[str, Any]
     binds: tuple[_Convert, ...]
     columns: tuple[str, ...]
-    results: tuple[_Convert, ...]
+    # (position, column name, conversion) of each column whose value needs one.
+    converted: tuple[tuple[int, str, Callable[[Any], Any]], ...]
 
     def arguments(self, params: dict[str, Any]) -> tuple[Any, ...]:
         values = {**self.defaults, **params} if self.defaults else params
@@ -66,24 +67,24 @@ class Plan:
         """The fetched rows as dicts, each value converted to its Python type. A value equal to
         the one above it in the same column is converted once and shared (a join repeats its
         parent's columns on every child row): treat rows as read-only."""
-        columns, results = self.columns, self.results
-        if not any(results):
+        columns, converted = self.columns, self.converted
+        if not converted:
             return [dict(zip(columns, r, strict=True)) for r in fetched]
         out: list[Row] = []
-        above: Sequence[Any] | None = None
-        converted: list[Any] = []
+        # Per converted column: the raw value above and what it became.
+        above: list[tuple[Any, Any]] = [(None, None)] * len(converted)
         for raw in fetched:
-            if above is None:
-                values = [
-                    v if c is None or v is None else c(v) for v, c in zip(raw, results, strict=True)
-                ]
-            else:
-                values = [
-                    done if v == before else (v if c is None or v is None else c(v))
-                    for v, c, before, done in zip(raw, results, above, converted, strict=True)
-                ]
-            out.append(dict(zip(columns, values, strict=True)))
-            above, converted = raw, values
+            row = dict(zip(columns, raw, strict=True))
+            for k, (i, name, convert) in enumerate(converted):
+                value = raw[i]
+                if value is None:
+                    continue
+                before, done = above[k]
+                if value != before or before is None:
+                    done = convert(value)
+                    above[k] = (value, done)
+                row[name] = done
+            out.append(row)
         return out
 
 
@@ -124,10 +125,15 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
     converts = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
     exported = getattr(statement, "exported_columns", None)
     columns: tuple[str, ...] = tuple(exported.keys()) if exported is not None else ()
-    results = tuple(
+    results = [
         c.type.dialect_impl(dialect).result_processor(dialect, None) for c in (exported or ())
+    ]
+    converted = tuple(
+        (i, name, convert)
+        for i, (name, convert) in enumerate(zip(columns, results, strict=True))
+        if convert is not None
     )
-    return Plan(compiled.string, names, defaults, converts, columns, results)
+    return Plan(compiled.string, names, defaults, converts, columns, converted)
 
 
 class _Driver(Protocol):
@@ -351,7 +357,7 @@ class Connections:
     pair cost a small page a fifth of its time (docs/decisions/0019). A transaction that ended
     cleanly (its COMMIT or ROLLBACK answered) leaves its connection here, still checked out of
     the pool, for the next one to take without either hop; up to `keep` of them, the newest
-    first, so that the pool's other connections stay free for ORM sessions and bursts.
+    first.
     """
 
     def __init__(self, engine: AsyncEngine, *, keep: int) -> None:
