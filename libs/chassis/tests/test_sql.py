@@ -246,6 +246,7 @@ async def test_connections_are_kept_between_transactions_up_to_a_bound(db):
         await tx.run(ADD, id=uuid.uuid4(), title="kept", author="ana", at=T0)
         assert (db.connections.kept, pool.checkedout()) == (keep - 1, keep)
     assert (db.connections.kept, pool.checkedout()) == (keep, keep)
+
     # One that fails is rolled back and its connection given back to the pool, not kept.
     async def failing_route() -> None:
         async with db.transaction(write=True) as tx:
