@@ -265,3 +265,25 @@ async def test_connections_are_kept_between_transactions_up_to_a_bound(db):
 def test_an_in_memory_sqlite_keeps_no_connection_aside():
     # Its pool is one shared connection: keeping it for the driver path would hand it out twice.
     assert Database(NotesSettings(database_url="sqlite:///:memory:")).connections.keep == 0
+
+
+async def test_json_comes_back_decoded_once_per_value_down_a_column(db):
+    # On PostgreSQL the statement asks for the JSON as text, so that the driver does not decode
+    # every row's copy; on both backends a value repeated down the column is decoded once.
+    from chassis.outbox import EventData, record_event
+
+    class Counted(EventData):
+        event_type = "test.counted"
+        n: int
+        tags: list[str]
+
+    async with db.transaction(write=True) as tx:
+        for n in (1, 1, 2):
+            await record_event(tx, outbox, Counted(n=n, tags=["ø", "a"]), subject="s")
+    data = Prepared(select(outbox.c.seq, outbox.c.data).order_by(outbox.c.seq))
+    async with db.transaction(write=False) as tx:
+        rows = await tx.rows(data)
+    values = [r["data"] for r in rows]
+    assert values == [{"n": 1, "tags": ["ø", "a"]}] * 2 + [{"n": 2, "tags": ["ø", "a"]}]
+    assert values[0] is values[1]
+    assert all(isinstance(r["seq"], int) for r in rows)

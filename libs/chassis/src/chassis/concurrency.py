@@ -141,7 +141,7 @@ def matches_if_none_match(request: Request, current: str) -> bool:
     return none_match(request.headers.get("if-none-match"), current)
 
 
-class _RenderedJSON(JSONResponse):
+class RenderedJSON(JSONResponse):
     """JSON that pydantic has already written (in Rust, from the typed model), sent as is."""
 
     def render(self, content: Any) -> bytes:
@@ -157,7 +157,7 @@ def tagged_json(
 ) -> JSONResponse:
     """A resource's view with the ETag of its row's version, which a later If-Match or
     If-None-Match names."""
-    return _RenderedJSON(
+    return RenderedJSON(
         view.__pydantic_serializer__.to_json(view),
         status_code=status_code,
         headers={"ETag": row.etag, **(headers or {})},

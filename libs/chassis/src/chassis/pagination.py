@@ -14,6 +14,7 @@ from urllib.parse import quote_plus, unquote_plus
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
+from chassis.concurrency import RenderedJSON
 from chassis.problems import BadRequest, FieldError
 
 MAX_PAGE_SIZE = 200
@@ -122,6 +123,46 @@ def int_after(page: PageQuery) -> int | None:
     return raw
 
 
+def page_json(
+    request: Request,
+    rows: Sequence[dict[str, Any]],
+    *,
+    page: PageQuery,
+    key: Callable[[dict[str, Any]], list[Any]],
+    item: type[BaseModel],
+) -> Response:
+    """A page of documents as the answer itself: the rows cut as `cut_page` does, checked
+    against `Page[item]` and written by pydantic, with the Link of the next page.
+
+    For routes that shape their rows as documents (statements on the driver): the route returns
+    this and FastAPI neither walks the documents again nor validates them a second time against
+    the response model (docs/decisions/0019); declare `response_model=Page[item]` all the same,
+    for the contract."""
+    items, next_cursor = _cut(rows, page=page, key=key)
+    document = _page_model(item).model_validate({"items": items, "next_cursor": next_cursor})
+    headers = None if next_cursor is None else {"Link": next_link(request, cursor=next_cursor)}
+    return RenderedJSON(document.__pydantic_serializer__.to_json(document), headers=headers)
+
+
+_PAGE_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
+
+
+def _page_model(item: type[BaseModel]) -> type[BaseModel]:
+    model = _PAGE_MODELS.get(item)
+    if model is None:
+        model = _PAGE_MODELS[item] = Page[item]  # type: ignore[valid-type]
+    return model
+
+
+def _cut(
+    rows: Sequence[Row], *, page: PageQuery, key: Callable[[Row], list[Any]]
+) -> tuple[list[Row], str | None]:
+    if len(rows) <= page.limit:
+        return list(rows), None
+    kept = list(rows[: page.limit])
+    return kept, encode_cursor(key(kept[-1]))
+
+
 def cut_page(
     request: Request,
     response: Response,
@@ -136,9 +177,6 @@ def cut_page(
     not a count, says whether a next page exists. The next cursor is the key of the page's last
     row, and the response gets its Link.
     """
-    if len(rows) <= page.limit:
-        return list(rows), None
-    kept = list(rows[: page.limit])
-    next_cursor = encode_cursor(key(kept[-1]))
+    kept, next_cursor = _cut(rows, page=page, key=key)
     link_next(request, response, next_cursor)
     return kept, next_cursor

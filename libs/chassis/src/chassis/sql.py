@@ -20,13 +20,15 @@ on the list's length: use a join or a sub-select), and Python-side column defaul
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import JSON, Select, Table, Text, bindparam, insert
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -113,7 +115,23 @@ def inserting(table: Table, columns: Iterable[str]) -> Prepared:
     return Prepared(insert(table).values(values))
 
 
+def _json_as_text(statement: Executable, dialect: Dialect) -> tuple[Executable, set[str]]:
+    """On PostgreSQL, a SELECT's JSON columns as their text: asyncpg would decode each value
+    of each row (the codec SQLAlchemy installs), where the Plan decodes a value repeated down a
+    column once (docs/decisions/0019). The names of the columns so changed."""
+    if dialect.name != "postgresql" or not isinstance(statement, Select):
+        return statement, set()
+    columns = list(statement.selected_columns)
+    as_text = {c.key for c in columns if isinstance(c.type, JSON) and c.key is not None}
+    if not as_text:
+        return statement, set()
+    rewritten = [sql_cast(c, Text).label(c.key) if c.key in as_text else c for c in columns]
+    return statement.with_only_columns(*rewritten, maintain_column_froms=True), as_text
+
+
 def _compile(statement: Executable, dialect: Dialect) -> Plan:
+    original = statement
+    statement, as_text = _json_as_text(statement, dialect)
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     if not compiled.positional or compiled.positiontup is None:
         raise TypeError(f"{dialect.name}: a Prepared needs a positional parameter style")
@@ -125,8 +143,12 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
     converts = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
     exported = getattr(statement, "exported_columns", None)
     columns: tuple[str, ...] = tuple(exported.keys()) if exported is not None else ()
+    decode_json = getattr(dialect, "_json_deserializer", None) or json.loads
     results = [
-        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in (exported or ())
+        decode_json
+        if c.key in as_text
+        else c.type.dialect_impl(dialect).result_processor(dialect, None)
+        for c in (getattr(original, "exported_columns", None) or ())
     ]
     converted = tuple(
         (i, name, convert)

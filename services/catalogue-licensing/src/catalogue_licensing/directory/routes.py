@@ -37,7 +37,7 @@ from chassis.concurrency import (
     conditional_json,
     tagged_json,
 )
-from chassis.pagination import Page, cut_page, decode_cursor
+from chassis.pagination import Page, cut_page, decode_cursor, page_json
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep, TransactionDep, transaction
@@ -92,18 +92,14 @@ async def _set_population(
     response_model=Page[CountyOut],
     responses=problem_responses(400, 422),
 )
-async def list_counties(
-    request: Request, response: Response, page: Annotated[CountyQuery, Query()]
-) -> Any:
+async def list_counties(request: Request, page: Annotated[CountyQuery, Query()]) -> Response:
     async with transaction(request) as tx:
         rows = await service.county_page(
             tx, country=page.country, after=_pair(page.cursor), limit=page.limit + 1
         )
-    counties, next_cursor = cut_page(
-        request, response, rows, page=page, key=lambda c: [c["country"], c["number"]]
+    return page_json(
+        request, rows, page=page, key=lambda c: [c["country"], c["number"]], item=CountyOut
     )
-    # Documents, validated and serialised once, against the response model, by FastAPI.
-    return {"items": counties, "next_cursor": next_cursor}
 
 
 @router.get(
