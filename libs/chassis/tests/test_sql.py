@@ -287,3 +287,17 @@ async def test_json_comes_back_decoded_once_per_value_down_a_column(db):
     assert values == [{"n": 1, "tags": ["ø", "a"]}] * 2 + [{"n": 2, "tags": ["ø", "a"]}]
     assert values[0] is values[1]
     assert all(isinstance(r["seq"], int) for r in rows)
+
+
+async def test_refreshed_statistics_reach_the_planner(db, backend):
+    async with db.transaction(write=True) as tx:
+        for n in range(3):
+            await tx.run(ADD, id=uuid.uuid4(), title=f"n{n}", author="ana", at=T0)
+    await db.refresh_statistics()
+    if backend != "postgresql":
+        return  # SQLite plans from its indexes: nothing to refresh
+    async with db.engine.connect() as connection:
+        analysed = await connection.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'notes'")
+        )
+    assert analysed == 3

@@ -54,12 +54,10 @@ async def _load(settings: CatalogueSettings, files: ReferenceFiles) -> str:
     # cost shares, which only the wiring makes the directory's loader do.
     wire()
     data = read_reference(files)
-    async with (
-        Database(settings) as db,
-        db.writer() as session,
-        session.begin(),
-    ):
-        report = await load_reference(session, data)
+    async with Database(settings) as db:
+        async with db.writer() as session, session.begin():
+            report = await load_reference(session, data)
+        await db.refresh_statistics()
     return report.summary()
 
 

@@ -21,15 +21,13 @@ async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
     # The platform's runner imports this function by name, not the app that wires the domains.
     wire()
     data = read_reference(ReferenceFiles())
-    async with (
-        Database(settings) as db,
-        db.writer() as session,
-        session.begin(),
-    ):
-        report = await load_reference(session, data)
-        created = dict(report.inserted)
-        created |= await load_demo_vendors_and_products(session)
-        await load_demo_agreements(session)
+    async with Database(settings) as db:
+        async with db.writer() as session, session.begin():
+            report = await load_reference(session, data)
+            created = dict(report.inserted)
+            created |= await load_demo_vendors_and_products(session)
+            await load_demo_agreements(session)
+        await db.refresh_statistics()
     return created
 
 
