@@ -5,13 +5,16 @@ wrapper and a result, and every ORM row an instance with its state: for a small 
 most of the request (docs/decisions/0018). A `Prepared` is a Core statement written once, at import,
 with named `bindparam`s; it is compiled once per dialect (SQLAlchemy writes the SQL, the
 parameter order and the type conversions) and from then on run straight on the pooled driver
-connection: aiosqlite's sqlite3 connection (inline, see `sqlite_inline`) or asyncpg's.
+connection: aiosqlite's sqlite3 connection (inline, see `sqlite_inline`) or asyncpg's
+(`sql_drivers`).
 
 A `Transaction` is one transaction on one pooled connection: `BEGIN` (BEGIN IMMEDIATE for a
-SQLite writer), the queries, `COMMIT` or `ROLLBACK`, the connection back to the pool. A route
-that uses one gets it from `chassis.sessions.TransactionDep`: one transaction per request,
-committed before the response, as with `SessionDep`. Driver errors surface as SQLAlchemy's
-(`OperationalError`, `IntegrityError` …), so the kit's handlers answer 503 and 409 as before.
+SQLite writer), the queries, `COMMIT` or `ROLLBACK`, the connection back (`Connections` keeps a
+few between transactions, docs/decisions/0019). A route opens one with
+`chassis.sessions.transaction(request)` (or takes `TransactionDep`): one transaction per
+request, committed before the response, as with `SessionDep`. Driver errors surface as
+SQLAlchemy's (`OperationalError`, `IntegrityError` …), so the kit's handlers answer 503 and 409
+as before.
 
 What a `Prepared` does not do, and refuses at compile time: expanding `IN` lists (their SQL depends
 on the list's length: use a join or a sub-select), and Python-side column defaults on INSERT
@@ -21,11 +24,10 @@ on the list's length: use a join or a sub-select), and Python-side column defaul
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any
 
 from sqlalchemy import JSON, Select, Table, Text, bindparam, insert
 from sqlalchemy import cast as sql_cast
@@ -37,7 +39,12 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.util import greenlet_spawn
 
-from chassis.sqlite_inline import InlineConnection
+from chassis.sql_drivers import (
+    DRIVER_ERRORS,
+    Driver,
+    as_sqlalchemy_error,
+    driver_of,
+)
 
 Row = dict[str, Any]
 _Convert = Callable[[Any], Any] | None
@@ -158,132 +165,11 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
     return Plan(compiled.string, names, defaults, converts, columns, converted)
 
 
-class _Driver(Protocol):
-    async def begin(self, *, write: bool) -> None: ...
-    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]: ...
-    async def execute(self, sql: str, args: tuple[Any, ...]) -> int: ...
-    async def commit(self) -> None: ...
-    async def rollback(self) -> None: ...
-
-
-class _Sqlite:
-    def __init__(self, connection: InlineConnection) -> None:
-        self.connection = connection
-
-    async def begin(self, *, write: bool) -> None:
-        await self.connection.begin(write=write)
-
-    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]:
-        cursor = await self.connection.run_statement(sql, args)
-        try:
-            rows: list[Sequence[Any]] = cursor.fetchall()
-        finally:
-            cursor.close()
-        return rows
-
-    async def execute(self, sql: str, args: tuple[Any, ...]) -> int:
-        cursor = await self.connection.run_statement(sql, args)
-        count: int = cursor.rowcount
-        cursor.close()
-        return count
-
-    async def commit(self) -> None:
-        await self.connection.commit()
-
-    async def rollback(self) -> None:
-        await self.connection.rollback()
-
-
-class _Asyncpg:
-    """PostgreSQL through asyncpg. A reader runs its statements without BEGIN and COMMIT: at
-    READ COMMITTED, PostgreSQL's level, each statement of a transaction takes its own snapshot
-    and a SELECT holds no lock until COMMIT, so a read-only block sees and guarantees exactly
-    what its statements do alone, for two round trips fewer (docs/decisions/0018)."""
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self.open = False
-
-    async def begin(self, *, write: bool) -> None:
-        if write:
-            await self.connection.execute("BEGIN")
-            self.open = True
-
-    async def fetch(self, sql: str, args: tuple[Any, ...]) -> Sequence[Sequence[Any]]:
-        rows: Sequence[Sequence[Any]] = await self.connection.fetch(sql, *args)
-        return rows
-
-    async def execute(self, sql: str, args: tuple[Any, ...]) -> int:
-        status: str = await self.connection.execute(sql, *args)
-        # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is the last word.
-        last = status.rsplit(" ", 1)[-1]
-        return int(last) if last.isdigit() else -1
-
-    async def commit(self) -> None:
-        if self.open:
-            self.open = False
-            await self.connection.execute("COMMIT")
-
-    async def rollback(self) -> None:
-        if self.open:
-            self.open = False
-            await self.connection.execute("ROLLBACK")
-
-
-def _sqlalchemy_error(exc: BaseException, sql: str, args: Any) -> DBAPIError:
-    """The driver's error as SQLAlchemy would have raised it, so the kit's handlers apply; a lost
-    connection is marked `connection_invalidated`, and the pool discards it."""
-    if isinstance(exc, sqlite3.Error):
-        return cast(DBAPIError, DBAPIError.instance(sql, args, exc, sqlite3.Error))
-    import asyncpg  # type: ignore[import-untyped]
-    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
-
-    dbapi = AsyncAdapt_asyncpg_dbapi(asyncpg)  # type: ignore[no-untyped-call]
-    kind: type[Exception] = dbapi.DatabaseError
-    # Lost: the driver's connection is gone, or the server says it is ending the session
-    # (SQLSTATE class 08, connection exception; 57P01-03, shutdown or restart).
-    sqlstate = str(getattr(exc, "sqlstate", "") or "")
-    # InternalClientError: asyncpg's protocol found itself in a state it cannot go on from
-    # (seen when the server ends a session while a statement is being sent).
-    lost = isinstance(
-        exc,
-        asyncpg.InterfaceError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.InternalClientError
-        | OSError,
-    ) or sqlstate.startswith(("08", "57P01", "57P02", "57P03"))
-    if lost:
-        kind = dbapi.OperationalError
-    elif isinstance(exc, asyncpg.IntegrityConstraintViolationError):
-        kind = dbapi.IntegrityError
-    wrapped = kind(f"{type(exc).__name__}: {exc}")
-    error = DBAPIError.instance(sql, args, wrapped, dbapi.Error, connection_invalidated=lost)
-    return cast(DBAPIError, error)
-
-
-def _driver_errors() -> tuple[type[BaseException], ...]:
-    kinds: list[type[BaseException]] = [sqlite3.Error]
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - a SQLite-only install
-        return tuple(kinds)
-    return (
-        *kinds,
-        asyncpg.PostgresError,
-        asyncpg.InterfaceError,
-        asyncpg.InternalClientError,
-        OSError,
-    )
-
-
-_DRIVER_ERRORS = _driver_errors()
-
-
 class Transaction:
     """One transaction on one pooled driver connection: `open_transaction` begins and ends it,
     or `joined(session)` runs Prepared statements in a session's own."""
 
-    def __init__(self, raw: PoolProxiedConnection, dialect: Dialect, driver: _Driver) -> None:
+    def __init__(self, raw: PoolProxiedConnection, dialect: Dialect, driver: Driver) -> None:
         self._raw = raw
         self.dialect = dialect
         self._driver = driver
@@ -306,8 +192,8 @@ class Transaction:
         args = plan.arguments(params)
         try:
             fetched = await self._driver.fetch(plan.sql, args)
-        except _DRIVER_ERRORS as exc:
-            raise _sqlalchemy_error(exc, plan.sql, args) from exc
+        except DRIVER_ERRORS as exc:
+            raise as_sqlalchemy_error(exc, plan.sql, args) from exc
         return plan.rows(fetched)
 
     async def row(self, query: Prepared, **params: Any) -> Row | None:
@@ -321,8 +207,8 @@ class Transaction:
         args = plan.arguments(params)
         try:
             return await self._driver.execute(plan.sql, args)
-        except _DRIVER_ERRORS as exc:
-            raise _sqlalchemy_error(exc, plan.sql, args) from exc
+        except DRIVER_ERRORS as exc:
+            raise as_sqlalchemy_error(exc, plan.sql, args) from exc
 
     async def update_versioned(self, query: Prepared, **params: Any) -> None:
         """Run an UPDATE of one versioned row, conditioned on the version read (`WHERE id = …
@@ -334,8 +220,8 @@ class Transaction:
     async def _begin(self, *, write: bool) -> None:
         try:
             await self._driver.begin(write=write)
-        except _DRIVER_ERRORS as exc:
-            raise _sqlalchemy_error(exc, "BEGIN", ()) from exc
+        except DRIVER_ERRORS as exc:
+            raise as_sqlalchemy_error(exc, "BEGIN", ()) from exc
 
     async def _end(self, *, commit: bool) -> None:
         try:
@@ -343,8 +229,8 @@ class Transaction:
                 await self._driver.commit()
             else:
                 await self._driver.rollback()
-        except _DRIVER_ERRORS as exc:
-            raise _sqlalchemy_error(exc, "COMMIT" if commit else "ROLLBACK", ()) from exc
+        except DRIVER_ERRORS as exc:
+            raise as_sqlalchemy_error(exc, "COMMIT" if commit else "ROLLBACK", ()) from exc
 
 
 async def joined(session: AsyncSession) -> Transaction:
@@ -358,16 +244,7 @@ async def joined(session: AsyncSession) -> Transaction:
         # SQLAlchemy's asyncpg adapter sends its BEGIN with the session's first statement; a
         # statement straight to the driver before that would run outside the transaction.
         await connection.exec_driver_sql("SELECT 1")
-    return Transaction(raw, connection.dialect, _driver_of(raw, connection.dialect))
-
-
-def _driver_of(raw: PoolProxiedConnection, dialect: Dialect) -> _Driver:
-    connection = raw.driver_connection
-    if isinstance(connection, InlineConnection):
-        return _Sqlite(connection)
-    if dialect.name == "postgresql" and dialect.driver == "asyncpg":
-        return _Asyncpg(connection)
-    raise TypeError(f"no driver path for {dialect.name}+{dialect.driver}")
+    return Transaction(raw, connection.dialect, driver_of(raw, connection.dialect))
 
 
 class Connections:
@@ -435,7 +312,7 @@ async def open_transaction(connections: Connections, *, write: bool) -> AsyncIte
     connections are discarded with it). `Database.transaction` is the usual way in."""
     raw = await connections.take()
     engine = connections.engine
-    tx = Transaction(raw, engine.dialect, _driver_of(raw, engine.dialect))
+    tx = Transaction(raw, engine.dialect, driver_of(raw, engine.dialect))
     lost = False
     clean = False
     try:
