@@ -60,7 +60,7 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
 
 class PageQuery(BaseModel):
     """A page's query parameters. A route takes it as `page: PageQueryDep`, or, with filters
-    of its own, a subclass that adds them, as `query: Annotated[TheSubclass, Query()]`.
+    of its own, a subclass that adds them, as `page: Annotated[TheSubclass, Query()]`.
 
     One model, validated once, rather than parameters one by one: FastAPI handles each
     parameter and each dependency anew on every request, and for a small page that was a
@@ -139,19 +139,11 @@ def page_json(
     the response model (docs/decisions/0019); declare `response_model=Page[item]` all the same,
     for the contract."""
     items, next_cursor = _cut(rows, page=page, key=key)
-    document = _page_model(item).model_validate({"items": items, "next_cursor": next_cursor})
+    # Page[item] is pydantic's own cached parametrisation.
+    model: type[BaseModel] = Page[item]  # type: ignore[valid-type]
+    document = model.model_validate({"items": items, "next_cursor": next_cursor})
     headers = None if next_cursor is None else {"Link": next_link(request, cursor=next_cursor)}
     return RenderedJSON(document.__pydantic_serializer__.to_json(document), headers=headers)
-
-
-_PAGE_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
-
-
-def _page_model(item: type[BaseModel]) -> type[BaseModel]:
-    model = _PAGE_MODELS.get(item)
-    if model is None:
-        model = _PAGE_MODELS[item] = Page[item]  # type: ignore[valid-type]
-    return model
 
 
 def _cut(

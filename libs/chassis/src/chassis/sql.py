@@ -89,7 +89,7 @@ class Plan:
                 if value is None:
                     continue
                 before, done = above[k]
-                if value != before or before is None:
+                if value != before:
                     done = convert(value)
                     above[k] = (value, done)
                 row[name] = done
@@ -148,14 +148,16 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
     names = tuple(compiled.positiontup)
     defaults = {n: b.effective_value for n, b in binds.items() if not b.required}
     converts = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
-    exported = getattr(statement, "exported_columns", None)
+    # The statement as written names the columns and their types (a JSON column read as text
+    # keeps its name).
+    exported = getattr(original, "exported_columns", None)
     columns: tuple[str, ...] = tuple(exported.keys()) if exported is not None else ()
     decode_json = getattr(dialect, "_json_deserializer", None) or json.loads
     results = [
         decode_json
         if c.key in as_text
         else c.type.dialect_impl(dialect).result_processor(dialect, None)
-        for c in (getattr(original, "exported_columns", None) or ())
+        for c in (exported or ())
     ]
     converted = tuple(
         (i, name, convert)

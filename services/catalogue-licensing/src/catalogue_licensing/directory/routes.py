@@ -44,7 +44,6 @@ from chassis.sessions import SessionDep, TransactionDep, transaction
 
 router = APIRouter(tags=["directory"])
 
-
 # Directory data changes a few times a year; a minute of caching costs nothing, and the ETag
 # makes revalidation after that cheap.
 PUBLIC_CACHE = "public, max-age=60"
