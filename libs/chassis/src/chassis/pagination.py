@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
@@ -13,6 +12,7 @@ from urllib.parse import quote_plus, unquote_plus
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
+from pydantic_core import from_json, to_json
 
 from chassis.concurrency import RenderedJSON
 from chassis.problems import BadRequest, FieldError
@@ -36,7 +36,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def encode_cursor(key: list[Any]) -> str:
-    raw = json.dumps(key, separators=(",", ":"), default=str).encode()
+    raw = to_json(key, fallback=str)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -50,7 +50,7 @@ def _bad_cursor(reason: str) -> BadCursor:
 def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        key = from_json(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise _bad_cursor("it does not decode") from exc
     if not isinstance(key, list) or len(key) != arity:

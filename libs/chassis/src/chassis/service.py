@@ -27,7 +27,7 @@ from chassis.migrations import SchemaRevisions
 from chassis.openapi import contract
 from chassis.policy import Policy, authorize, operation_id_of
 from chassis.problems import TYPE_PREFIX, install_problem_handlers, problem_response
-from chassis.query import reject_unknown_query
+from chassis.query import read_parameters_directly, reject_unknown_query
 from chassis.runtime import Runtime
 from chassis.settings import ServiceSettings
 
@@ -132,6 +132,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.include_router(health_router(registry))
     for router in spec.routers:
         app.include_router(router, dependencies=[Depends(authorize), Depends(reject_unknown_query)])
+    read_parameters_directly(app)
     # Added first, so they sit inside the edge middleware (each add wraps what is there).
     for layer in reversed(spec.middleware):
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)

@@ -23,12 +23,12 @@ on the list's length: use a join or a sub-select), and Python-side column defaul
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import JSON, Select, Table, Text, bindparam, insert
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Dialect
@@ -76,24 +76,20 @@ class Plan:
         """The fetched rows as dicts, each value converted to its Python type. A value equal to
         the one above it in the same column is converted once and shared (a join repeats its
         parent's columns on every child row): treat rows as read-only."""
-        columns, converted = self.columns, self.converted
-        if not converted:
-            return [dict(zip(columns, r, strict=True)) for r in fetched]
-        out: list[Row] = []
-        # Per converted column: the raw value above and what it became.
-        above: list[tuple[Any, Any]] = [(None, None)] * len(converted)
-        for raw in fetched:
-            row = dict(zip(columns, raw, strict=True))
-            for k, (i, name, convert) in enumerate(converted):
-                value = raw[i]
+        columns = self.columns
+        # Not strict: the columns are the statement's own (1.6 µs of 6.5 for 12 rows).
+        out = [dict(zip(columns, raw, strict=False)) for raw in fetched]
+        # Column by column: a join's repeated values are next to each other down a column.
+        for _, name, convert in self.converted:
+            before: Any = None
+            done: Any = None
+            for row in out:
+                value = row[name]
                 if value is None:
                     continue
-                before, done = above[k]
                 if value != before:
-                    done = convert(value)
-                    above[k] = (value, done)
+                    before, done = value, convert(value)
                 row[name] = done
-            out.append(row)
         return out
 
 
@@ -152,10 +148,13 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
     # keeps its name).
     exported = getattr(original, "exported_columns", None)
     columns: tuple[str, ...] = tuple(exported.keys()) if exported is not None else ()
-    decode_json = getattr(dialect, "_json_deserializer", None) or json.loads
+    # JSON arriving as text (SQLite's, PostgreSQL's read as text) is decoded by pydantic-core's
+    # parser, a quarter of the standard library's time for a small document, unless the engine
+    # was given a decoder of its own.
+    custom = getattr(dialect, "_json_deserializer", None)
     results = [
-        decode_json
-        if c.key in as_text
+        custom or from_json
+        if c.key in as_text or (dialect.name == "sqlite" and type(c.type) is JSON and not custom)
         else c.type.dialect_impl(dialect).result_processor(dialect, None)
         for c in (exported or ())
     ]
