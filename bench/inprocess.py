@@ -100,6 +100,9 @@ async def prepare(backend_url: str, data: Path) -> None:
     await resolve(catalogue.demo)(settings)
 
 
+SCENARIO_NAMES = ["me", "counties", "events", "library", "patch"]
+
+
 def scenarios(token: str, admin: str) -> dict[str, Call]:
     bearer = {"Authorization": f"Bearer {token}"}
     return {
@@ -166,7 +169,7 @@ async def run(args: argparse.Namespace, url: str, data: Path) -> dict[str, float
             name: plain(call) for name, call in calls.items() if name != "patch"
         }
         units["patch"] = do_patch
-        chosen = [args.profile] if args.profile else list(units)
+        chosen = [args.profile] if args.profile else args.only or list(units)
         if args.concurrency > 1:
             # One library, one ETag: concurrent renames would answer 412.
             chosen = [name for name in chosen if name != "patch"]
@@ -237,7 +240,13 @@ def main() -> int:
         "--concurrency", type=int, default=1, help="requests in flight at once (as connections)"
     )
     parser.add_argument("--only-postgres", action="store_true")
-    parser.add_argument("--profile", choices=["me", "counties", "events", "library", "patch"])
+    parser.add_argument("--profile", choices=SCENARIO_NAMES, help="cProfile of one scenario")
+    parser.add_argument(
+        "--only",
+        choices=SCENARIO_NAMES,
+        action="append",
+        help="measure only these (repeatable); e.g. under a sampling profiler such as py-spy",
+    )
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--callers", help="with --profile: who calls functions matching this")
     args = parser.parse_args()

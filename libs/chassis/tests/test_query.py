@@ -7,11 +7,13 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from pydantic import BaseModel, Field
 
+from chassis.openapi import contract
 from chassis.problems import install_problem_handlers
-from chassis.query import read_parameters_directly
+from chassis.query import DocumentedHeader, read_parameters_directly, reads_headers
+from chassis.rules import public
 
 
 class Filters(BaseModel):
@@ -117,8 +119,12 @@ def test_only_routes_whose_parameters_the_kit_reads_all_of_get_a_new_handler() -
         getattr(r, "path", ""): r.app is not before[getattr(r, "path", "")]  # type: ignore[attr-defined]
         for r in app.routes
     }
-    assert served["/with-headers"] and served["/headers-only"] and served["/without-request"]
-    assert not served["/constrained-header"] and not served["/plain"]
+    assert {path for path, new in served.items() if new} == {
+        "/with-request",
+        "/without-request",
+        "/with-headers",
+        "/headers-only",
+    }
 
 
 async def test_errors_name_the_query_parameter() -> None:
@@ -133,3 +139,35 @@ async def test_errors_name_the_query_parameter() -> None:
 def test_the_contract_still_lists_the_model_s_parameters() -> None:
     assert _app(direct=True).openapi() == _app(direct=False).openapi()
 
+
+TAG = DocumentedHeader("X-Tag", "A tag", examples=("t1",))
+
+
+@reads_headers(TAG)
+async def _tagged(request: Request) -> str | None:
+    return request.headers.get("x-tag")
+
+
+async def _outer(value: Annotated[str | None, Depends(_tagged)]) -> str | None:
+    return value
+
+
+def test_headers_a_dependency_reads_itself_are_in_the_contract_once() -> None:
+    app = FastAPI()
+
+    @app.get("/nested", operation_id="nested")
+    async def nested(a: Annotated[str | None, Depends(_outer)]) -> None:
+        return None
+
+    @app.get("/both", operation_id="both")
+    async def both(
+        a: Annotated[str | None, Depends(_tagged)],
+        x_tag: Annotated[str | None, Header(alias="X-Tag")] = None,
+    ) -> None:
+        return None
+
+    doc = contract(app, {"nested": public(), "both": public()})
+    found = [p for p in doc["paths"]["/nested"]["get"]["parameters"] if p["in"] == "header"]
+    assert found == [TAG.parameter()]
+    assert TAG.parameter()["schema"]["examples"] == ["t1"]
+    assert [p["name"] for p in doc["paths"]["/both"]["get"]["parameters"]] == ["X-Tag"]

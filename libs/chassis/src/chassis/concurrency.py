@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from chassis.problems import PreconditionFailed, PreconditionRequired
+from chassis.query import DocumentedHeader, reads_headers
 
 
 def etag(version: int) -> str:
@@ -96,33 +97,26 @@ class IfNoneMatch:
             )
 
 
-async def _if_match(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            description="The resource's current ETag: required for a change (428 without, "
-            "412 when stale)",
-        ),
-    ] = None,
-) -> IfMatch:
-    return IfMatch(if_match)
+IF_MATCH = DocumentedHeader(
+    "If-Match", "The resource's current ETag: required for a change (428 without, 412 when stale)"
+)
+IF_NONE_MATCH = DocumentedHeader(
+    "If-None-Match",
+    "ETag of a copy held: 304 when it is current (`*` on a creating PUT: only if absent)",
+)
 
 
-async def _if_none_match(
-    if_none_match: Annotated[
-        str | None,
-        Header(
-            alias="If-None-Match",
-            description="ETag of a copy held: 304 when it is current (`*` on a creating PUT: "
-            "only if absent)",
-        ),
-    ] = None,
-) -> IfNoneMatch:
-    return IfNoneMatch(if_none_match)
+@reads_headers(IF_MATCH)
+async def _if_match(request: Request) -> IfMatch:
+    return IfMatch(request.headers.get("if-match"))
 
 
-# Declared as header parameters, so the contract shows them on every operation that reads them.
+@reads_headers(IF_NONE_MATCH)
+async def _if_none_match(request: Request) -> IfNoneMatch:
+    return IfNoneMatch(request.headers.get("if-none-match"))
+
+
+# Read from the request, declared for the contract on every operation that reads them.
 IfMatchDep = Annotated[IfMatch, Depends(_if_match)]
 IfNoneMatchDep = Annotated[IfNoneMatch, Depends(_if_none_match)]
 

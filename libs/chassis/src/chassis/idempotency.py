@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated
 
-from fastapi import Header, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import (
     Column,
@@ -25,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.policy import PrincipalDep
 from chassis.problems import BadRequest, Unprocessable
+from chassis.query import DocumentedHeader, reads_headers
 from chassis.sessions import SessionDep
 from chassis.types import BigIntPK, JSONDoc, UTCDateTime, utcnow
 
@@ -138,6 +138,14 @@ class IdempotencyKeyReused(Unprocessable):
     slug = "idempotency-key-reused"
 
 
+IDEMPOTENCY_KEY = DocumentedHeader(
+    "Idempotency-Key",
+    "Makes a retry safe: a replay with the same key and body returns the first answer; the key "
+    "with another body is refused (422)",
+    examples=("6f1c2a90-create-vendor",),
+)
+
+
 class IdempotencyKeys:
     """The dependency giving a creating route the Idempotency of its request, bound to the
     service's table. A service writes its alias once, statically typed:
@@ -148,21 +156,14 @@ class IdempotencyKeys:
     def __init__(self, table: Table) -> None:
         self.table = table
 
+    @reads_headers(IDEMPOTENCY_KEY)
     async def __call__(
         self,
         request: Request,
         session: SessionDep,
         principal: PrincipalDep,
-        idempotency_key: Annotated[
-            str | None,
-            Header(
-                alias="Idempotency-Key",
-                description="Makes a retry safe: a replay with the same key and body returns "
-                "the first answer; the key with another body is refused (422)",
-                examples=["6f1c2a90-create-vendor"],
-            ),
-        ] = None,
     ) -> Idempotency:
+        idempotency_key = request.headers.get("idempotency-key")
         # The shape is checked here rather than by the parameter, so a bad key gets its own 400
         # and not the generic validation error.
         if idempotency_key is not None and not _KEY_SHAPE.match(idempotency_key):

@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from chassis.policy import Policy
 from chassis.problems import PROBLEM_JSON, FieldError, Problem
+from chassis.query import declared_headers
 
 SECURITY_SCHEME = "bearerAuth"
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -161,7 +163,27 @@ def contract(app: FastAPI, policy: Policy) -> dict[str, Any]:
     for methods in doc.get("paths", {}).values():
         for operation in methods.values():
             _complete(operation, policy)
+    _add_declared_headers(app, doc)
     return name_schemas(doc)
+
+
+def _add_declared_headers(app: FastAPI, doc: dict[str, Any]) -> None:
+    """The headers the operations' dependencies read themselves (`chassis.query.reads_headers`)
+    as header parameters, after the ones FastAPI found."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        headers = list(declared_headers(route.dependant))
+        for method in route.methods:
+            operation = doc.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            if operation is None or not headers:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            named = {p["name"].lower() for p in parameters if p["in"] == "header"}
+            for header in headers:
+                if header.name.lower() not in named:
+                    named.add(header.name.lower())
+                    parameters.append(header.parameter())
 
 
 def _complete(operation: dict[str, Any], policy: Policy) -> None:

@@ -1,12 +1,15 @@
-"""Query parameters: unknown ones refused by name, so a typo (`limt=5`) is never silently
-ignored; a route's query model read straight from the query string."""
+"""Request parameters: unknown query parameters refused by name, so a typo (`limt=5`) is never
+silently ignored; a route's query model and optional headers read by the kit rather than by
+FastAPI's per-request handling of each parameter; headers a dependency reads itself declared
+for the contract."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi._compat import field_annotation_is_sequence
@@ -124,7 +127,7 @@ def _read_parameters_directly(route: APIRoute) -> None:
     headers = _optional_text_headers(declared)
     if query is None and not headers:
         return
-    if declared.query_params and query is None or declared.header_params and headers is None:
+    if (declared.query_params and query is None) or (declared.header_params and headers is None):
         # Some of the route's parameters would stay with FastAPI: leave them all there.
         return
     endpoint = declared.call
@@ -163,7 +166,7 @@ def query_model_reader(model: type[BaseModel]) -> Callable[[Request], Any]:
     model: a list-typed field takes every value given, any other the last one; a field absent
     takes its default; errors are located at `query.<name>`."""
     fields = [
-        (info.alias or name, field_annotation_is_sequence(info.annotation))
+        (info.alias or name, field_annotation_is_sequence(info.annotation))  # type: ignore[arg-type]
         for name, info in model.model_fields.items()
     ]
     validate = model.model_validate
@@ -182,3 +185,62 @@ def query_model_reader(model: type[BaseModel]) -> Callable[[Request], Any]:
             ) from None
 
     return parse
+
+
+# ---------------------------------------------------------------- headers a dependency reads
+
+
+@dataclass(frozen=True)
+class DocumentedHeader:
+    """An optional request header a dependency reads from the request itself, as the contract
+    shows it."""
+
+    name: str
+    description: str
+    examples: tuple[str, ...] = ()
+
+    def parameter(self) -> dict[str, Any]:
+        """The OpenAPI parameter object, as FastAPI writes one for `str | None` in a header."""
+        schema: dict[str, Any] = {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": self.description,
+            "title": self.name,
+        }
+        if self.examples:
+            schema["examples"] = list(self.examples)
+        return {
+            "description": self.description,
+            "in": "header",
+            "name": self.name,
+            "required": False,
+            "schema": schema,
+        }
+
+
+_HEADERS = "__chassis_headers__"
+Call = TypeVar("Call", bound=Callable[..., Any])
+
+
+def reads_headers(*headers: DocumentedHeader) -> Callable[[Call], Call]:
+    """Mark a dependency that reads these headers from `request.headers` itself: the contract
+    lists them on every operation whose dependencies include it (`declared_headers`).
+
+    For the kit's conditional and idempotent requests: a `Header` parameter in a dependency
+    costs ~25 µs a request of FastAPI's handling (docs/decisions/0020), a header read from the
+    request nothing."""
+
+    def mark(call: Call) -> Call:
+        setattr(call, _HEADERS, headers)
+        return call
+
+    return mark
+
+
+def declared_headers(dependant: Dependant) -> Iterator[DocumentedHeader]:
+    """The headers `reads_headers` marked on the dependencies of `dependant`, in order."""
+    for sub in dependant.dependencies:
+        call = sub.call
+        # A function, or an instance whose class's __call__ was marked (IdempotencyKeys).
+        marked = getattr(call, _HEADERS, None) or getattr(type(call).__call__, _HEADERS, None)
+        yield from marked or ()
+        yield from declared_headers(sub)

@@ -47,7 +47,6 @@ from chassis.sql_drivers import (
 )
 
 Row = dict[str, Any]
-_Convert = Callable[[Any], Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +56,8 @@ class Plan:
     sql: str
     names: tuple[str, ...]
     defaults: dict[str, Any]
-    binds: tuple[_Convert, ...]
+    # (position, conversion) of each parameter whose value needs one.
+    binds: tuple[tuple[int, Callable[[Any], Any]], ...]
     columns: tuple[str, ...]
     # (position, column name, conversion) of each column whose value needs one.
     converted: tuple[tuple[int, str, Callable[[Any], Any]], ...]
@@ -65,12 +65,14 @@ class Plan:
     def arguments(self, params: dict[str, Any]) -> tuple[Any, ...]:
         values = {**self.defaults, **params} if self.defaults else params
         try:
-            raw = [values[name] for name in self.names]
+            args = [values[name] for name in self.names]
         except KeyError as exc:
             raise TypeError(f"missing parameter {exc} for: {self.sql}") from None
-        return tuple(
-            v if c is None or v is None else c(v) for v, c in zip(raw, self.binds, strict=True)
-        )
+        for i, convert in self.binds:
+            value = args[i]
+            if value is not None:
+                args[i] = convert(value)
+        return tuple(args)
 
     def rows(self, fetched: Sequence[Sequence[Any]]) -> list[Row]:
         """The fetched rows as dicts, each value converted to its Python type. A value equal to
@@ -143,7 +145,8 @@ def _compile(statement: Executable, dialect: Dialect) -> Plan:
         raise TypeError(f"a Prepared cannot expand IN lists or render literals: {compiled}")
     names = tuple(compiled.positiontup)
     defaults = {n: b.effective_value for n, b in binds.items() if not b.required}
-    converts = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+    processors = (binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+    converts = tuple((i, c) for i, c in enumerate(processors) if c is not None)
     # The statement as written names the columns and their types (a JSON column read as text
     # keeps its name).
     exported = getattr(original, "exported_columns", None)
