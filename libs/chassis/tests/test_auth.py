@@ -1,5 +1,7 @@
 """Token verification in the services: what is refused with 401/400, and 403 for a role without the right."""
 
+import base64
+import json
 import time
 
 import pytest
@@ -86,3 +88,37 @@ async def test_role_without_the_right_is_403(notes, issuer):
     response = await client.post("/v1/notes", json={"title": "t"}, headers=issuer.headers("vendor"))
     assert response.status_code == 403
     assert "staff" in response.json()["detail"]
+
+
+def _with_header(token: str, **fields: object) -> str:
+    """`token` with its JOSE header's fields replaced (the signature no longer matches)."""
+    head, payload, signature = token.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    header.update(fields)
+    raw = json.dumps(header, ensure_ascii=False).encode()
+    encoded = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return f"{encoded}.{payload}.{signature}"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"alg": "RS256\u00e9"},
+        {"alg": "\u2603"},
+        {"alg": ["RS256"]},
+        {"alg": {"RS256": 1}},
+        {"alg": 256},
+        {"alg": None},
+        {"kid": ["a"]},
+        {"kid": "\u2603"},
+        {"crit": ["exp"]},
+    ],
+)
+async def test_a_token_with_a_strange_header_is_401_on_every_route(notes, issuer, fields):
+    client, _ = notes
+    token = _with_header(issuer.token("staff"), **fields)
+    for method, path in (("GET", "/v1/notes"), ("POST", "/v1/notes")):
+        response = await client.request(method, path, json={"title": "t"}, headers=bearer(token))
+        assert response.status_code == 401, (fields, method, response.text)
+        assert response.headers["www-authenticate"].isascii()
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]

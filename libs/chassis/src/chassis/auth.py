@@ -68,7 +68,8 @@ class AuthError(Exception):
     def www_authenticate(self) -> str:
         if self.error == "missing":
             return f'Bearer realm="{REALM}"'
-        desc = self.description.replace('"', "'")
+        # A header value is ASCII: whatever of the token a description quotes is escaped.
+        desc = self.description.replace('"', "'").encode("ascii", "backslashreplace").decode()
         return f'Bearer realm="{REALM}", error="{self.error}", error_description="{desc}"'
 
 
@@ -328,8 +329,11 @@ class TokenVerifier:
         if trust is None:
             raise AuthError("invalid_token", "The token is from an untrusted issuer")
         alg = header.get("alg")
-        if alg not in trust.algorithms:
-            raise AuthError("invalid_token", f"The token's algorithm {alg!r} is not accepted")
+        if not isinstance(alg, str) or alg not in trust.algorithms:
+            raise AuthError(
+                "invalid_token",
+                f"The token's algorithm is not one of {', '.join(sorted(trust.algorithms))}",
+            )
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise AuthError("invalid_token", "The token names no key (kid)")
