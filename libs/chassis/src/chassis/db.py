@@ -21,7 +21,7 @@ from sqlalchemy.util import await_only
 from chassis.database_url import async_database_url
 from chassis.settings import ServiceSettings
 from chassis.sql import Connections, Transaction, open_transaction
-from chassis.sqlite_inline import InlineConnection, WriteGate, connect_inline
+from chassis.sqlite_inline import InlineConnection, WriteGate, connect_inline, register_gate
 
 # Constraint names that are stable across backends, so migrations can drop what they create.
 NAMING_CONVENTION = {
@@ -96,6 +96,7 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int, pool_size: int
     sizes = {"pool_size": pool_size, "max_overflow": pool_size} if _is_file(url) else {}
     engine = create_async_engine(url, echo=echo, async_creator=connect, **sizes)
     sync = engine.sync_engine
+    register_gate(sync, gate)
     args, kwargs = sync.dialect.create_connect_args(sync.url)
     connect_args.update(args=args, kwargs=kwargs)
     _make_sqlite_transactional(engine, busy_timeout_ms)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,20 @@ class WriteGate:
         self._lock.release()
 
 
+# The gate of each SQLite engine (by its sync Engine), for code that queues writers before taking
+# a connection (chassis.sql.Connections).
+_GATES: weakref.WeakKeyDictionary[Any, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def register_gate(engine: Any, gate: WriteGate) -> None:
+    _GATES[engine] = gate
+
+
+def gate_of(engine: Any) -> WriteGate | None:
+    """The write gate of a SQLite engine's connections; None for another database."""
+    return _GATES.get(engine)
+
+
 class InlineConnection(aiosqlite.Connection):
     """An aiosqlite connection that runs the calls that cannot wait on the caller's thread.
 
@@ -161,6 +176,12 @@ class InlineConnection(aiosqlite.Connection):
         if name == "commit":
             return await self._commit(fn)
         return await self._on_thread(fn, *args, **kwargs)
+
+    def holds_gate(self) -> None:
+        """The caller entered this connection's gate for it (`chassis.sql.Connections` does, for
+        a writer, before taking a connection): its BEGIN IMMEDIATE does not queue again, and its
+        COMMIT or ROLLBACK leaves the gate."""
+        self._in_gate = True
 
     async def begin(self, *, write: bool) -> None:
         """Start a transaction: BEGIN, or BEGIN IMMEDIATE for a writer (waiting for the lock on
@@ -263,11 +284,24 @@ class InlineConnection(aiosqlite.Connection):
         # every CHECKPOINT_EVERY commits of the engine's writers.
         try:
             result = fn()
-        finally:
+        except BaseException:
             if not self._conn.in_transaction:
                 self._end_of_transaction()
-        if self._gate.checkpoint_due():
+            raise
+        if self._conn.in_transaction:
+            return result
+        if not self._gate.checkpoint_due():
+            self._end_of_transaction()
+            return result
+        # The checkpoint runs before this writer leaves the gate: with no writer of this process
+        # appending meanwhile it copies the whole WAL, and the next writer starts the WAL over
+        # from its beginning. Run after leaving the gate, it never caught up with 16 writers in
+        # flight and the WAL grew without end (731 MB after 20,000 writes, and every page lookup
+        # slower with it: docs/decisions/0020).
+        try:
             await self._on_thread(_checkpoint, self._conn)
+        finally:
+            self._end_of_transaction()
         return result
 
     def _end_of_transaction(self) -> None:
