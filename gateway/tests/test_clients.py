@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 import pytest
@@ -18,7 +20,7 @@ from argon2 import PasswordHasher
 from gateway.cli.clients import add_client, registered_clients
 from gateway.cli.demo import DEMO_SCOPES, load_demo
 from gateway.cli.main import main
-from gateway.clients import ClientError, new_client_id
+from gateway.clients import ClientError, SecretChecker, SecretChecksBusy, new_client_id
 from gateway.keys.signing_key import load_signing_key
 from gateway.scopes import Scope, ScopeError, parse_scope
 from gateway.settings import GatewaySettings
@@ -275,3 +277,38 @@ async def test_the_command_line_rotates_secrets_revokes_and_shows_clients(
         code, _, err = await asyncio.to_thread(run, action, "no-such-client")
         assert code == 2
         assert "no client 'no-such-client'" in err
+
+
+class _CountingHasher(PasswordHasher):
+    """argon2 as the gateway uses it, with the number of checks running at once recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.running = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.05)
+            return super().verify(hash, password)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+async def test_secret_checks_run_a_bounded_few_at_once_and_refuse_beyond_the_queue() -> None:
+    hasher = _CountingHasher()
+    checker = SecretChecker(hasher, at_once=2, waiting=3)
+    outcomes = await asyncio.gather(
+        *(checker.check(None, "a wrong secret") for _ in range(10)), return_exceptions=True
+    )
+    busy = [o for o in outcomes if isinstance(o, SecretChecksBusy)]
+    # Two ran at a time, three waited their turn (all refused: no such client), five were
+    # refused at once without touching argon2.
+    assert (len(busy), outcomes.count(None), hasher.most) == (5, 5, 2)
+    # Once the queue has drained, checks are accepted again.
+    assert await checker.check(None, "again") is None

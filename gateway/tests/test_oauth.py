@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import UTC, datetime, timedelta
@@ -405,3 +406,30 @@ async def test_a_revoked_client_gets_no_new_token_but_its_tokens_run_out_normall
     assert_oauth_error(by_body, 400, "invalid_client")
     assert refused.json()["error_description"] == by_body.json()["error_description"]
     assert still.status_code == 200
+
+
+async def test_wrong_secrets_beyond_the_checks_allowed_at_once_are_turned_away_cheaply(
+    gateway_db: str, gateway_settings: Any, open_gateway: Any
+) -> None:
+    client_id, secret = await create_client(gateway_db, "vendor")
+    grant = {"grant_type": "client_credentials"}
+    settings = gateway_settings(
+        database_url=gateway_db, secret_checks_at_once=1, secret_checks_waiting=1
+    )
+    async with open_gateway(settings) as (http, _):
+        wrong = await asyncio.gather(
+            *(
+                http.post("/auth/token", data=grant, headers=basic(client_id, f"guess-{n}"))
+                for n in range(12)
+            )
+        )
+        right = await http.post("/auth/token", data=grant, headers=basic(client_id, secret))
+    busy = [r for r in wrong if r.status_code == 503]
+    # One checked, one waiting: the rest answered at once, without an argon2 check each.
+    assert busy
+    assert {r.status_code for r in wrong} <= {401, 503}
+    for response in busy:
+        assert_oauth_error(response, 503, "temporarily_unavailable")
+        assert response.headers["retry-after"] == "1"
+    # Once they are through, the real client still gets its token.
+    assert right.status_code == 200, right.text

@@ -245,8 +245,8 @@ async def test_liveness_is_answered_before_routing_with_the_edge_around_it(
     assert live.headers["content-type"] == "application/json"
     assert live.headers["x-request-id"] == "probe-1"
     assert live.headers["ratelimit-limit"]
-    # Other methods still reach FastAPI's route, which answers GET only.
-    assert head.status_code == 405
+    # HEAD is answered wherever GET is, without the body (RFC 9110 §9.3.2).
+    assert (head.status_code, head.content) == (200, b"")
     assert 'http_requests_total{method="GET",route="/health/live",status="200"} 1.0' in metrics
 
 
@@ -352,6 +352,19 @@ def test_header_rules() -> None:
         (b"Host", b"second"),
     ]
     assert request_headers(sent) == ([("x-kept", "2")], "gw:8000")
+    # A Connection list cannot take off what decides the caller and the answer (a shared cache
+    # varies on Accept-Language; Authorization makes the caller who they are).
+    listed = [
+        (b"Connection", b"Accept-Language, Authorization, If-None-Match, X-Private"),
+        (b"Accept-Language", b"nn"),
+        (b"Authorization", b"Bearer t"),
+        (b"If-None-Match", b'"1"'),
+        (b"X-Private", b"1"),
+    ]
+    assert request_headers(listed) == (
+        [("accept-language", "nn"), ("authorization", "Bearer t"), ("if-none-match", '"1"')],
+        None,
+    )
     answered = [
         (b"Connection", b"x-private"),
         (b"X-Private", b"1"),

@@ -240,12 +240,14 @@ def test_own_route_compares_with_the_direct_small_read_and_goals_are_judged():
     summary = report.summarise(records)
     goals = {g["goal"].split(",")[0]: g for g in summary["goals"]}
     assert goals["G/D throughput"]["value"] == pytest.approx(0.5)
-    assert goals["G/D throughput"]["reached"] is False
+    # One round: a figure, no verdict.
+    assert goals["G/D throughput"]["reached"] is None
+    assert goals["G/D throughput"]["verdict"].startswith("inconclusive: 1 round(s)")
     assert goals["G/N throughput (G within 0.8 of N's ratio)"]["value"] == pytest.approx(
         2000 / 3600
     )
     assert goals["p99 added by the gateway at 50 % of D's capacity (ms)"]["value"] == 2.5
-    assert goals["G0/D throughput (gateway's own route vs direct small read)"]["reached"] is True
+    assert goals["G0/D throughput (gateway's own route vs direct small read)"]["reached"] is None
     opened = next(r for r in summary["rows"] if r["kind"] == "open" and r["config"] == "G")
     assert opened["added_p50_ms"] == pytest.approx(0.6)
 
@@ -268,10 +270,10 @@ def test_catalogue_goals_compare_with_the_small_read_of_the_same_config_and_roun
     goals = {g["goal"].split(" throughput")[0]: g for g in summary["goals"]}
     warm = goals["G warm catalogue / G small read"]
     assert warm["value"] == pytest.approx((0.85 + 0.9) / 2)
-    assert warm["reached"] is True
+    assert (warm["reached"], warm["rounds"]) == (None, 2)
     revalidated = goals["G catalogue 304 / G small read"]
     assert revalidated["value"] == pytest.approx((0.95 + 0.8) / 2)
-    assert revalidated["reached"] is False
+    assert revalidated["verdict"] == "inconclusive: 2 round(s), a verdict needs 3"
     assert summary["catalogue"]["catalogue-warm"] == {
         "D": pytest.approx(0.95),
         "G": pytest.approx((0.85 + 0.9) / 2),
@@ -303,6 +305,31 @@ def _result(summary):
 def test_a_goal_without_figures_is_not_measured():
     summary = report.summarise([_closed(1, "D", 4000)])
     assert all(g["reached"] is None for g in summary["goals"])
+    assert {g["verdict"] for g in summary["goals"]} == {"not measured"}
+
+
+def test_verdicts_come_from_three_rounds_and_never_flatter_a_difference():
+    records = []
+    # G's ratio to D: 0.55, 0.7, 0.65 -> median 0.65, reached (>= 0.6); N: 0.5 every round.
+    for round_, g in ((1, 2200), (2, 2800), (3, 2600)):
+        records += [_closed(round_, "D", 4000), _closed(round_, "G", g)]
+        records.append(_closed(round_, "N", 2000))
+    # p99 added: -42 ms in one round (D's own tail), small in the others.
+    for round_, d99, g99 in ((1, 59.8, 17.5), (2, 1.5, 2.5), (3, 1.6, 2.7)):
+        records += [_open(round_, "D", 0.5, d99), _open(round_, "G", 0.5, g99)]
+    goals = {g["goal"].split(",")[0]: g for g in report.summarise(records)["goals"]}
+    assert goals["G/D throughput"]["verdict"] == "reached"
+    assert goals["G/D throughput"]["value"] == pytest.approx(0.65)
+    added = goals["p99 added by the gateway at 50 % of D's capacity (ms)"]
+    # Median +1.0 ms, but the rounds spread over 43 ms: no verdict, least of all "reached".
+    assert added["value"] == pytest.approx(1.0)
+    assert added["reached"] is None
+    assert added["verdict"].startswith("inconclusive: within the rounds' spread")
+    # A negative median is never a success either.
+    negative = report.judge([-42.3, -1.0, 0.5], "<=", 2.0, difference=True)
+    assert negative["verdict"].startswith("inconclusive: negative")
+    # A difference clearly above its spread is judged.
+    assert report.judge([5.0, 5.5, 6.0], "<=", 2.0, difference=True)["verdict"] == "MISSED"
 
 
 def test_profile_summary_shares_own_time_by_file(tmp_path):

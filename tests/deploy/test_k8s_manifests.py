@@ -321,6 +321,21 @@ def test_example_secrets_have_every_referenced_key_and_no_other(
     assert unused == set()
 
 
+def test_the_operators_readme_names_every_secret_and_key_the_manifests_read(
+    deployed: list[Manifest],
+) -> None:
+    # A Secret key the README leaves out is a pod that never starts (the gateway's redis-url).
+    readme = (Path(__file__).resolve().parents[2] / "deploy" / "README.md").read_text()
+    keys, mounted = referenced_secrets(deployed)
+    named = {n for pair in keys for n in pair} | mounted | {f.name for f in _mounted_files()}
+    missing = sorted(n for n in named if f"`{n}`" not in readme)
+    assert missing == [], f"deploy/README.md does not name {missing}"
+
+
+def _mounted_files() -> list[Path]:
+    return [Path(key) for keys in secret_keys().values() for key in keys if "." in key]
+
+
 def test_example_secrets_are_placeholders() -> None:
     for doc in load_docs(SECRETS_EXAMPLE):
         for key, value in doc["stringData"].items():

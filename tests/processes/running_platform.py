@@ -58,12 +58,20 @@ class Platform:
     def service(self, name):
         return f"http://127.0.0.1:{self.ports[name]}"
 
+    def environment(self):
+        """What `make run` (and `make token`) read: this platform's folder and ports."""
+        return {
+            **os.environ,
+            "PLATFORM_DATA_DIR": str(self.data_dir),
+            **{f"PLATFORM_{name.upper()}_PORT": str(port) for name, port in self.ports.items()},
+        }
+
     def cli_token(self, role, *scope):
-        """A token as `make token ROLE=...` prints it (a process of its own: seconds here)."""
-        env = {**os.environ, "GATEWAY_DATA_DIR": str(self.data_dir), "GATEWAY_ISSUER": self.gateway}
+        """A token as `make token ROLE=...` prints it, by the same script and settings (a
+        process of its own: seconds here). Its issuer is this platform's gateway port."""
         out = subprocess.run(
-            [sys.executable, "-m", "gateway", "token", "--role", role, *scope],
-            env=env,
+            [sys.executable, "scripts/platform_token.py", "--role", role, *scope],
+            env=self.environment(),
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -95,12 +103,7 @@ class Platform:
         return json.loads((self.data_dir / "demo-clients.json").read_text())
 
     def start(self):
-        env = {
-            **os.environ,
-            "PLATFORM_DATA_DIR": str(self.data_dir),
-            "PLATFORM_LOG_FORMAT": "json",
-            **{f"PLATFORM_{name.upper()}_PORT": str(port) for name, port in self.ports.items()},
-        }
+        env = {**self.environment(), "PLATFORM_LOG_FORMAT": "json"}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "scripts/run_platform.py"],

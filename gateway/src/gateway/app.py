@@ -115,7 +115,11 @@ def gateway_resources(
                 db=runtime.db,
                 keys=keys,
                 verifier=runtime.verifier,
-                secrets=SecretChecker(PasswordHasher()),
+                secrets=SecretChecker(
+                    PasswordHasher(),
+                    at_once=settings.secret_checks_at_once,
+                    waiting=settings.secret_checks_waiting,
+                ),
                 upstreams=upstreams,
                 contracts=contracts,
                 limiter=limiter,

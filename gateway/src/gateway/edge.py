@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -107,18 +105,6 @@ def _is_trusted(address: str, trusted: tuple[IpNetwork, ...]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
-
-
-def basic_client_id(authorization: bytes | None) -> str | None:
-    """The client id that HTTP Basic credentials name (unverified: it only picks a bucket)."""
-    if authorization is None or authorization[:6].lower() != b"basic ":
-        return None
-    try:
-        decoded = base64.b64decode(authorization[6:].strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    client_id, colon, _ = decoded.partition(b":")
-    return client_id.decode("utf-8", "replace") if colon and client_id else None
 
 
 def rate_limit_headers(decision: Decision) -> list[Header]:
@@ -248,7 +234,7 @@ class GatewayEdge:
         if limiter is None:
             return None
         if path == TOKEN_PATH:
-            return await limiter.token_request(address, basic_client_id(authorization))
+            return await limiter.token_request(address)
         client = None
         if authorization is not None and path[1:].partition("/")[0] in UPSTREAMS:
             # The proxy takes this outcome from the state instead of verifying again. A token

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.problems import problem_responses
-from gateway.clients import client_scope, find_client
+from gateway.clients import SecretChecksBusy, client_scope, find_client
 from gateway.runtime import gateway_runtime
 from gateway.tokens import mint_token
 
@@ -28,7 +28,12 @@ _MAX_FIELDS = 32
 _PARAMETERS = ("grant_type", "client_id", "client_secret", "scope")
 
 OAuthErrorCode = Literal[
-    "invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"
+    "invalid_request",
+    "invalid_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    # RFC 6749 names it for the authorization endpoint (§4.1.2.1); here with 503 and Retry-After.
+    "temporarily_unavailable",
 ]
 
 
@@ -64,19 +69,29 @@ class TokenRequestError(Exception):
     """A refused token request; `challenge`: HTTP authentication failed, so 401 with the scheme's
     challenge (RFC 6749 §5.2), else 400."""
 
-    def __init__(self, error: OAuthErrorCode, description: str, *, challenge: bool = False) -> None:
+    def __init__(
+        self,
+        error: OAuthErrorCode,
+        description: str,
+        *,
+        challenge: bool = False,
+        status: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.challenge = challenge
+        self.status = status or (401 if challenge else 400)
 
     def response(self) -> JSONResponse:
         headers = dict(NO_STORE)
         if self.challenge:
             headers["WWW-Authenticate"] = 'Basic realm="library-platform", charset="UTF-8"'
+        if self.status == 503:
+            headers["Retry-After"] = "1"
         return JSONResponse(
             {"error": self.error, "error_description": self.description},
-            status_code=401 if self.challenge else 400,
+            status_code=self.status,
             headers=headers,
         )
 
@@ -198,6 +213,11 @@ _TOKEN_REQUEST_BODY: dict[str, Any] = {
     responses={
         400: {"model": OAuthError, "description": "RFC 6749 §5.2 error"},
         401: {"model": OAuthError, "description": "Client authentication failed (HTTP Basic)"},
+        503: {
+            "model": OAuthError,
+            "description": "temporarily_unavailable: as many client secrets are being checked as "
+            "the gateway allows at once; try again after Retry-After",
+        },
         **problem_responses(413),
     },
     openapi_extra={
@@ -227,7 +247,10 @@ async def _issue(request: Request) -> dict[str, Any]:
     runtime = gateway_runtime(request.app)
     async with runtime.db.reader() as session:
         found = await find_client(session, credentials.client_id)
-    client = await runtime.secrets.check(found, credentials.client_secret)
+    try:
+        client = await runtime.secrets.check(found, credentials.client_secret)
+    except SecretChecksBusy as exc:
+        raise TokenRequestError("temporarily_unavailable", str(exc), status=503) from exc
     if client is None:
         raise TokenRequestError(
             "invalid_client", "Unknown client or wrong secret", challenge=credentials.by_header

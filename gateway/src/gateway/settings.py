@@ -89,9 +89,13 @@ class GatewaySettings(ServiceSettings):
     rate_limit_client_burst: int = Field(default=200, ge=1)
     rate_limit_address_per_second: float = Field(default=200.0, gt=0)
     rate_limit_address_burst: int = Field(default=400, ge=1)
-    # The token endpoint's buckets: attempts to authenticate a client.
+    # The token endpoint's bucket per address: attempts to authenticate a client.
     rate_limit_auth_per_second: float = Field(default=2.0, gt=0)
     rate_limit_auth_burst: int = Field(default=20, ge=1)
+    # Client secrets checked at once (each argon2 check holds ~64 MiB and a core for tens of ms),
+    # and how many more may wait their turn; beyond that a token request is answered 503 at once.
+    secret_checks_at_once: int = Field(default=2, ge=1, le=64)
+    secret_checks_waiting: int = Field(default=32, ge=0, le=10_000)
     # Empty: the buckets live in this process. Set (redis://host:6379/0) when several replicas
     # must share them.
     redis_url: SecretStr = SecretStr("")

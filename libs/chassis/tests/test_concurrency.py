@@ -85,4 +85,10 @@ def test_creating_preconditions_follow_rfc_9110():
     with pytest.raises(AlreadyExists) as exists:
         IfNoneMatch(" * ").require_not_star(Row(3), "it exists")
     assert (exists.value.status, exists.value.headers) == (412, {"ETag": '"3"'})
-    IfMatch('W/"3", "4"').require(Row(3))
+    # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+    IfMatch('"4", "3"').require(Row(3))
+    for weak in ('W/"3"', 'W/"3", "4"', ' W/"3" '):
+        with pytest.raises(PreconditionFailed):
+            IfMatch(weak).require(Row(3))
+    # If-None-Match compares weakly (§13.1.2).
+    assert IfNoneMatch('W/"3"').matches('"3"')

@@ -151,3 +151,18 @@ async def test_outbound_calls_carry_the_current_request_id():
             structlog.contextvars.clear_contextvars()
         await client.get("http://issuer/.well-known/jwks.json")
     assert seen == ["from-the-caller", None]
+
+
+async def test_head_answers_wherever_get_does_without_a_body(notes, staff):
+    client, _ = notes
+    created = await client.post("/v1/notes", json={"title": "h"}, headers=staff)
+    path = f"/v1/notes/{created.json()['id']}"
+    got = await client.get(path, headers=staff)
+    head = await client.head(path, headers=staff)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    listed = await client.head("/v1/notes")
+    assert (listed.status_code, listed.content) == (200, b"")
+    # Refused as its GET is: a malformed id names the parameter.
+    assert (await client.head("/v1/notes/not-a-uuid")).status_code == 422

@@ -64,3 +64,22 @@ async def test_malformed_key_is_400(notes, staff):
         "/v1/notes", json={"title": "a"}, headers={**staff, "Idempotency-Key": "x" * 300}
     )
     assert response.status_code == 400
+
+
+async def test_a_key_is_the_callers_own_one_subject_with_another_scope_is_another_caller(
+    notes, issuer
+):
+    client, app = notes
+    first, second = (
+        {
+            "Authorization": f"Bearer {issuer.token('staff', sub='shared-client', isil=isil)}",
+            "Idempotency-Key": "same-key",
+        }
+        for isil in ("NO-1000000", "NO-2000000")
+    )
+    a = await client.post("/v1/notes", json={"title": "same"}, headers=first)
+    b = await client.post("/v1/notes", json={"title": "same"}, headers=second)
+    assert (a.status_code, b.status_code) == (201, 201)
+    assert "idempotent-replayed" not in b.headers
+    assert a.json()["id"] != b.json()["id"]
+    assert await _count(app) == 2

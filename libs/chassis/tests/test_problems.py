@@ -221,3 +221,23 @@ def test_a_patch_body_declares_no_null_where_null_is_refused():
 
     title = NotePatch.model_json_schema()["properties"]["title"]
     assert (title["type"], "anyOf" in title, "default" in title) == ("string", False, False)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"title": "a\u0000b"}, "body.title"), ({"title": "t", "body": "x\u0000"}, "body.body")],
+)
+async def test_a_nul_character_in_a_body_is_a_422_naming_the_field(notes, staff, body, field):
+    client, _ = notes
+    response = await client.post("/v1/notes", json=body, headers=staff)
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["location"], e["type"]) for e in errors] == [(field, "nul_character")]
+    assert (await client.get("/v1/notes", headers=staff)).json()["items"] == []
+
+
+async def test_a_nul_character_in_the_query_is_a_422_naming_the_parameter(notes):
+    client, _ = notes
+    response = await client.get("/v1/notes?cursor=a%00b")
+    assert response.status_code == 422, response.text
+    assert [e["location"] for e in response.json()["errors"]] == ["query.cursor"]

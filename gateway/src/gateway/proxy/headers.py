@@ -44,6 +44,26 @@ _REPLACED_IN_RESPONSE = frozenset({b"date", b"server", REQUEST_ID_HEADER})
 _DROPPED_IN_REQUEST = HOP_BY_HOP | _REPLACED_IN_REQUEST
 _DROPPED_IN_RESPONSE = HOP_BY_HOP | _REPLACED_IN_RESPONSE
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# End-to-end request headers that decide who is calling and what the answer is (what a cache
+# varies on): a Connection list may not take them off the request on the way to a service. A
+# caller sending `Connection: Accept-Language` would otherwise have the service answer another
+# language than the one a shared cache files the answer under, or answer anonymously a request
+# that carried a token.
+_KEPT_IN_REQUEST = frozenset(
+    {
+        b"authorization",
+        b"accept",
+        b"accept-language",
+        b"accept-encoding",
+        b"content-type",
+        b"content-length",
+        b"if-match",
+        b"if-none-match",
+        b"idempotency-key",
+        b"origin",
+        b"cookie",
+    }
+)
 
 
 def connection_tokens(value: bytes) -> set[bytes]:
@@ -71,6 +91,7 @@ def request_headers(
         out.append((name.decode("latin-1"), value.decode("latin-1")))
     if named:
         # Rare (browsers and HTTP/1.1 clients send only keep-alive or close, dropped above).
+        named -= _KEPT_IN_REQUEST
         out = [(name, value) for name, value in out if name.encode("latin-1") not in named]
     return out, host
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
 import time
@@ -54,6 +55,23 @@ class Principal:
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    @property
+    def identity(self) -> str:
+        """Who this is and on whose behalf, as one key: issuer, subject, roles and scope
+        (county, vendor, library, client), hashed. Records kept per caller (idempotency keys)
+        use it: two tokens with one subject but another issuer or scope are two callers."""
+        parts = [
+            self.claims.get("iss"),
+            self.subject,
+            sorted(self.roles),
+            self.county,
+            self.vendor_id,
+            self.isil,
+            self.client_id,
+        ]
+        encoded = json.dumps(parts, separators=(",", ":"), default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
 
 
 class AuthError(Exception):

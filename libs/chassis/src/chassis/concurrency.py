@@ -47,7 +47,14 @@ class AlreadyExists(PreconditionFailed):
 
 
 def _tags(header: str) -> list[str]:
+    """The tags of an If-None-Match list for the weak comparison (RFC 9110 §8.8.3.2): `W/` aside."""
     return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+
+
+def _strong_tags(header: str) -> list[str]:
+    """The tags of an If-Match list for the strong comparison (§13.1.1): a weak tag matches
+    nothing, so it is left out."""
+    return [t for t in (t.strip() for t in header.split(",")) if t and not t.startswith("W/")]
 
 
 def _stale(row: Tagged) -> PreconditionFailed:
@@ -69,7 +76,7 @@ class IfMatch:
             raise PreconditionRequired(
                 "This change needs an If-Match header with the resource's current ETag"
             )
-        tags = _tags(self.value)
+        tags = _strong_tags(self.value)
         if "*" not in tags and row.etag not in tags:
             raise _stale(row)
 

@@ -172,7 +172,7 @@ class IdempotencyKeys:
         return Idempotency(
             session=session,
             table=self.table,
-            principal=principal.subject,
+            principal=principal.identity,
             key=idempotency_key,
             method=request.method,
             path=request.url.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -121,6 +122,27 @@ class HttpMetrics:
         children[1].observe(seconds)
 
 
+def _sender(
+    send: Send, state: dict[str, Any], request_id: bytes, *, head: bool
+) -> Callable[[Message], Awaitable[None]]:
+    """`send` with the request id added to the answer, the status noted in `state`, the body
+    left out for a HEAD, and nothing once the body was found too large (the 413 replaces it)."""
+
+    async def send_with_id(message: Message) -> None:
+        if state.get("too_large"):
+            # The app's own answer to a truncated body is replaced by the 413.
+            return
+        if head and message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        if message["type"] == "http.response.start":
+            state["status"] = message["status"]
+            state["started"] = True
+            message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
+        await send(message)
+
+    return send_with_id
+
+
 class EdgeMiddleware:
     """Binds the request id into the log context, answers oversized or non-JSON bodies early,
     and writes one access line and the metrics for every request."""
@@ -150,20 +172,12 @@ class EdgeMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, method=method, path=path)
         state: dict[str, Any] = {"status": 500, "started": False}
-
-        async def send_with_id(message: Message) -> None:
-            if state.get("too_large"):
-                # The app's own answer to a truncated body is replaced by the 413 below.
-                return
-            if message["type"] == "http.response.start":
-                state["status"] = message["status"]
-                state["started"] = True
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER, request_id.encode()),
-                ]
-            await send(message)
-
+        # HEAD is a GET without its body (RFC 9110 §9.3.2), wherever a GET answers: the app sees a
+        # GET (FastAPI routes only the methods they declare), the body is dropped on the way out,
+        # its headers (Content-Length, ETag) kept.
+        head = method == "HEAD"
+        app_scope = {**scope, "method": "GET"} if head else scope
+        send_with_id = _sender(send, state, request_id.encode(), head=head)
         try:
             refusal = self._refusal(scope, method)
             if refusal is not None:
@@ -182,7 +196,7 @@ class EdgeMiddleware:
                 return message
 
             try:
-                await self.app(scope, counted_receive, send_with_id)
+                await self.app(app_scope, counted_receive, send_with_id)
             except Exception:
                 if not state.get("too_large"):
                     raise
@@ -190,7 +204,8 @@ class EdgeMiddleware:
                 state["too_large"] = False
                 await send_problem(send_with_id, *self._too_large(), path)
         finally:
-            self._record_request(scope, method, state["status"], time.perf_counter() - started)
+            # The app's scope: the router put the matched route there.
+            self._record_request(app_scope, method, state["status"], time.perf_counter() - started)
             structlog.contextvars.clear_contextvars()
 
     def _record_request(self, scope: Scope, method: str, status: int, elapsed: float) -> None:

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, request_response
 from pydantic import BaseModel, ValidationError
 
-from chassis.problems import FieldError, ProblemError
+from chassis.problems import FieldError, Invalid, ProblemError
 
 
 def _declared(dependant: Dependant) -> frozenset[str]:
@@ -55,6 +55,8 @@ async def reject_unknown_query(request: Request) -> None:
     declared = _route_query_names(request.scope.get("route"))
     if declared is None:
         return
+    if b"%00" in request.scope.get("query_string", b""):
+        _refuse_nul(request)
     unknown = sorted({name for name in request.query_params if name not in declared})
     if unknown:
         raise ProblemError(
@@ -70,6 +72,23 @@ async def reject_unknown_query(request: Request) -> None:
                     type="unknown_parameter",
                 )
                 for n in unknown
+            ],
+        )
+
+
+def _refuse_nul(request: Request) -> None:
+    named = sorted({n for n, v in request.query_params.multi_items() if "\x00" in n + v})
+    if named:
+        raise Invalid(
+            f"A NUL character (U+0000) in the query: {', '.join(repr(n) for n in named)}",
+            errors=[
+                FieldError(
+                    location=f"query.{n}",
+                    pointer="",
+                    message="may not contain a NUL character (U+0000)",
+                    type="nul_character",
+                )
+                for n in named
             ],
         )
 

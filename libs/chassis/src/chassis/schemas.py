@@ -9,10 +9,29 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class InputModel(BaseModel):
-    """A request body: unknown fields are refused (no mass assignment), whitespace trimmed."""
+    """A request body: unknown fields are refused (no mass assignment), whitespace trimmed, and
+    no text anywhere in a field may hold a NUL character: PostgreSQL's text cannot store one
+    (an error from the database, a 500), SQLite would, so the two would differ."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise PydanticCustomError("nul_character", "may not contain a NUL character (U+0000)")
+        return value
 
 
 class PatchModel(InputModel):
