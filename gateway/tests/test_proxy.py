@@ -12,6 +12,7 @@ import pytest
 
 from chassis.testing import tampered, unsigned_token
 from gateway.edge import unsafe_path
+from gateway.proxy.exchange import problem_under_prefix
 from gateway.proxy.failures import ResponseCutShort
 from gateway.proxy.headers import forwarded, request_headers, response_headers
 from gateway.runtime import gateway_runtime
@@ -56,11 +57,13 @@ async def test_the_service_decides_roles_and_anonymous_access(
             "/kpi/v1/events", headers=bearer(token(gateway_key[1], role="library"))
         )
         anonymous = await http.get("/kpi/v1/events")
-    # Both answered by the service (its own path in `instance`), passed through unchanged.
+    # Both answered by the service; `instance` is the path the caller used (the gateway's), and
+    # the rewritten body's Content-Length is its own.
     assert wrong_role.status_code == 403
-    assert wrong_role.json()["instance"] == "/v1/events"
+    assert wrong_role.json()["instance"] == "/kpi/v1/events"
+    assert int(wrong_role.headers["content-length"]) == len(wrong_role.content)
     assert anonymous.status_code == 401
-    assert anonymous.json()["instance"] == "/v1/events"
+    assert anonymous.json()["instance"] == "/kpi/v1/events"
 
 
 def _expired(key: Any, issuer: Any) -> str:
@@ -339,6 +342,15 @@ def test_path_rules() -> None:
     assert unsafe_path("/kpi/v1/a%b", b"/kpi/v1/a%25b") is None
     assert unsafe_path("/kpi/v1/..", None) is not None
     assert unsafe_path("/kpi/v1/a/b", b"/kpi/v1/a%2Fb") is not None
+
+
+def test_only_a_whole_small_problem_with_a_path_instance_is_rewritten() -> None:
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"99")]
+    body, out = problem_under_prefix(b'{"status":404,"instance":"/v1/x"}', headers, b"/kpi")
+    assert body == b'{"status":404,"instance":"/kpi/v1/x"}'
+    assert (b"content-length", str(len(body)).encode()) in out
+    for untouched in (b'{"instance":"//evil.example/x"}', b'{"instance":7}', b"not json", b"[]"):
+        assert problem_under_prefix(untouched, headers, b"/kpi") == (untouched, headers)
 
 
 def test_header_rules() -> None:

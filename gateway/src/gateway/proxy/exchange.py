@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from chassis.middleware import has_body, request_id_from, scope_request_id
+from chassis.problems import PROBLEM_JSON
 from gateway.edge import CALLER_ADDRESS
 from gateway.proxy.body import (
     ClientDisconnected,
@@ -37,6 +39,9 @@ _PATH_SAFE = "/!$&'()*+,;=:@"
 _QUERY_SAFE = _PATH_SAFE + "?%"
 # One per service, made once rather than per request.
 _PREFIXES = {name: f"/{name}".encode() for name in UPSTREAMS}
+
+
+_MAX_PROBLEM_BYTES = 65_536
 
 
 async def call_upstream(
@@ -117,13 +122,11 @@ async def _exchange(
             first = await anext(chunks, b"")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise upstream_problem(upstream, exc) from exc
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": response_headers(response.raw_headers, _PREFIXES[upstream.name]),
-            }
-        )
+        prefix = _PREFIXES[upstream.name]
+        headers = response_headers(response.raw_headers, prefix)
+        if response.content.at_eof() and response.content_type == PROBLEM_JSON:
+            first, headers = problem_under_prefix(first, headers, prefix)
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.content.at_eof():
             # The whole body came with the first piece (the common small answer): one
             # message instead of two, through every layer of middleware. at_eof() holds
@@ -142,6 +145,27 @@ async def _exchange(
             log.warning("upstream_broke_mid_response", reason=reason)
             raise ResponseCutShort(f"The {upstream.name} service broke off: {reason}") from exc
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def problem_under_prefix(
+    body: bytes, headers: list[tuple[bytes, bytes]], prefix: bytes
+) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """A service's problem names the path it was asked (`"instance": "/v1/libraries"`); the
+    caller asked the gateway's (`/catalogue/v1/libraries`), as Location and Link already say.
+    Only a whole, small problem document is rewritten; anything else crosses as it is."""
+    if len(body) > _MAX_PROBLEM_BYTES:
+        return body, headers
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body, headers
+    instance = document.get("instance") if isinstance(document, dict) else None
+    if not isinstance(instance, str) or not instance.startswith("/") or instance.startswith("//"):
+        return body, headers
+    document["instance"] = prefix.decode("latin-1") + instance
+    rewritten = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    length = str(len(rewritten)).encode()
+    return rewritten, [(n, length if n == b"content-length" else v) for n, v in headers]
 
 
 def _target_url(upstream: Upstream, service_path: str, query: bytes) -> str:
