@@ -305,14 +305,17 @@ async def test_a_failing_service_opens_its_breaker_and_only_its_own(
     gateway_settings: Any, open_gateway: Any, dead_url: str
 ) -> None:
     settings = gateway_settings(
-        helpdesk_url=dead_url, upstream_breaker_failures=2, upstream_breaker_cool_down_seconds=30
+        helpdesk_url=dead_url,
+        upstream_breaker_failures=2,
+        upstream_breaker_cool_down_seconds=30,
+        metrics_token="scrape-me",
     )
     async with open_gateway(settings) as (http, app):
         refused = [await http.get("/helpdesk/v1/tickets") for _ in range(2)]
         failing_fast = await http.get("/helpdesk/v1/tickets")
         other = await http.get("/kpi/v1/events")
         health = await http.get("/health")
-        metrics = await http.get("/metrics")
+        metrics = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
         upstreams = gateway_runtime(app).upstreams
     for response in (*refused, failing_fast):
         assert response.status_code == 503

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gateway.settings import UPSTREAMS
 
 
@@ -40,9 +42,9 @@ async def test_health_names_the_service_that_is_not_ready(
 async def test_metrics_count_proxied_requests_per_service(
     gateway_settings: Any, open_gateway: Any
 ) -> None:
-    async with open_gateway(gateway_settings()) as (http, _):
+    async with open_gateway(gateway_settings(metrics_token="scrape-me")) as (http, _):
         await http.get("/kpi/v1/events")
-        response = await http.get("/metrics")
+        response = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
     assert response.status_code == 200
     assert 'route="/kpi/v1/{path}"' in response.text
     assert "http_request_duration_seconds" in response.text
@@ -62,3 +64,25 @@ async def test_calls_to_a_service_carry_the_request_id_of_their_cause(echo_url: 
         finally:
             structlog.contextvars.clear_contextvars()
     assert ["x-request-id", "health-check-7"] in body["headers"]
+
+
+@pytest.mark.parametrize(
+    ("client", "token", "sent", "status"),
+    [
+        (("203.0.113.5", 4000), "", None, 404),
+        (("203.0.113.5", 4000), "scrape-me", None, 404),
+        (("203.0.113.5", 4000), "scrape-me", "Bearer wrong", 404),
+        (("203.0.113.5", 4000), "scrape-me", "Bearer scrape-me", 200),
+        (("127.0.0.1", 4000), "", None, 200),
+        (("::1", 4000), "", None, 200),
+    ],
+)
+async def test_the_gateways_metrics_are_not_public(
+    gateway_settings: Any, open_gateway: Any, client: Any, token: str, sent: Any, status: int
+) -> None:
+    headers = {"Authorization": sent} if sent else {}
+    async with open_gateway(gateway_settings(metrics_token=token), client) as (http, _):
+        response = await http.get("/metrics", headers=headers)
+    assert response.status_code == status, response.text
+    if status == 404:
+        assert response.headers["content-type"] == "application/problem+json"

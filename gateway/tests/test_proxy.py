@@ -239,10 +239,11 @@ async def test_a_token_is_verified_once_per_request(
 async def test_liveness_is_answered_before_routing_with_the_edge_around_it(
     gateway_settings: Any, open_gateway: Any
 ) -> None:
-    async with open_gateway(gateway_settings()) as (http, _):
+    async with open_gateway(gateway_settings(metrics_token="scrape-me")) as (http, _):
         live = await http.get("/health/live", headers={"X-Request-ID": "probe-1"})
         head = await http.head("/health/live")
-        metrics = (await http.get("/metrics")).text
+        scraper = {"Authorization": "Bearer scrape-me"}
+        metrics = (await http.get("/metrics", headers=scraper)).text
     assert live.status_code == 200
     assert live.json() == {"status": "ok"}
     assert live.headers["content-type"] == "application/json"

@@ -156,7 +156,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_database_handlers(app)
     app.include_router(oauth.router)
-    app.include_router(health_router(registry))
+    app.include_router(
+        health_router(registry, metrics_token=settings.metrics_token.get_secret_value())
+    )
 
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_contract(request: Request) -> JSONResponse:

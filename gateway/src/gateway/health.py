@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -13,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from chassis.health import process_router
 from chassis.problems import TYPE_PREFIX, problem_response
+from gateway.edge import CALLER_ADDRESS
 from gateway.runtime import gateway_runtime
 from gateway.upstreams import Upstream, get_json
 
@@ -49,9 +53,30 @@ def _reason(exc: BaseException, timeout_seconds: float) -> str:
     return "the connection broke"
 
 
-def health_router(registry: CollectorRegistry) -> APIRouter:
+def metrics_reader(token: str) -> Callable[[Request], bool]:
+    """Who may read the gateway's metrics: a caller on this machine, or one with the token."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    def allowed(request: Request) -> bool:
+        address = request.scope.get("state", {}).get(CALLER_ADDRESS)
+        if address is not None and _is_loopback(address):
+            return True
+        given = request.headers.get("authorization", "").encode()
+        return expected is not None and hmac.compare_digest(given, expected)
+
+    return allowed
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def health_router(registry: CollectorRegistry, *, metrics_token: str = "") -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    router.include_router(process_router(registry))
+    router.include_router(process_router(registry, metrics_allowed=metrics_reader(metrics_token)))
 
     @router.get("/health")
     async def health(request: Request) -> Response:

@@ -96,6 +96,10 @@ class GatewaySettings(ServiceSettings):
     # and how many more may wait their turn; beyond that a token request is answered 503 at once.
     secret_checks_at_once: int = Field(default=2, ge=1, le=64)
     secret_checks_waiting: int = Field(default=32, ge=0, le=10_000)
+    # The gateway faces the internet: its /metrics answers a caller on this machine (the
+    # loopback), and elsewhere only `Authorization: Bearer <metrics_token>` (Prometheus's scrape
+    # config); empty, nobody else.
+    metrics_token: SecretStr = SecretStr("")
     # Empty: the buckets live in this process. Set (redis://host:6379/0) when several replicas
     # must share them.
     redis_url: SecretStr = SecretStr("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,8 +17,13 @@ from chassis.runtime import get_runtime
 READY_TIMEOUT_SECONDS = 2.0
 
 
-def process_router(registry: CollectorRegistry) -> APIRouter:
-    """What every process serves, the gateway included: liveness and its Prometheus metrics."""
+def process_router(
+    registry: CollectorRegistry, *, metrics_allowed: Callable[[Request], bool] | None = None
+) -> APIRouter:
+    """What every process serves, the gateway included: liveness and its Prometheus metrics.
+
+    `metrics_allowed`: who may read the metrics (the gateway faces the internet); anyone else is
+    answered 404, as for a path that does not exist."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health/live")
@@ -25,7 +31,9 @@ def process_router(registry: CollectorRegistry) -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if metrics_allowed is not None and not metrics_allowed(request):
+            return problem_response(request, 404, detail="No such resource")
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
