@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -150,3 +151,36 @@ async def test_a_price_or_key_change_recomputes_the_shares(catalogue, issuer):
         )
     # Two joins and two cost-changing patches; the terms change leaves the shares alone.
     assert count == 4
+
+
+async def test_counties_joining_at_once_leave_shares_that_add_up(catalogue, issuer, backend):
+    # Real concurrency: each request its own transaction on its own connection. On PostgreSQL
+    # the two recomputations would otherwise each see only their own county (decision 0021).
+    client, app = catalogue
+    admin = issuer.headers("programme_admin")
+    url = await _agreement(client, app, admin, yearly_price_minor=1_000_001)
+    joins = [
+        ("03", ["NO-2030000"]),
+        ("46", ["NO-2120100"]),
+        ("18", ["NO-2180400"]),
+    ]
+    for _ in range(3):
+        answers = await asyncio.gather(
+            *(
+                client.put(f"{url}/participations/{c}", json={"libraries": i}, headers=admin)
+                for c, i in joins
+            )
+        )
+        assert {a.status_code for a in answers} <= {200, 201}, [a.text for a in answers]
+        shares = await client.get(f"{url}/cost-shares", headers=admin)
+        assert sorted(_amounts(shares)) == ["03", "18", "46"], (backend, shares.text)
+        assert sum(_amounts(shares).values()) == 1_000_001
+        tags = {a.json()["county_number"]: a.headers["etag"] for a in answers}
+        withdrawn = await asyncio.gather(
+            *(
+                client.delete(f"{url}/participations/{c}", headers={**admin, "If-Match": tags[c]})
+                for c, _ in joins
+            )
+        )
+        assert {a.status_code for a in withdrawn} == {204}, [a.text for a in withdrawn]
+        assert _amounts(await client.get(f"{url}/cost-shares", headers=admin)) == {}

@@ -23,3 +23,18 @@ async def _agreement(
 
 
 AgreementDep = Annotated[Agreement, Depends(_agreement)]
+
+
+async def _agreement_for_change(
+    agreement_id: AgreementId, session: SessionDep, principal: PrincipalDep
+) -> Agreement:
+    return await service.get_agreement(
+        session, principal=principal, agreement_id=agreement_id, for_change=True
+    )
+
+
+# The agreement a change of its participation or shares starts from, locked until the request's
+# transaction ends: two counties changing their participation at once take turns, each
+# recomputing the shares from the other's outcome (PostgreSQL; SQLite's writers take turns
+# anyway, from their first statement).
+AgreementForChangeDep = Annotated[Agreement, Depends(_agreement_for_change)]

@@ -221,11 +221,18 @@ async def update_agreement(
 
 
 async def get_agreement(
-    session: AsyncSession, *, principal: Principal, agreement_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    agreement_id: uuid.UUID,
+    for_change: bool = False,
 ) -> Agreement:
-    agreement = await session.scalar(
-        select(Agreement).where(Agreement.id == agreement_id, visible_agreements(principal))
-    )
+    """The agreement if the caller may see it; `for_change`: locked (`FOR UPDATE`) until the
+    transaction ends, so that changes derived from it (participation, shares) take turns."""
+    query = select(Agreement).where(Agreement.id == agreement_id, visible_agreements(principal))
+    if for_change:
+        query = query.with_for_update(of=Agreement)
+    agreement = await session.scalar(query)
     if agreement is None:
         raise AgreementNotFound(f"No agreement {agreement_id}")
     return agreement

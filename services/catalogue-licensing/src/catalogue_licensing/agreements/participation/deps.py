@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi import Path as PathParam
 
-from catalogue_licensing.agreements.deps import AgreementDep
+from catalogue_licensing.agreements.deps import AgreementForChangeDep
 from catalogue_licensing.agreements.models import Agreement, Participation
 from catalogue_licensing.agreements.participation import service
 from catalogue_licensing.agreements.participation.access import require_own_county
@@ -32,7 +32,7 @@ class CountyParticipation:
 
 
 async def _county_participation(
-    agreement: AgreementDep,
+    agreement: AgreementForChangeDep,
     county_number: CountyPath,
     session: SessionDep,
     principal: PrincipalDep,
