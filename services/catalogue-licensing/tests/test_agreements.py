@@ -10,6 +10,7 @@ from catalogue_factories import (
     committed,
     create_product,
     events_of,
+    join_agreement,
     row_count,
     seed_agreement_world,
 )
@@ -158,6 +159,14 @@ async def test_county_admins_and_partners_read_agreements_vendors_do_not(catalog
     assert [a["id"] for a in by_product.json()["items"]] == ids[1:]
     expired = await client.get("/v1/agreements", params={"current_on": "2025-06-01"}, headers=admin)
     assert expired.json()["items"] == []
+    # By county: the agreements it takes part in (Oslo joins the film's only).
+    await join_agreement(client, f"/v1/agreements/{ids[1]}", "03", ["NO-2030000"], admin)
+    oslo = await client.get("/v1/agreements", params={"county": "03"}, headers=admin)
+    assert [a["id"] for a in oslo.json()["items"]] == ids[1:]
+    nobody = await client.get("/v1/agreements", params={"county": "46"}, headers=admin)
+    assert (nobody.status_code, nobody.json()["items"]) == (200, [])
+    bad = await client.get("/v1/agreements", params={"county": "0 3"}, headers=admin)
+    assert [e["location"] for e in bad.json()["errors"]] == ["query.county"]
     vendor = issuer.headers("vendor", vendor_id=str(world["vendor"].id))
     assert (await client.get("/v1/agreements", headers=vendor)).status_code == 403
     missing = await client.get("/v1/agreements/0192f7a0-0000-7000-8000-000000000000", headers=admin)

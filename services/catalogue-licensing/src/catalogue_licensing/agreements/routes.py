@@ -72,6 +72,7 @@ async def list_agreements(
         principal=principal,
         product_id=page.product_id,
         current_on=page.current_on,
+        county=page.county,
         after=id_after(page),
         limit=page.limit + 1,
     )

@@ -129,6 +129,9 @@ class AgreementOut(OutputModel):
 
 class AgreementQuery(PageQuery):
     product_id: uuid.UUID | None = Field(None, description="Only this product's")
+    county: CountyNumber | None = Field(
+        None, description="Only agreements this county takes part in (its number, e.g. 03)"
+    )
     current_on: date | None = Field(
         None, description="Only agreements whose period includes this day"
     )

@@ -246,6 +246,7 @@ async def list_agreements(
     current_on: date | None,
     after: uuid.UUID | None,
     limit: int,
+    county: str | None = None,
 ) -> Sequence[Agreement]:
     # uuid7 ids grow with time: ordering by id is oldest first and stable.
     query = (
@@ -259,6 +260,13 @@ async def list_agreements(
         query = query.where(
             Agreement.period_start <= current_on, Agreement.period_end >= current_on
         )
+    if county is not None:
+        taking_part = (
+            select(Participation.agreement_id)
+            .join(County, County.id == Participation.county_id)
+            .where(County.number == county)
+        )
+        query = query.where(Agreement.id.in_(taking_part))
     return (await session.scalars(query)).all()
 
 
