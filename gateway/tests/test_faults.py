@@ -353,3 +353,42 @@ async def test_an_open_breaker_probes_after_the_cool_down_and_closes(
     assert state is BreakerState.CLOSED
     # Two attempts for the first request (the retry), none while open, one for the probe.
     assert len(upstream.received) == 3
+
+
+async def test_a_stalled_upload_is_the_callers_timeout_not_the_services_failure(
+    gateway_settings: Any, open_gateway: Any, echo_url: str
+) -> None:
+    # The echo upstream reads the whole body before it answers, as a service's write does.
+    settings = gateway_settings(
+        kpi_url=echo_url,
+        upstream_breaker_failures=2,
+        upstream_breaker_cool_down_seconds=30,
+        client_body_timeout_seconds=0.2,
+    )
+
+    async def half_sent() -> AsyncIterator[bytes]:
+        yield b'{"name":'
+        await asyncio.sleep(5)
+        yield b"never"
+
+    async with open_gateway(settings) as (http, app):
+        started = time.monotonic()
+        stalled = [
+            await http.post(
+                "/kpi/v1/events",
+                content=half_sent(),
+                headers={"Content-Type": "application/json", "Content-Length": "1000"},
+            )
+            for _ in range(3)
+        ]
+        elapsed = time.monotonic() - started
+        after = await http.post("/kpi/v1/things", json={"name": "whole"})
+        breaker = gateway_runtime(app).upstreams["kpi"].breaker
+    for response in stalled:
+        assert response.status_code == 408, response.text
+        assert response.json()["type"].endswith(":request-body-timeout")
+    # Each answered after the 0.2 s the caller was given, not after the upstream's 60 s.
+    assert elapsed < 3
+    # Three stalls against a threshold of two, and the service is still everyone's.
+    assert breaker.state is BreakerState.CLOSED
+    assert after.status_code == 200, after.text

@@ -67,6 +67,9 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     # Longest silence between two reads of an upstream's answer.
     upstream_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    # How long a caller may leave its request body without sending more: then 408, and the
+    # service's breaker learns nothing (the caller stalled, not the service).
+    client_body_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     upstream_total_timeout_seconds: float = Field(default=60.0, gt=0)
     # Connections kept per upstream: one slow service cannot take the others' connections.
     upstream_pool_size: int = Field(default=100, ge=1)

@@ -22,6 +22,8 @@ class Upstream:
     base_url: str
     session: aiohttp.ClientSession
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    # How long a caller may leave the body it sends this service without a new piece (408).
+    client_body_timeout_seconds: float = 10.0
 
 
 def _session(settings: GatewaySettings) -> aiohttp.ClientSession:
@@ -64,6 +66,7 @@ def open_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
                 failure_threshold=settings.upstream_breaker_failures,
                 cool_down_seconds=settings.upstream_breaker_cool_down_seconds,
             ),
+            client_body_timeout_seconds=settings.client_body_timeout_seconds,
         )
         for name, url in settings.upstream_urls().items()
     }

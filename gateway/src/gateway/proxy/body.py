@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from starlette.types import Receive, Scope
@@ -14,17 +15,40 @@ class ClientDisconnected(Exception):
     """The caller went away while its body was being passed on."""
 
 
-class RequestBody:
-    """The caller's body, passed on chunk by chunk as it arrives; remembers why it stopped early."""
+class BodyStalled(ProblemError):
+    """The caller stopped sending its body: its request times out (408), the service is not
+    blamed, and its breaker learns nothing."""
 
-    def __init__(self, receive: Receive) -> None:
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408,
+            "request-body-timeout",
+            f"No part of the request body arrived for {seconds:g} s; send it again",
+            headers={"Connection": "close"},
+        )
+
+
+class RequestBody:
+    """The caller's body, passed on chunk by chunk as it arrives; remembers why it stopped early.
+
+    `stall_seconds`: how long the caller may leave it without a new piece. Without a bound, a
+    half-sent upload held the service's connection until the upstream timeout (60 s) and
+    counted as the service's failure: six of them opened its breaker for everyone."""
+
+    def __init__(self, receive: Receive, *, stall_seconds: float | None = None) -> None:
         self._receive = receive
+        self._stall = stall_seconds
         self.error: BaseException | None = None
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while True:
             try:
-                message = await self._receive()
+                async with asyncio.timeout(self._stall):
+                    message = await self._receive()
+            except TimeoutError as exc:
+                assert self._stall is not None
+                self.error = BodyStalled(self._stall)
+                raise self.error from exc
             except Exception as exc:  # e.g. the edge's size limit; re-raised by the proxy
                 self.error = exc
                 raise

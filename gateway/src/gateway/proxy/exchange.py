@@ -49,7 +49,11 @@ async def call_upstream(
 ) -> None:
     """One request to a service, through its breaker, sent at most twice."""
     retry_allowed = may_retry(scope["method"], scope["headers"])
-    body = RequestBody(receive) if has_body(scope) else None
+    body = (
+        RequestBody(receive, stall_seconds=upstream.client_body_timeout_seconds)
+        if has_body(scope)
+        else None
+    )
     kept: bytes | None = None
     if body is not None:
         length = declared_length(scope)
