@@ -71,6 +71,16 @@ async def test_a_county_admin_declares_its_own_county_and_may_replace_it_with_if
     assert [(p["county_number"], p["libraries"]) for p in listed.json()["items"]] == [
         ("03", ["NO-2030000", "NO-2030001"])
     ]
+    # The Location answers, with the ETag a change sends, to anyone who may read the list.
+    for reader in (oslo, issuer.headers("county_admin", county="46"), issuer.headers("partner")):
+        located = await client.get(joined.headers["Location"], headers=reader)
+        assert located.status_code == 200, located.text
+        assert located.headers["ETag"] == '"2"'
+        assert located.json() == replaced.json()
+    current = await client.get(url, headers=oslo | {"If-None-Match": '"2"'})
+    assert (current.status_code, current.headers["ETag"]) == (304, '"2"')
+    absent = await client.get(f"{agreement['url']}/participations/46", headers=oslo)
+    assert absent.status_code == 404
     read = await client.get(agreement["url"], headers=oslo)
     assert read.json()["participating_counties"] == ["03"]
 

@@ -67,6 +67,9 @@ POLICY: Policy = {
     "list_participations": allow(
         "programme_admin", "county_admin", "partner", scope="none: which counties take part"
     ),
+    "get_participation": allow(
+        "programme_admin", "county_admin", "partner", scope="none: which counties take part"
+    ),
     "put_participation": allow(
         "programme_admin",
         "county_admin",

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi import Path as PathParam
 
-from catalogue_licensing.agreements.deps import AgreementForChangeDep
+from catalogue_licensing.agreements.deps import AgreementDep, AgreementForChangeDep
 from catalogue_licensing.agreements.models import Agreement, Participation
 from catalogue_licensing.agreements.participation import service
 from catalogue_licensing.agreements.participation.access import require_own_county
+from catalogue_licensing.agreements.participation.errors import ParticipationNotFound
 from catalogue_licensing.agreements.schemas import CountyNumber
 from catalogue_licensing.directory.models import County
 from catalogue_licensing.directory.service import county_by_number
@@ -44,3 +45,27 @@ async def _county_participation(
 
 
 CountyParticipationDep = Annotated[CountyParticipation, Depends(_county_participation)]
+
+
+@dataclass(frozen=True)
+class ExistingParticipation:
+    agreement: Agreement
+    county: County
+    participation: Participation
+
+
+async def _participation(
+    agreement: AgreementDep, county_number: CountyPath, session: SessionDep
+) -> ExistingParticipation:
+    # Which counties take part is not secret (the list says it too): no county scope here.
+    county = await county_by_number(session, county_number)
+    existing = await service.load_participation(session, agreement_id=agreement.id, county=county)
+    if existing is None:
+        raise ParticipationNotFound(
+            f"County {county.number} does not take part in agreement {agreement.id}"
+        )
+    return ExistingParticipation(agreement=agreement, county=county, participation=existing)
+
+
+# A county's participation that exists (404 otherwise), for reading.
+ParticipationDep = Annotated[ExistingParticipation, Depends(_participation)]

@@ -8,14 +8,23 @@ from fastapi.responses import JSONResponse
 
 from catalogue_licensing.agreements.deps import AgreementDep
 from catalogue_licensing.agreements.participation import service
-from catalogue_licensing.agreements.participation.deps import CountyParticipationDep
+from catalogue_licensing.agreements.participation.deps import (
+    CountyParticipationDep,
+    ParticipationDep,
+)
 from catalogue_licensing.agreements.participation.schemas import (
     ParticipationIn,
     ParticipationList,
     ParticipationOut,
 )
 from chassis.audit import request_id_of
-from chassis.concurrency import IfMatchDep, IfNoneMatchDep, tagged_json
+from chassis.concurrency import (
+    NOT_MODIFIED,
+    IfMatchDep,
+    IfNoneMatchDep,
+    conditional_json,
+    tagged_json,
+)
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
@@ -71,6 +80,19 @@ async def put_participation(
         return tagged_json(view, change.participation)
     location = f"/v1/agreements/{place.agreement.id}/participations/{place.county.number}"
     return tagged_json(view, change.participation, status_code=201, headers={"Location": location})
+
+
+@router.get(
+    "/v1/agreements/{agreement_id}/participations/{county_number}",
+    summary="Read a county's participation in an agreement, with its ETag",
+    description="What a PUT's `Location` names: the libraries taking part and the ETag a "
+    "change or a withdrawal sends as `If-Match`; 304 for a current `If-None-Match`.",
+    response_model=ParticipationOut,
+    responses={**NOT_MODIFIED, **problem_responses(404)},
+)
+async def get_participation(place: ParticipationDep, if_none_match: IfNoneMatchDep) -> Response:
+    view = service.participation_view(place.participation, place.agreement.id, place.county.number)
+    return conditional_json(if_none_match, view, place.participation, cache_control="no-cache")
 
 
 @router.delete(
