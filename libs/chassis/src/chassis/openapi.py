@@ -174,9 +174,11 @@ def _add_declared_headers(app: FastAPI, doc: dict[str, Any]) -> None:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         headers = list(declared_headers(route.dependant))
+        if not headers:
+            continue
         for method in route.methods:
             operation = doc.get("paths", {}).get(route.path_format, {}).get(method.lower())
-            if operation is None or not headers:
+            if operation is None:
                 continue
             parameters = operation.setdefault("parameters", [])
             named = {p["name"].lower() for p in parameters if p["in"] == "header"}

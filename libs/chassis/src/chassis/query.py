@@ -64,15 +64,7 @@ async def reject_unknown_query(request: Request) -> None:
             "unknown-query-parameter",
             f"Unknown query parameter(s): {', '.join(repr(n) for n in unknown)}; "
             f"this operation takes {', '.join(sorted(declared)) or 'none'}",
-            errors=[
-                FieldError(
-                    location=f"query.{n}",
-                    pointer="",
-                    message="not a parameter of this operation",
-                    type="unknown_parameter",
-                )
-                for n in unknown
-            ],
+            errors=_query_errors(unknown, "not a parameter of this operation", "unknown_parameter"),
         )
 
 
@@ -81,16 +73,17 @@ def _refuse_nul(request: Request) -> None:
     if named:
         raise Invalid(
             f"A NUL character (U+0000) in the query: {', '.join(repr(n) for n in named)}",
-            errors=[
-                FieldError(
-                    location=f"query.{n}",
-                    pointer="",
-                    message="may not contain a NUL character (U+0000)",
-                    type="nul_character",
-                )
-                for n in named
-            ],
+            errors=_query_errors(
+                named, "may not contain a NUL character (U+0000)", "nul_character"
+            ),
         )
+
+
+def _query_errors(names: list[str], message: str, kind: str) -> list[FieldError]:
+    """One field error per named query parameter."""
+    return [
+        FieldError(location=f"query.{n}", pointer="", message=message, type=kind) for n in names
+    ]
 
 
 # ---------------------------------------------------------------- parameters read directly
