@@ -81,13 +81,14 @@ class Analyzer:
     def stem(self, word: str) -> str:
         return self._stem(word)  # type: ignore[no-any-return]
 
-    def terms(self, text: str) -> list[str]:
-        """Every term of `text` in order (stop words included: they weigh little in a document)."""
-        return [self.stem(w) for w in words(text) if len(w) >= MIN_TERM or w.isdigit()]
+    def terms(self, text: str, *, parts: bool = True) -> list[str]:
+        """Every term of `text` in order (stop words included: they weigh little in a document);
+        a hyphenated word gives its parts and itself joined, or only the latter."""
+        return [self.stem(w) for w in words(text, parts=parts) if len(w) >= MIN_TERM or w.isdigit()]
 
     def phrase(self, entry: str) -> Phrase:
-        """A word-list entry as terms: its words, a hyphenated one also joined (e-book, ebook)."""
-        return tuple(self.terms(entry))
+        """A word-list entry as terms: a hyphenated word as one (e-book as ebook)."""
+        return tuple(self.terms(entry, parts=False))
 
     def alternatives(self, terms: Sequence[str]) -> list[tuple[int, int, list[Phrase]]]:
         """(start, end, other phrases of its group) for each phrase of a group found in `terms`."""

@@ -26,11 +26,17 @@ def within(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
+# Most typos are one edit (a letter left out, added, changed, or two swapped); a second is
+# tolerated only in a long word (a compound), where two words one edit apart are rare.
+MIN_FUZZY = 4
+MIN_TWO_EDITS = 12
+
+
 def allowed_edits(word: str) -> int:
-    """Typos tolerated in a word of this length: none below 4 letters, one up to 7, then two."""
-    if len(word) < 4:
+    """Typos tolerated in a word of this length."""
+    if len(word) < MIN_FUZZY:
         return 0
-    return 1 if len(word) < 8 else 2
+    return 1 if len(word) < MIN_TWO_EDITS else 2
 
 
 class Vocabulary:
@@ -57,8 +63,26 @@ class Vocabulary:
         for gram in grams:
             for term in self._by_gram.get(gram, ()):
                 counts[term] = counts.get(term, 0) + 1
-        # Each edit spoils at most three trigrams.
-        needed = max(1, len(grams) - 3 * limit)
+        # Each edit spoils at most four trigrams (two neighbours swapped).
+        needed = max(1, len(grams) - 4 * limit)
         return sorted(
-            t for t, n in counts.items() if n >= needed and t != word and within(word, t, limit)
+            t
+            for t, n in counts.items()
+            if n >= needed
+            and t != word
+            and abs(len(t) - len(word)) <= limit
+            and within(word, t, limit)
         )
+
+    def other_forms(self, word: str, extra: int) -> list[str]:
+        """Known terms that are `word` with up to `extra` letters more or fewer at its end (an
+        inflection the stemmer left: cursuss and cursus)."""
+        shorter = [word[:-k] for k in range(1, extra + 1) if word[:-k] in self._known]
+        grams = trigrams(word)[:-1]
+        candidates = set.intersection(*(self._by_gram.get(g, set()) for g in grams))
+        longer = [
+            t
+            for t in candidates
+            if t != word and t.startswith(word) and len(t) - len(word) <= extra
+        ]
+        return sorted(shorter + longer)

@@ -25,6 +25,9 @@ class Concept:
     terms: dict[str, float] = field(default_factory=dict)
     grams: list[str] = field(default_factory=list)
     idf: float = 0.0
+    # A stop word typed among other words: it helps rank (mijn cursussen, kursene mine) but
+    # a document need not have it.
+    stop: bool = False
 
     def offer(self, term: str, weight: float) -> None:
         if weight > self.terms.get(term, 0.0):
@@ -36,6 +39,14 @@ class Expansion:
     synonym: float
     fuzzy: float
     part: float
+    # Another inflected form the stemmer did not bring together (cursussen, cursus).
+    form: float
+    stopword: float
+
+
+# Other forms are looked for only for terms this long, one letter apart (two from LONG_FORM).
+MIN_FORM = 4
+LONG_FORM = 6
 
 
 def _parts(word: str, analyzer: Analyzer, postings: Postings) -> list[str]:
@@ -66,25 +77,48 @@ def plan_query(
     """The concepts of `text`: its words less the stop words (all of them when only stop words
     were typed), with synonyms, near spellings of unknown words and parts of unknown compounds."""
     typed = [w for w in words(text) if len(w) >= MIN_TERM or w.isdigit()]
-    content = [w for w in typed if w not in analyzer.stopwords] or typed
+    only_stop = all(w in analyzer.stopwords for w in typed)
     concepts: list[Concept] = []
     seen: set[str] = set()
-    for word in content:
+    for word in typed:
         term = analyzer.stem(word)
         if term in seen:
             continue
         seen.add(term)
-        concept = Concept(word=word, grams=trigrams(word), idf=postings.idf(term))
-        concept.offer(term, 1.0)
-        if term not in postings:
-            for near in vocabulary.near(term):
-                if near in postings:
-                    concept.offer(near, expansion.fuzzy)
-            for part in _parts(word, analyzer, postings):
-                concept.offer(part, expansion.part)
-        concepts.append(concept)
-    _add_synonyms(concepts, analyzer, expansion.synonym)
+        if word in analyzer.stopwords and not only_stop:
+            if term in postings:
+                stop = Concept(word=word, idf=postings.idf(term), stop=True)
+                stop.offer(term, expansion.stopword)
+                concepts.append(stop)
+            continue
+        concepts.append(_concept(word, term, analyzer, postings, vocabulary, expansion))
+    _add_synonyms([c for c in concepts if not c.stop], analyzer, expansion.synonym)
     return concepts
+
+
+def _concept(
+    word: str,
+    term: str,
+    analyzer: Analyzer,
+    postings: Postings,
+    vocabulary: Vocabulary,
+    expansion: Expansion,
+) -> Concept:
+    concept = Concept(word=word, grams=trigrams(word), idf=postings.idf(term))
+    concept.offer(term, 1.0)
+    if term in postings:
+        if len(term) >= MIN_FORM:
+            letters = 2 if len(term) >= LONG_FORM else 1
+            for form in vocabulary.other_forms(term, letters):
+                if form in postings:
+                    concept.offer(form, expansion.form)
+        return concept
+    for near in vocabulary.near(term):
+        if near in postings:
+            concept.offer(near, expansion.fuzzy)
+    for part in _parts(word, analyzer, postings):
+        concept.offer(part, expansion.part)
+    return concept
 
 
 def _add_synonyms(concepts: list[Concept], analyzer: Analyzer, weight: float) -> None:

@@ -33,6 +33,10 @@ class Weights:
     synonym: float = 0.8
     fuzzy: float = 0.7
     part: float = 0.7
+    form: float = 0.8
+    stopword: float = 0.2
+    # The fused score is multiplied by the hit's coverage of the query to this power.
+    coverage_power: float = 1.0
     # A word the document lacks still counts this much when its trigrams are mostly there.
     gram_match: float = 0.6
     # Below this share of the query (by idf) in the best hit, nothing answers the query.
@@ -161,7 +165,9 @@ class Ranker:
     def _search_lang(self, query: SearchQuery, lang: str) -> list[Ranked]:
         w = self.weights
         analyzer = self.analyzers[lang]
-        expansion = Expansion(synonym=w.synonym, fuzzy=w.fuzzy, part=w.part)
+        expansion = Expansion(
+            synonym=w.synonym, fuzzy=w.fuzzy, part=w.part, form=w.form, stopword=w.stopword
+        )
         concepts = plan_query(query.text, analyzer, self._words, self._vocabulary, expansion)
         if not concepts:
             return []
@@ -173,7 +179,7 @@ class Ranker:
         for concept in concepts:
             for term, weight in concept.terms.items():
                 word_terms[term] = max(weight, word_terms.get(term, 0.0))
-        gram_terms = Counter(g for c in concepts for g in c.grams)
+        gram_terms = Counter(g for c in concepts for g in c.grams if not c.stop)
         by_words = self._words.scores(word_terms.items(), size, k1=w.k1, b=w.b) * mask
         by_grams = (
             self._grams.scores(((g, float(n)) for g, n in gram_terms.items()), size, k1=w.k1, b=w.b)
@@ -199,17 +205,22 @@ class Ranker:
             doc = entry.doc
             coverage, terms = self._coverage(entry, concepts)
             best_coverage = max(best_coverage, coverage)
-            out.append(Ranked(doc, float(fused[slot]), terms, typed))
+            score = float(fused[slot]) * coverage**w.coverage_power
+            out.append(Ranked(doc, score, terms, typed))
         if best_coverage < w.min_coverage:
             return []
+        out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
     def _coverage(self, entry: Entry, concepts: list[Concept]) -> tuple[float, frozenset[str]]:
         """The share of the query (each word by its idf) the document answers, and the terms."""
-        total = sum(c.idf for c in concepts) or 1.0
+        total = sum(c.idf for c in concepts if not c.stop) or 1.0
         got = 0.0
         matched: set[str] = set()
         for concept in concepts:
+            if concept.stop:
+                matched.update(t for t in concept.terms if t in entry.words)
+                continue
             credit = 0.0
             for term, weight in concept.terms.items():
                 if term in entry.words:

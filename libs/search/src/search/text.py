@@ -14,6 +14,7 @@ _APOSTROPHES = "'\u2019"
 # A word: letters and digits, with inner apostrophes (can't, zo'n) dropped from the form.
 WORD = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
 _DROP = str.maketrans("", "", _APOSTROPHES)
+_JOINERS = re.compile(r"[-/]")
 # Words joined by hyphens or slashes (e-book, e-bøker, Wi-Fi): also indexed as one word.
 JOINED = re.compile(r"[^\W_]+(?:[-/][^\W_]+)+")
 
@@ -28,14 +29,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def words(text: str) -> list[str]:
-    """The folded words of `text`, in order; a hyphenated word gives its parts, then the whole."""
+def words(text: str, *, parts: bool = True) -> list[str]:
+    """The folded words of `text`, in order; a hyphenated word gives its parts, then (after all
+    the words) itself joined; with `parts` false only the joined word, in its place."""
     folded = fold(text)
-    out: list[str] = []
-    for match in WORD.finditer(folded):
-        out.append(match.group().translate(_DROP))
-    for match in JOINED.finditer(folded):
-        out.append(re.sub(r"[-/]", "", match.group()))
+    if not parts:
+        folded = JOINED.sub(lambda m: _JOINERS.sub("", m.group()), folded)
+    out = [match.group().translate(_DROP) for match in WORD.finditer(folded)]
+    if parts:
+        out.extend(_JOINERS.sub("", match.group()) for match in JOINED.finditer(folded))
     return out
 
 
