@@ -37,10 +37,13 @@ class Weights:
     stopword: float = 0.2
     # The fused score is multiplied by the hit's coverage of the query to this power.
     coverage_power: float = 1.0
-    # A word the document lacks still counts this much when its trigrams are mostly there.
-    gram_match: float = 0.6
-    # Below this share of the query (by idf) in the best hit, nothing answers the query.
-    min_coverage: float = 0.5
+    # A word the document lacks still counts (its share of trigrams found times `gram_credit`)
+    # when at least `gram_match` of its trigrams are there (a compound's part, a typo).
+    gram_match: float = 0.75
+    gram_credit: float = 0.6
+    # The best hit must cover this share of the query (each word by its idf, a synonym's or
+    # near spelling's by its weight): otherwise nothing answers the query.
+    min_coverage: float = 0.33
     # How many of the best hits are checked for coverage.
     depth: int = 50
 
@@ -88,7 +91,7 @@ class Ranker:
         self._free: list[int] = []
         self._words = Postings()
         self._grams = Postings()
-        self._vocabulary = Vocabulary()
+        self._vocabulary = {lang: Vocabulary() for lang in analyzers}
         self._columns: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -107,7 +110,7 @@ class Ranker:
         self._words.add(slot, word_counts)
         self._grams.add(slot, gram_counts)
         for term in word_counts:
-            self._vocabulary.add(term)
+            self._vocabulary[doc.lang].add(term)
         self._columns = None
 
     def remove(self, slug: str) -> None:
@@ -168,7 +171,7 @@ class Ranker:
         expansion = Expansion(
             synonym=w.synonym, fuzzy=w.fuzzy, part=w.part, form=w.form, stopword=w.stopword
         )
-        concepts = plan_query(query.text, analyzer, self._words, self._vocabulary, expansion)
+        concepts = plan_query(query.text, analyzer, self._words, self._vocabulary[lang], expansion)
         if not concepts:
             return []
         mask = self._mask(query)
@@ -197,23 +200,24 @@ class Ranker:
     ) -> list[Ranked]:
         w = self.weights
         out: list[Ranked] = []
-        best_coverage = 0.0
+        answered = False
         typed = tuple(c.word for c in concepts)
         for slot in order[: max(w.depth, query.limit * 3)]:
             entry = self._entries[int(slot)]
             assert entry is not None
             doc = entry.doc
             coverage, terms = self._coverage(entry, concepts)
-            best_coverage = max(best_coverage, coverage)
+            answered = answered or coverage >= w.min_coverage
             score = float(fused[slot]) * coverage**w.coverage_power
             out.append(Ranked(doc, score, terms, typed))
-        if best_coverage < w.min_coverage:
+        if not answered:
             return []
         out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
     def _coverage(self, entry: Entry, concepts: list[Concept]) -> tuple[float, frozenset[str]]:
-        """The share of the query (each word by its idf) the document answers, and the terms."""
+        """The share of the query (each word by its idf) the document answers, and the terms
+        of the query it has."""
         total = sum(c.idf for c in concepts if not c.stop) or 1.0
         got = 0.0
         matched: set[str] = set()
@@ -229,7 +233,7 @@ class Ranker:
             if credit < 1.0 and concept.grams:
                 share = sum(1 for g in concept.grams if g in entry.grams) / len(concept.grams)
                 if share >= self.weights.gram_match:
-                    credit = max(credit, share * self.weights.gram_match)
+                    credit = max(credit, share * self.weights.gram_credit)
             got += credit * concept.idf
         return got / total, frozenset(matched)
 
