@@ -85,12 +85,18 @@ async def test_put_again_replaces_and_remove_takes_out(db, index):
 
 async def test_another_process_sees_every_write_and_removal(db, index):
     other = SearchIndex()
+    async with db.transaction(write=False) as tx:
+        assert await other.warm(tx) == 0
     assert await search(db, other, SearchQuery(text="hold", lang="en")) == []
     await put_all(db, index, HOLD)
     assert [h.slug for h in await search(db, other, SearchQuery(text="hold"))] == ["en-hold"]
     async with db.transaction(write=True) as tx:
         await index.remove(tx, "en-hold")
+        await index.put(tx, CARD)
     assert await search(db, other, SearchQuery(text="hold")) == []
+    late = SearchIndex()
+    async with db.transaction(write=False) as tx:
+        assert await late.warm(tx) == 1
 
 
 async def test_a_rolled_back_put_is_never_found(db, index):

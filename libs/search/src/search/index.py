@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,13 @@ class SearchIndex:
         self._seen = 0
         self._lock = asyncio.Lock()
 
+    async def warm(self, db: Db) -> int:
+        """Read every committed document now (a service's start-up): the first search of a
+        process otherwise pays for it (about 0.7 s per 1,000 documents). The count indexed."""
+        tx, _ = await _tx_and_info(db)
+        await self._catch_up(tx)
+        return len(self._ranker)
+
     async def put(self, db: Db, document: SearchDocument) -> None:
         """Insert or replace the document of `document.slug`."""
         tx, info = await _tx_and_info(db)
@@ -111,15 +118,21 @@ class SearchIndex:
         text = query.text[:MAX_QUERY_LENGTH]
         ranked = self._ranker.search(query if text == query.text else _shortened(query, text))
         hits = []
+        # One matcher per query and language: a word is marked by what it is, not where.
+        matchers: dict[tuple[str, int], Callable[[str], bool]] = {}
         for found in ranked:
             doc = found.doc
+            key = (doc.lang, id(found.terms))
+            is_match = matchers.get(key)
+            if is_match is None:
+                is_match = matchers[key] = matcher(self._ranker.analyzers[doc.lang], found)
             hits.append(
                 SearchHit(
                     slug=doc.slug,
                     kind=doc.kind,
                     lang=doc.lang,
                     title=doc.title,
-                    snippet=snippet(doc.body, matcher(self._ranker.analyzers[doc.lang], found)),
+                    snippet=snippet(doc.body, is_match),
                     score=round(found.score, 6),
                     facets=doc.facets,
                     tags=doc.tags,

@@ -59,7 +59,8 @@ class Entry:
 class Ranked:
     doc: SearchDocument
     score: float
-    # The query's terms the document has, and the words typed, for highlighting.
+    # The query's terms (one set shared by the hits of a query) and the words typed, for
+    # highlighting.
     terms: frozenset[str]
     words: tuple[str, ...] = ()
 
@@ -202,11 +203,12 @@ class Ranker:
         out: list[Ranked] = []
         answered = False
         typed = tuple(c.word for c in concepts)
+        terms = frozenset(t for c in concepts for t in c.terms)
         for slot in order[: max(w.depth, query.limit * 3)]:
             entry = self._entries[int(slot)]
             assert entry is not None
             doc = entry.doc
-            coverage, terms = self._coverage(entry, concepts)
+            coverage = self._coverage(entry, concepts)
             answered = answered or coverage >= w.min_coverage
             score = float(fused[slot]) * coverage**w.coverage_power
             out.append(Ranked(doc, score, terms, typed))
@@ -215,27 +217,23 @@ class Ranker:
         out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
-    def _coverage(self, entry: Entry, concepts: list[Concept]) -> tuple[float, frozenset[str]]:
-        """The share of the query (each word by its idf) the document answers, and the terms
-        of the query it has."""
+    def _coverage(self, entry: Entry, concepts: list[Concept]) -> float:
+        """The share of the query (each word by its idf) the document answers."""
         total = sum(c.idf for c in concepts if not c.stop) or 1.0
         got = 0.0
-        matched: set[str] = set()
         for concept in concepts:
             if concept.stop:
-                matched.update(t for t in concept.terms if t in entry.words)
                 continue
             credit = 0.0
             for term, weight in concept.terms.items():
                 if term in entry.words:
-                    matched.add(term)
                     credit = max(credit, weight)
             if credit < 1.0 and concept.grams:
                 share = sum(1 for g in concept.grams if g in entry.grams) / len(concept.grams)
                 if share >= self.weights.gram_match:
                     credit = max(credit, share * self.weights.gram_credit)
             got += credit * concept.idf
-        return got / total, frozenset(matched)
+        return got / total
 
 
 def _normalised(scores: Floats) -> Floats:

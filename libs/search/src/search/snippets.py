@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from search.text import spans
+from search.text import WORD
 
 # Words shown around the best passage.
 WINDOW = 30
@@ -14,8 +14,9 @@ MARK_CLOSE = "</mark>"
 
 
 def snippet(text: str, is_match: Callable[[str], bool], *, window: int = WINDOW) -> str:
-    """The `window` words of `text` with the most matches (the start when none), as HTML."""
-    found = list(spans(text))
+    """The `window` words of `text` with the most matches (the start when none), as HTML.
+    `is_match` gets each word as written."""
+    found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
     if not found:
         return escape(text[:200])
     hits = [is_match(word) for _, _, word in found]
