@@ -23,7 +23,7 @@ class Concept:
 
     word: str
     terms: dict[str, float] = field(default_factory=dict)
-    grams: list[str] = field(default_factory=list)
+    grams: tuple[str, ...] = ()
     idf: float = 0.0
     # A stop word typed among other words: it helps rank (mijn cursussen, kursene mine) but
     # a document need not have it.

@@ -51,8 +51,9 @@ class Weights:
 @dataclass(frozen=True, slots=True)
 class Entry:
     doc: SearchDocument
-    words: dict[str, float]
-    grams: dict[str, float]
+    # The document's distinct words, folded, between spaces: a padded trigram of a query word
+    # is in it exactly when one of the document's words has that trigram.
+    spelled: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +68,22 @@ class Ranked:
 
 def _counts(
     analyzer: Analyzer, doc: SearchDocument, weights: Weights
-) -> tuple[dict[str, float], dict[str, float]]:
-    word_counts: defaultdict[str, float] = defaultdict(float)
-    gram_counts: defaultdict[str, float] = defaultdict(float)
+) -> tuple[dict[str, float], dict[str, float], str]:
+    """The document's terms and trigrams, each with its weighted count (a title word counts
+    `weights.title` times), and its distinct words between spaces (`Entry.spelled`)."""
+    typed: defaultdict[str, float] = defaultdict(float)
     tags = " ".join(doc.tags)
     for text, weight in ((doc.title, weights.title), (tags, weights.tags), (doc.body, 1.0)):
         for word in words(text):
-            if len(word) < MIN_TERM and not word.isdigit():
-                continue
-            word_counts[analyzer.stem(word)] += weight
-            for gram in trigrams(word):
-                gram_counts[gram] += weight
-    return dict(word_counts), dict(gram_counts)
+            if len(word) >= MIN_TERM or word.isdigit():
+                typed[word] += weight
+    word_counts: defaultdict[str, float] = defaultdict(float)
+    gram_counts: defaultdict[str, float] = defaultdict(float)
+    for word, count in typed.items():
+        word_counts[analyzer.stem(word)] += count
+        for gram in trigrams(word):
+            gram_counts[gram] += count
+    return dict(word_counts), dict(gram_counts), " " + " ".join(sorted(typed)) + " "
 
 
 class Ranker:
@@ -100,9 +105,9 @@ class Ranker:
 
     def put(self, doc: SearchDocument) -> None:
         self.remove(doc.slug)
-        word_counts, gram_counts = _counts(self.analyzers[doc.lang], doc, self.weights)
+        word_counts, gram_counts, spelled = _counts(self.analyzers[doc.lang], doc, self.weights)
         slot = self._free.pop() if self._free else len(self._entries)
-        entry = Entry(doc, word_counts, gram_counts)
+        entry = Entry(doc, spelled)
         if slot == len(self._entries):
             self._entries.append(entry)
         else:
@@ -120,8 +125,12 @@ class Ranker:
             return
         entry = self._entries[slot]
         assert entry is not None
-        self._words.remove(slot, entry.words)
-        self._grams.remove(slot, entry.grams)
+        # The analysis is a function of the document: done again rather than kept.
+        word_counts, gram_counts, _ = _counts(
+            self.analyzers[entry.doc.lang], entry.doc, self.weights
+        )
+        self._words.remove(slot, word_counts)
+        self._grams.remove(slot, gram_counts)
         self._entries[slot] = None
         self._free.append(slot)
         self._columns = None
@@ -199,41 +208,56 @@ class Ranker:
     def _checked(
         self, order: np.ndarray, fused: Floats, concepts: list[Concept], query: SearchQuery
     ) -> list[Ranked]:
+        """The best `depth` hits rescored by their coverage of the query; none at all when no
+        hit covers `min_coverage` of it."""
         w = self.weights
+        top = order[: max(w.depth, query.limit * 3)]
+        credits = self._word_credits(concepts, top)
+        total = sum(c.idf for c in concepts if not c.stop) or 1.0
         out: list[Ranked] = []
         answered = False
         typed = tuple(c.word for c in concepts)
         terms = frozenset(t for c in concepts for t in c.terms)
-        for slot in order[: max(w.depth, query.limit * 3)]:
+        for i, slot in enumerate(top):
             entry = self._entries[int(slot)]
             assert entry is not None
-            doc = entry.doc
-            coverage = self._coverage(entry, concepts)
+            got = 0.0
+            for concept, credit in zip(concepts, credits, strict=True):
+                if concept.stop:
+                    continue
+                value = float(credit[i])
+                if value < 1.0 and concept.grams:
+                    value = max(value, self._gram_credit(concept, entry))
+                got += value * concept.idf
+            coverage = got / total
             answered = answered or coverage >= w.min_coverage
             score = float(fused[slot]) * coverage**w.coverage_power
-            out.append(Ranked(doc, score, terms, typed))
+            out.append(Ranked(entry.doc, score, terms, typed))
         if not answered:
             return []
         out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
-    def _coverage(self, entry: Entry, concepts: list[Concept]) -> float:
-        """The share of the query (each word by its idf) the document answers."""
-        total = sum(c.idf for c in concepts if not c.stop) or 1.0
-        got = 0.0
+    def _word_credits(self, concepts: list[Concept], top: np.ndarray) -> list[Floats]:
+        """Per concept, for each of the `top` slots: the weight of the best of its terms the
+        document has (1.0 for the word typed, less for a synonym …), 0.0 for none."""
+        size = len(self._entries)
+        credits: list[Floats] = []
         for concept in concepts:
-            if concept.stop:
-                continue
-            credit = 0.0
+            credit = np.zeros(size, dtype=np.float64)
             for term, weight in concept.terms.items():
-                if term in entry.words:
-                    credit = max(credit, weight)
-            if credit < 1.0 and concept.grams:
-                share = sum(1 for g in concept.grams if g in entry.grams) / len(concept.grams)
-                if share >= self.weights.gram_match:
-                    credit = max(credit, share * self.weights.gram_credit)
-            got += credit * concept.idf
-        return got / total
+                slots = self._words.slots(term)
+                if slots is not None:
+                    credit[slots] = np.maximum(credit[slots], weight)
+            credits.append(credit[top])
+        return credits
+
+    def _gram_credit(self, concept: Concept, entry: Entry) -> float:
+        """A word the document lacks, but most of whose trigrams one of its words has."""
+        spelled = entry.spelled
+        share = sum(1 for g in concept.grams if g in spelled) / len(concept.grams)
+        w = self.weights
+        return share * w.gram_credit if share >= w.gram_match else 0.0
 
 
 def _normalised(scores: Floats) -> Floats:
