@@ -10,7 +10,7 @@ from search_testing import judged
 
 # nDCG@10 reached on the dev queries with all 160 documents in one index, on both databases
 # (docs/decisions/0026-search-ranking.md); the test fails 0.02 below it.
-REACHED_NDCG = 0.93
+REACHED_NDCG = 0.94
 ALLOWED_DROP = 0.02
 
 

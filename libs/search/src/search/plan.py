@@ -25,6 +25,9 @@ class Concept:
     terms: dict[str, float] = field(default_factory=dict)
     grams: tuple[str, ...] = ()
     idf: float = 0.0
+    # Synonyms of several words (interbibliothecair leenverkeer for IBL): a document answers
+    # the concept through one only when it has all its words.
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     # A stop word typed among other words: it helps rank (mijn cursussen, kursene mine) but
     # a document need not have it.
     stop: bool = False
@@ -32,6 +35,20 @@ class Concept:
     def offer(self, term: str, weight: float) -> None:
         if weight > self.terms.get(term, 0.0):
             self.terms[term] = weight
+
+    def offer_phrase(self, phrase: tuple[str, ...], weight: float) -> None:
+        if len(phrase) == 1:
+            self.offer(phrase[0], weight)
+        elif phrase not in (p for p, _ in self.phrases):
+            self.phrases.append((phrase, weight))
+
+    def ranked_terms(self) -> dict[str, float]:
+        """The terms to rank by, each with its weight: a phrase's words share its weight."""
+        out = dict(self.terms)
+        for phrase, weight in self.phrases:
+            for term in phrase:
+                out[term] = max(out.get(term, 0.0), weight / len(phrase))
+        return out
 
 
 @dataclass(frozen=True)
@@ -126,5 +143,4 @@ def _add_synonyms(concepts: list[Concept], analyzer: Analyzer, weight: float) ->
     for start, end, others in analyzer.alternatives(terms):
         for concept in concepts[start:end]:
             for phrase in others:
-                for term in phrase:
-                    concept.offer(term, weight)
+                concept.offer_phrase(phrase, weight)

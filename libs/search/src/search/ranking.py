@@ -64,6 +64,8 @@ class Ranked:
     # highlighting.
     terms: frozenset[str]
     words: tuple[str, ...] = ()
+    # The share of the query (by idf) the document answers.
+    coverage: float = 0.0
 
 
 def _counts(
@@ -190,7 +192,7 @@ class Ranker:
         size = len(self._entries)
         word_terms: dict[str, float] = {}
         for concept in concepts:
-            for term, weight in concept.terms.items():
+            for term, weight in concept.ranked_terms().items():
                 word_terms[term] = max(weight, word_terms.get(term, 0.0))
         gram_terms = Counter(g for c in concepts for g in c.grams if not c.stop)
         by_words = self._words.scores(word_terms.items(), size, k1=w.k1, b=w.b) * mask
@@ -232,7 +234,7 @@ class Ranker:
             coverage = got / total
             answered = answered or coverage >= w.min_coverage
             score = float(fused[slot]) * coverage**w.coverage_power
-            out.append(Ranked(entry.doc, score, terms, typed))
+            out.append(Ranked(entry.doc, score, terms, typed, coverage))
         if not answered:
             return []
         out.sort(key=lambda r: (-r.score, r.doc.slug))
@@ -249,6 +251,15 @@ class Ranker:
                 slots = self._words.slots(term)
                 if slots is not None:
                     credit[slots] = np.maximum(credit[slots], weight)
+            for phrase, weight in concept.phrases:
+                has_all = np.ones(size, dtype=bool)
+                for term in phrase:
+                    has = np.zeros(size, dtype=bool)
+                    slots = self._words.slots(term)
+                    if slots is not None:
+                        has[slots] = True
+                    has_all &= has
+                credit[has_all] = np.maximum(credit[has_all], weight)
             credits.append(credit[top])
         return credits
 
