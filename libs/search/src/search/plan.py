@@ -61,6 +61,8 @@ class Expansion:
     stopword: float
 
 
+# A stem this short has too many neighbours to look for its near spellings (park: mark).
+MIN_STEM_FUZZY = 6
 # Other forms are looked for only for terms this long, one letter apart (two from LONG_FORM).
 MIN_FORM = 4
 LONG_FORM = 6
@@ -88,7 +90,8 @@ def plan_query(
     text: str,
     analyzer: Analyzer,
     postings: Postings,
-    vocabulary: Vocabulary,
+    terms: Vocabulary,
+    spellings: Vocabulary,
     expansion: Expansion,
 ) -> list[Concept]:
     """The concepts of `text`: its words less the stop words (all of them when only stop words
@@ -108,7 +111,7 @@ def plan_query(
                 stop.offer(term, expansion.stopword)
                 concepts.append(stop)
             continue
-        concepts.append(_concept(word, term, analyzer, postings, vocabulary, expansion))
+        concepts.append(_concept(word, term, analyzer, postings, (terms, spellings), expansion))
     _add_synonyms([c for c in concepts if not c.stop], analyzer, expansion.synonym)
     return concepts
 
@@ -118,23 +121,31 @@ def _concept(
     term: str,
     analyzer: Analyzer,
     postings: Postings,
-    vocabulary: Vocabulary,
+    vocabularies: tuple[Vocabulary, Vocabulary],
     expansion: Expansion,
 ) -> Concept:
+    terms, spellings = vocabularies
     concept = Concept(word=word, grams=trigrams(word), idf=postings.idf(term))
     concept.offer(term, 1.0)
     if term in postings:
         if len(term) >= MIN_FORM:
             letters = 2 if len(term) >= LONG_FORM else 1
-            for form in vocabulary.other_forms(term, letters):
+            for form in terms.other_forms(term, letters):
                 if form in postings:
                     concept.offer(form, expansion.form)
         return concept
-    for near in vocabulary.near(term):
-        if near in postings:
-            concept.offer(near, expansion.fuzzy)
-    for part in _parts(word, analyzer, postings):
-        concept.offer(part, expansion.part)
+    # Near spellings among the documents' words (quira: quria), and for a longer word among
+    # their terms too (selvbetjeningsatomat: selvbetjeningsautomaten, through the stem).
+    near_terms = {analyzer.stem(near) for near in spellings.near(word)}
+    if len(term) >= MIN_STEM_FUZZY:
+        near_terms.update(terms.near(term))
+    for near_term in sorted(near_terms):
+        if near_term in postings:
+            concept.offer(near_term, expansion.fuzzy)
+    parts = _parts(word, analyzer, postings)
+    if parts:
+        # Both parts, as a phrase: a document with only one of them does not answer the word.
+        concept.offer_phrase(tuple(parts), expansion.part)
     return concept
 
 

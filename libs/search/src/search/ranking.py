@@ -44,6 +44,8 @@ class Weights:
     # The best hit must cover this share of the query (each word by its idf, a synonym's or
     # near spelling's by its weight): otherwise nothing answers the query.
     min_coverage: float = 0.33
+    # A hit covering less than this of the query is left out (trigram noise).
+    min_hit_coverage: float = 0.1
     # How many of the best hits are checked for coverage.
     depth: int = 50
 
@@ -99,7 +101,10 @@ class Ranker:
         self._free: list[int] = []
         self._words = Postings()
         self._grams = Postings()
-        self._vocabulary = {lang: Vocabulary() for lang in analyzers}
+        # Per language: the documents' folded words (for near spellings) and their terms (for
+        # other forms of a term).
+        self._spellings = {lang: Vocabulary() for lang in analyzers}
+        self._terms = {lang: Vocabulary() for lang in analyzers}
         self._columns: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -117,8 +122,7 @@ class Ranker:
         self._slots[doc.slug] = slot
         self._words.add(slot, word_counts)
         self._grams.add(slot, gram_counts)
-        for term in word_counts:
-            self._vocabulary[doc.lang].add(term)
+        self._update_vocabulary(doc.lang, word_counts, spelled, add=True)
         self._columns = None
 
     def remove(self, slug: str) -> None:
@@ -133,9 +137,19 @@ class Ranker:
         )
         self._words.remove(slot, word_counts)
         self._grams.remove(slot, gram_counts)
+        self._update_vocabulary(entry.doc.lang, word_counts, entry.spelled, add=False)
         self._entries[slot] = None
         self._free.append(slot)
         self._columns = None
+
+    def _update_vocabulary(
+        self, lang: str, word_counts: Mapping[str, float], spelled: str, *, add: bool
+    ) -> None:
+        terms, spellings = self._terms[lang], self._spellings[lang]
+        for term in word_counts:
+            terms.add(term) if add else terms.discard(term)
+        for word in spelled.split():
+            spellings.add(word) if add else spellings.discard(word)
 
     def clear(self) -> None:
         self.__init__(self.analyzers, self.weights)  # type: ignore[misc]
@@ -183,7 +197,9 @@ class Ranker:
         expansion = Expansion(
             synonym=w.synonym, fuzzy=w.fuzzy, part=w.part, form=w.form, stopword=w.stopword
         )
-        concepts = plan_query(query.text, analyzer, self._words, self._vocabulary[lang], expansion)
+        concepts = plan_query(
+            query.text, analyzer, self._words, self._terms[lang], self._spellings[lang], expansion
+        )
         if not concepts:
             return []
         mask = self._mask(query)
@@ -232,6 +248,8 @@ class Ranker:
                     value = max(value, self._gram_credit(concept, entry))
                 got += value * concept.idf
             coverage = got / total
+            if coverage < w.min_hit_coverage or coverage == 0.0:
+                continue
             answered = answered or coverage >= w.min_coverage
             score = float(fused[slot]) * coverage**w.coverage_power
             out.append(Ranked(entry.doc, score, terms, typed, coverage))
