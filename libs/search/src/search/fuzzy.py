@@ -89,15 +89,13 @@ class Vocabulary:
             and within(word, t, limit)
         )
 
-    def other_forms(self, word: str, extra: int) -> list[str]:
-        """Known terms that are `word` with up to `extra` letters more or fewer at its end (an
-        inflection the stemmer left: cursuss and cursus)."""
-        shorter = [word[:-k] for k in range(1, extra + 1) if word[:-k] in self._known]
+    def longer_forms(self, word: str, extra: int) -> list[str]:
+        """Known terms that are `word` with up to `extra` letters more at its end (an inflection
+        the stemmer left: cursuss for cursus, kurs for kur)."""
         grams = trigrams(word)[:-1]
         candidates = set.intersection(*(self._by_gram.get(g, set()) for g in grams))
-        longer = [
+        return sorted(
             t
             for t in candidates
             if t != word and t.startswith(word) and len(t) - len(word) <= extra
-        ]
-        return sorted(shorter + longer)
+        )

@@ -63,7 +63,7 @@ class Expansion:
 
 # A stem this short has too many neighbours to look for its near spellings (park: mark).
 MIN_STEM_FUZZY = 6
-# Other forms are looked for only for terms this long, one letter apart (two from LONG_FORM).
+# Longer forms are looked for only for terms this long, one letter more (two from LONG_FORM).
 MIN_FORM = 4
 LONG_FORM = 6
 
@@ -116,6 +116,18 @@ def plan_query(
     return concepts
 
 
+def _other_forms(term: str, analyzer: Analyzer, terms: Vocabulary) -> list[str]:
+    """Forms of the same word the stemmer leaves apart: its stem stemmed again (kursene → kurs
+    → kur, as kurs → kur), and known terms a letter or two longer (cursus → cursuss)."""
+    forms = []
+    again = analyzer.stem(term)
+    if again != term:
+        forms.append(again)
+    if len(term) >= MIN_FORM:
+        forms.extend(terms.longer_forms(term, 2 if len(term) >= LONG_FORM else 1))
+    return forms
+
+
 def _concept(
     word: str,
     term: str,
@@ -128,11 +140,9 @@ def _concept(
     concept = Concept(word=word, grams=trigrams(word), idf=postings.idf(term))
     concept.offer(term, 1.0)
     if term in postings:
-        if len(term) >= MIN_FORM:
-            letters = 2 if len(term) >= LONG_FORM else 1
-            for form in terms.other_forms(term, letters):
-                if form in postings:
-                    concept.offer(form, expansion.form)
+        for form in _other_forms(term, analyzer, terms):
+            if form in postings:
+                concept.offer(form, expansion.form)
         return concept
     # Near spellings among the documents' words (quira: quria), and for a longer word among
     # their terms too (selvbetjeningsatomat: selvbetjeningsautomaten, through the stem).

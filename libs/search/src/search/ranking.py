@@ -35,8 +35,9 @@ class Weights:
     part: float = 0.7
     form: float = 0.8
     stopword: float = 0.2
-    # The fused score is multiplied by the hit's coverage of the query to this power.
-    coverage_power: float = 1.0
+    # The fused score is multiplied by floor + (1 - floor) * the hit's coverage ** power.
+    coverage_power: float = 0.5
+    coverage_floor: float = 0.0
     # A word the document lacks still counts (its share of trigrams found times `gram_credit`)
     # when at least `gram_match` of its trigrams are there (a compound's part, a typo).
     gram_match: float = 0.75
@@ -251,7 +252,8 @@ class Ranker:
             if coverage < w.min_hit_coverage or coverage == 0.0:
                 continue
             answered = answered or coverage >= w.min_coverage
-            score = float(fused[slot]) * coverage**w.coverage_power
+            scale = w.coverage_floor + (1.0 - w.coverage_floor) * coverage**w.coverage_power
+            score = float(fused[slot]) * scale
             out.append(Ranked(entry.doc, score, terms, typed, coverage))
         if not answered:
             return []
