@@ -150,16 +150,20 @@ class SearchIndex:
         state = await tx.row(self._sql.state)
         epoch = state["epoch"] if state else None
         revision = int(state["revision"]) if state else 0
-        if epoch == self._epoch and revision == self._seen:
+        if epoch == self._epoch and revision <= self._seen:
+            # Nothing new (or this transaction's snapshot is older than what another request
+            # of this process has already read: its search may see a little more).
             return
         async with self._lock:
-            if epoch != self._epoch or revision < self._seen:
+            if epoch == self._epoch and revision <= self._seen:
+                return  # another request caught up while this one waited
+            if epoch != self._epoch:
+                # The state row was made anew (an emptied database): everything again.
                 self._ranker.clear()
                 self._epoch, self._seen = epoch, 0
             if state is None:
                 return
-            rows = await tx.rows(self._sql.changed, after=self._seen)
-            for row in rows:
+            for row in await tx.rows(self._sql.changed, after=self._seen):
                 if row["removed"]:
                     self._ranker.remove(row["slug"])
                 else:
