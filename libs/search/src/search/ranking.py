@@ -3,18 +3,18 @@ trigrams, fused; a result only when the best hit covers enough of the query."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from search.analysis import MIN_TERM, Analyzer
+from search.analysis import Analyzer
+from search.entries import Entry, analyse
 from search.fuzzy import Vocabulary
 from search.model import SearchDocument, SearchQuery
 from search.plan import Concept, Expansion, plan_query
 from search.postings import Floats, Postings
-from search.text import trigrams, words
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,6 @@ class Weights:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    doc: SearchDocument
-    # The document's distinct words, folded, between spaces: a padded trigram of a query word
-    # is in it exactly when one of the document's words has that trigram.
-    spelled: str
-
-
-@dataclass(frozen=True, slots=True)
 class Ranked:
     doc: SearchDocument
     score: float
@@ -71,32 +63,16 @@ class Ranked:
     coverage: float = 0.0
 
 
-def _counts(
-    analyzer: Analyzer, doc: SearchDocument, weights: Weights
-) -> tuple[dict[str, float], dict[str, float], str]:
-    """The document's terms and trigrams, each with its weighted count (a title word counts
-    `weights.title` times), and its distinct words between spaces (`Entry.spelled`)."""
-    typed: defaultdict[str, float] = defaultdict(float)
-    tags = " ".join(doc.tags)
-    for text, weight in ((doc.title, weights.title), (tags, weights.tags), (doc.body, 1.0)):
-        for word in words(text):
-            if len(word) >= MIN_TERM or word.isdigit():
-                typed[word] += weight
-    word_counts: defaultdict[str, float] = defaultdict(float)
-    gram_counts: defaultdict[str, float] = defaultdict(float)
-    for word, count in typed.items():
-        word_counts[analyzer.stem(word)] += count
-        for gram in trigrams(word):
-            gram_counts[gram] += count
-    return dict(word_counts), dict(gram_counts), " " + " ".join(sorted(typed)) + " "
-
-
 class Ranker:
     """All documents of one index in memory, by slot; a removed document frees its slot."""
 
     def __init__(self, analyzers: Mapping[str, Analyzer], weights: Weights | None = None) -> None:
         self.analyzers = analyzers
         self.weights = weights or Weights()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every document."""
         self._entries: list[Entry | None] = []
         self._slots: dict[str, int] = {}
         self._free: list[int] = []
@@ -104,8 +80,8 @@ class Ranker:
         self._grams = Postings()
         # Per language: the documents' folded words (for near spellings) and their terms (for
         # other forms of a term).
-        self._spellings = {lang: Vocabulary() for lang in analyzers}
-        self._terms = {lang: Vocabulary() for lang in analyzers}
+        self._spellings = {lang: Vocabulary() for lang in self.analyzers}
+        self._terms = {lang: Vocabulary() for lang in self.analyzers}
         self._columns: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -113,7 +89,7 @@ class Ranker:
 
     def put(self, doc: SearchDocument) -> None:
         self.remove(doc.slug)
-        word_counts, gram_counts, spelled = _counts(self.analyzers[doc.lang], doc, self.weights)
+        word_counts, gram_counts, spelled = self._analyse(doc)
         slot = self._free.pop() if self._free else len(self._entries)
         entry = Entry(doc, spelled)
         if slot == len(self._entries):
@@ -133,15 +109,17 @@ class Ranker:
         entry = self._entries[slot]
         assert entry is not None
         # The analysis is a function of the document: done again rather than kept.
-        word_counts, gram_counts, _ = _counts(
-            self.analyzers[entry.doc.lang], entry.doc, self.weights
-        )
+        word_counts, gram_counts, _ = self._analyse(entry.doc)
         self._words.remove(slot, word_counts)
         self._grams.remove(slot, gram_counts)
         self._update_vocabulary(entry.doc.lang, word_counts, entry.spelled, add=False)
         self._entries[slot] = None
         self._free.append(slot)
         self._columns = None
+
+    def _analyse(self, doc: SearchDocument) -> tuple[dict[str, float], dict[str, float], str]:
+        w = self.weights
+        return analyse(self.analyzers[doc.lang], doc, title=w.title, tags=w.tags)
 
     def _update_vocabulary(
         self, lang: str, word_counts: Mapping[str, float], spelled: str, *, add: bool
@@ -151,9 +129,6 @@ class Ranker:
             terms.add(term) if add else terms.discard(term)
         for word in spelled.split():
             spellings.add(word) if add else spellings.discard(word)
-
-    def clear(self) -> None:
-        self.__init__(self.analyzers, self.weights)  # type: ignore[misc]
 
     def _mask(self, query: SearchQuery) -> np.ndarray:
         if self._columns is None:
