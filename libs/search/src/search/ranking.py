@@ -196,8 +196,22 @@ class Ranker:
         candidates = np.nonzero(fused > 0)[0]
         if len(candidates) == 0:
             return []
-        order = candidates[np.lexsort((candidates, -fused[candidates]))]
-        return self._checked(order, fused, concepts, query)
+        return self._checked(self._best(candidates, fused, query), fused, concepts, query)
+
+    def _best(self, candidates: np.ndarray, fused: Floats, query: SearchQuery) -> np.ndarray:
+        """The `depth` best slots by fused score, ties by slug: the same documents in every
+        process, whatever slots they were given."""
+        depth = max(self.weights.depth, query.limit * 3)
+        if len(candidates) > depth:
+            values = fused[candidates]
+            kth = np.partition(values, len(values) - depth)[len(values) - depth]
+            candidates = candidates[values >= kth]
+        entries = self._entries
+        ordered = sorted(
+            candidates.tolist(),
+            key=lambda slot: (-fused[slot], entries[slot].doc.slug),  # type: ignore[union-attr]
+        )
+        return np.asarray(ordered[:depth], dtype=np.int64)
 
     def _checked(
         self, order: np.ndarray, fused: Floats, concepts: list[Concept], query: SearchQuery
@@ -205,7 +219,7 @@ class Ranker:
         """The best `depth` hits rescored by their coverage of the query; none at all when no
         hit covers `min_coverage` of it."""
         w = self.weights
-        top = order[: max(w.depth, query.limit * 3)]
+        top = order
         credits = self._word_credits(concepts, top)
         total = sum(c.idf for c in concepts if not c.stop) or 1.0
         out: list[Ranked] = []
