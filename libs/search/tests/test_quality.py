@@ -10,11 +10,11 @@ from search_testing import judged
 
 # nDCG@10 reached on the dev queries with all 160 documents in one index, on both databases
 # (docs/decisions/0026-search-ranking.md); the test fails 0.02 below it.
-REACHED_NDCG = 0.946
+REACHED_NDCG = 0.947
 ALLOWED_DROP = 0.02
 # Each service's own documents in its own index, measured as `search-eval --kinds` measures
 # its endpoint: training (courses and lessons) and helpdesk (articles).
-REACHED_BY_KINDS = {"course,lesson": 0.950, "article": 0.964}
+REACHED_BY_KINDS = {"course,lesson": 0.957, "article": 0.964}
 
 
 @pytest.fixture

@@ -42,12 +42,11 @@ class Concept:
         elif phrase not in (p for p, _ in self.phrases):
             self.phrases.append((phrase, weight))
 
-    def ranked_terms(self) -> dict[str, float]:
-        """The terms to rank by, each with its weight: a phrase's words share its weight."""
-        out = dict(self.terms)
-        for phrase, weight in self.phrases:
-            for term in phrase:
-                out[term] = max(out.get(term, 0.0), weight / len(phrase))
+    def alternatives(self) -> list[tuple[tuple[str, ...], float]]:
+        """Each way a document answers this word: its terms and their weight (a phrase's words
+        share the phrase's)."""
+        out = [((term,), weight) for term, weight in self.terms.items()]
+        out.extend((phrase, weight / len(phrase)) for phrase, weight in self.phrases)
         return out
 
 

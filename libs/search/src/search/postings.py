@@ -84,16 +84,18 @@ class Postings:
         """BM25 of every slot (0 for a slot without any of the terms), each term's part
         multiplied by its weight."""
         out = np.zeros(size, dtype=np.float64)
-        if self.count == 0:
-            return out
+        for term, weight in terms:
+            self.add_term(out, term, weight, k1=k1, b=b)
+        return out
+
+    def add_term(self, out: Floats, term: str, weight: float, *, k1: float, b: float) -> None:
+        """Add `term`'s part of BM25, times `weight`, to each slot's score in `out`."""
+        found = self._slots.get(term)
+        if found is None or self.count == 0:
+            return
         lengths = np.frombuffer(self._lengths, dtype=np.float64)
         average = self.total_length / self.count or 1.0
-        for term, weight in terms:
-            found = self._slots.get(term)
-            if found is None:
-                continue
-            slots = np.frombuffer(found, dtype=np.int32)
-            tfs = np.frombuffer(self._tfs[term], dtype=np.float32).astype(np.float64)
-            norm = k1 * (1.0 - b + b * lengths[slots] / average)
-            out[slots] += weight * self.idf(term) * tfs * (k1 + 1.0) / (tfs + norm)
-        return out
+        slots = np.frombuffer(found, dtype=np.int32)
+        tfs = np.frombuffer(self._tfs[term], dtype=np.float32).astype(np.float64)
+        norm = k1 * (1.0 - b + b * lengths[slots] / average)
+        out[slots] += weight * self.idf(term) * tfs * (k1 + 1.0) / (tfs + norm)

@@ -182,12 +182,8 @@ class Ranker:
         if query.lang is None:
             mask &= self._columns["lang"] == lang  # type: ignore[index]
         size = len(self._entries)
-        word_terms: dict[str, float] = {}
-        for concept in concepts:
-            for term, weight in concept.ranked_terms().items():
-                word_terms[term] = max(weight, word_terms.get(term, 0.0))
         gram_terms = Counter(g for c in concepts for g in c.grams if not c.stop)
-        by_words = self._words.scores(word_terms.items(), size, k1=w.k1, b=w.b) * mask
+        by_words = self._word_scores(concepts, size) * mask
         by_grams = (
             self._grams.scores(((g, float(n)) for g, n in gram_terms.items()), size, k1=w.k1, b=w.b)
             * mask
@@ -197,6 +193,22 @@ class Ranker:
         if len(candidates) == 0:
             return []
         return self._checked(self._best(candidates, fused, query), fused, concepts, query)
+
+    def _word_scores(self, concepts: list[Concept], size: int) -> Floats:
+        """BM25 over the query's words: each word scores by the best of its alternatives in a
+        document (the word typed, a synonym, another form …), never by their sum, so a document
+        using both a word and its synonym does not outrank one using the word alone."""
+        w = self.weights
+        total = np.zeros(size, dtype=np.float64)
+        for concept in concepts:
+            best = np.zeros(size, dtype=np.float64)
+            for terms, weight in concept.alternatives():
+                one = np.zeros(size, dtype=np.float64)
+                for term in terms:
+                    self._words.add_term(one, term, weight, k1=w.k1, b=w.b)
+                np.maximum(best, one, out=best)
+            total += best
+        return total
 
     def _best(self, candidates: np.ndarray, fused: Floats, query: SearchQuery) -> np.ndarray:
         """The `depth` best slots by fused score, ties by slug: the same documents in every
