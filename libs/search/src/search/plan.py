@@ -45,7 +45,9 @@ class Concept:
     def alternatives(self) -> list[tuple[tuple[str, ...], float]]:
         """Each way a document answers this word: its terms and their weight (a phrase's words
         share the phrase's)."""
-        out = [((term,), weight) for term, weight in self.terms.items()]
+        out: list[tuple[tuple[str, ...], float]] = [
+            ((term,), weight) for term, weight in self.terms.items()
+        ]
         out.extend((phrase, weight / len(phrase)) for phrase, weight in self.phrases)
         return out
 
