@@ -92,8 +92,8 @@ class Vocabulary:
     def longer_forms(self, word: str, extra: int) -> list[str]:
         """Known terms that are `word` with up to `extra` letters more at its end (an inflection
         the stemmer left: cursuss for cursus, kurs for kur)."""
-        grams = trigrams(word)[:-1]
-        candidates = set.intersection(*(self._by_gram.get(g, set()) for g in grams))
+        sets = sorted((self._by_gram.get(g, set()) for g in trigrams(word)[:-1]), key=len)
+        candidates = sets[0].intersection(*sets[1:])
         return sorted(
             t
             for t in candidates

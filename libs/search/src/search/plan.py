@@ -9,6 +9,8 @@ from search.fuzzy import Vocabulary
 from search.postings import Postings
 from search.text import trigrams, words
 
+# Words of a query read at most (a longer text is no search; its rest is ignored).
+MAX_QUERY_WORDS = 32
 # A compound's parts are looked for only in words this long, each part at least this long.
 MIN_COMPOUND = 7
 MIN_PART = 3
@@ -97,7 +99,7 @@ def plan_query(
 ) -> list[Concept]:
     """The concepts of `text`: its words less the stop words (all of them when only stop words
     were typed), with synonyms, near spellings of unknown words and parts of unknown compounds."""
-    typed = [w for w in words(text) if len(w) >= MIN_TERM or w.isdigit()]
+    typed = [w for w in words(text) if len(w) >= MIN_TERM or w.isdigit()][:MAX_QUERY_WORDS]
     only_stop = all(w in analyzer.stopwords for w in typed)
     concepts: list[Concept] = []
     seen: set[str] = set()

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from search.analysis import Analyzer
 from search.entries import Entry, analyse
@@ -232,7 +233,7 @@ class Ranker:
         hit covers `min_coverage` of it."""
         w = self.weights
         top = order
-        credits = self._word_credits(concepts, top)
+        credits = self._credits(concepts, top)
         total = sum(c.idf for c in concepts if not c.stop) or 1.0
         out: list[Ranked] = []
         answered = False
@@ -243,12 +244,8 @@ class Ranker:
             assert entry is not None
             got = 0.0
             for concept, credit in zip(concepts, credits, strict=True):
-                if concept.stop:
-                    continue
-                value = float(credit[i])
-                if value < 1.0 and concept.grams:
-                    value = max(value, self._gram_credit(concept, entry))
-                got += value * concept.idf
+                if not concept.stop:
+                    got += float(credit[i]) * concept.idf
             coverage = got / total
             if coverage < w.min_hit_coverage or coverage == 0.0:
                 continue
@@ -261,35 +258,49 @@ class Ranker:
         out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
-    def _word_credits(self, concepts: list[Concept], top: np.ndarray) -> list[Floats]:
-        """Per concept, for each of the `top` slots: the weight of the best of its terms the
-        document has (1.0 for the word typed, less for a synonym …), 0.0 for none."""
+    def _credits(self, concepts: list[Concept], top: np.ndarray) -> list[Floats]:
+        """Per concept, for each of the `top` slots, how well the document answers it: the
+        weight of the best of its terms or phrases the document has (1.0 for the word typed,
+        less for a synonym …), else its trigram credit, else 0.0."""
         size = len(self._entries)
         credits: list[Floats] = []
         for concept in concepts:
             credit = np.zeros(size, dtype=np.float64)
-            for term, weight in concept.terms.items():
-                slots = self._words.slots(term)
-                if slots is not None:
-                    credit[slots] = np.maximum(credit[slots], weight)
-            for phrase, weight in concept.phrases:
-                has_all = np.ones(size, dtype=bool)
-                for term in phrase:
-                    has = np.zeros(size, dtype=bool)
+            if not concept.stop:
+                for term, weight in concept.terms.items():
                     slots = self._words.slots(term)
                     if slots is not None:
-                        has[slots] = True
-                    has_all &= has
-                credit[has_all] = np.maximum(credit[has_all], weight)
+                        credit[slots] = np.maximum(credit[slots], weight)
+                for phrase, weight in concept.phrases:
+                    has_all = self._has_all(phrase, size)
+                    credit[has_all] = np.maximum(credit[has_all], weight)
+                if concept.grams:
+                    np.maximum(credit, self._gram_credits(concept, size), out=credit)
             credits.append(credit[top])
         return credits
 
-    def _gram_credit(self, concept: Concept, entry: Entry) -> float:
-        """A word the document lacks, but most of whose trigrams one of its words has."""
-        spelled = entry.spelled
-        share = sum(1 for g in concept.grams if g in spelled) / len(concept.grams)
+    def _has_all(self, terms: tuple[str, ...], size: int) -> npt.NDArray[np.bool_]:
+        has_all = np.ones(size, dtype=bool)
+        for term in terms:
+            has = np.zeros(size, dtype=bool)
+            slots = self._words.slots(term)
+            if slots is not None:
+                has[slots] = True
+            has_all &= has
+        return has_all
+
+    def _gram_credits(self, concept: Concept, size: int) -> Floats:
+        """For a word a document lacks: the share of its trigrams one of the document's words
+        has (a trigram is the document's when one of its words has it), times `gram_credit`,
+        when that share is at least `gram_match`."""
         w = self.weights
-        return share * w.gram_credit if share >= w.gram_match else 0.0
+        found = np.zeros(size, dtype=np.float64)
+        for gram, count in Counter(concept.grams).items():
+            slots = self._grams.slots(gram)
+            if slots is not None:
+                found[slots] += count
+        share = found / len(concept.grams)
+        return np.where(share >= w.gram_match, share * w.gram_credit, 0.0)
 
 
 def _normalised(scores: Floats) -> Floats:
