@@ -13,8 +13,8 @@ from search.text import trigrams, words
 @dataclass(frozen=True, slots=True)
 class Entry:
     doc: SearchDocument
-    # The document's distinct words, folded, between spaces: a padded trigram of a query word
-    # is in it exactly when one of the document's words has that trigram.
+    # The document's distinct words, folded, between spaces: what it adds to its language's
+    # vocabulary of spellings (near spellings of typed words), and takes away when removed.
     spelled: str
 
 
