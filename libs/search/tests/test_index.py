@@ -189,3 +189,24 @@ def _fields(doc):
         "facets": doc.facets,
         "audience": doc.audience,
     }
+
+
+async def test_a_session_that_wrote_then_committed_searches_the_index_as_it_is(db, index):
+    async with db.writer() as session:
+        async with session.begin():
+            await index.put(session, HOLD)
+        async with session.begin():
+            [hit] = await index.search(session, SearchQuery(text="hold", lang="en"))
+    assert hit.slug == "en-hold"
+
+
+async def test_a_session_s_rolled_back_put_is_never_found(db, index):
+    async def put_search_and_fail():
+        async with db.writer() as session, session.begin():
+            await index.put(session, HOLD)
+            assert await index.search(session, SearchQuery(text="hold")) == []
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        await put_search_and_fail()
+    assert await search(db, index, SearchQuery(text="hold")) == []

@@ -35,6 +35,12 @@ async def _tx_and_info(db: Db) -> tuple[Transaction, dict[Any, Any]]:
     return await joined(db), db.info
 
 
+def _current(db: Db) -> object:
+    """What identifies the transaction `db` is in: a session outlives its transactions (and
+    its `info` with them), a `Transaction` is one."""
+    return db.get_transaction() if isinstance(db, AsyncSession) else db
+
+
 def _document(row: Row) -> SearchDocument:
     return SearchDocument(
         slug=row["slug"],
@@ -83,7 +89,7 @@ class SearchIndex:
         """Insert or replace the document of `document.slug`."""
         tx, info = await _tx_and_info(db)
         revision = await self._next_revision(tx)
-        info[_WROTE] = True
+        info[_WROTE] = _current(db)
         await tx.run(
             self._sql.upsert[tx.backend],
             slug=document.slug,
@@ -104,14 +110,14 @@ class SearchIndex:
         if await tx.row(self._sql.exists, slug=slug) is None:
             return False
         revision = await self._next_revision(tx)
-        info[_WROTE] = True
+        info[_WROTE] = _current(db)
         await tx.run(self._sql.tombstone, target=slug, revision=revision, tags=[], facets={})
         return True
 
     async def search(self, db: Db, query: SearchQuery) -> list[SearchHit]:
         """The best hits, best first; [] when nothing answers the query well enough."""
         tx, info = await _tx_and_info(db)
-        if not info.get(_WROTE):
+        if info.get(_WROTE) is not _current(db):
             # A transaction that wrote sees the index as last committed: its own uncommitted
             # rows must not enter the index every request shares.
             await self._catch_up(tx)
