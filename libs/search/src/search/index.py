@@ -80,7 +80,8 @@ class SearchIndex:
 
     async def warm(self, db: Db) -> int:
         """Read every committed document now (a service's start-up): the first search of a
-        process otherwise pays for it (about 0.7 s per 1,000 documents). The count indexed."""
+        process otherwise pays for it (about half a second per 1,000 documents). The count
+        indexed."""
         tx, _ = await _tx_and_info(db)
         await self._catch_up(tx)
         return len(self._ranker)
