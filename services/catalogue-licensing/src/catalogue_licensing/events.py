@@ -10,6 +10,17 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
+from catalogue_licensing.procurement.rounds.events import (
+    RoundAnnounced,
+    RoundAwarded,
+    RoundCancelled,
+    RoundClosed,
+    RoundConcluded,
+    RoundCreated,
+    RoundNegotiationStarted,
+    RoundOpened,
+    RoundUpdated,
+)
 from catalogue_licensing.products.events import (
     ProductActivated,
     ProductCreated,
@@ -34,4 +45,13 @@ EVENTS: list[type[EventData]] = [
     AgreementUpdated,
     ParticipationChanged,
     CostSharesRecomputed,
+    RoundCreated,
+    RoundUpdated,
+    RoundAnnounced,
+    RoundOpened,
+    RoundClosed,
+    RoundNegotiationStarted,
+    RoundAwarded,
+    RoundConcluded,
+    RoundCancelled,
 ]

@@ -11,6 +11,7 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
+from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
 
@@ -26,7 +27,9 @@ __all__ = [
     "Municipality",
     "MunicipalityPopulation",
     "Participation",
+    "ProcurementRound",
     "Product",
+    "RoundMove",
     "Vendor",
     "audit_log",
     "idempotency",

@@ -85,6 +85,32 @@ POLICY: Policy = {
         "county_admin",
         scope="county admin: only the token's county's row; programme admin: every row",
     ),
+    # Procurement rounds: the programme drafts and moves them; once announced, anyone with a
+    # role in the cycle reads them.
+    "create_procurement_round": allow("programme_admin", scope="none: any round"),
+    "list_procurement_rounds": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="programme admin: every round; others: announced ones (a draft is not listed)",
+    ),
+    "get_procurement_round": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="programme admin: every round; others: announced ones (a draft is 404)",
+    ),
+    "update_procurement_round": allow("programme_admin", scope="none: any draft round"),
+    "move_procurement_round": allow("programme_admin", scope="none: any round"),
+    "list_procurement_round_moves": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="as the round itself: a draft's moves are the programme's",
+    ),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),
