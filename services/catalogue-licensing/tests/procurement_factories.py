@@ -57,3 +57,74 @@ async def shift_round(session: AsyncSession, round_id: Any, **values: Any) -> No
 
 def days_ago(n: int) -> date:
     return datetime.now(UTC).astimezone(OSLO).date() - timedelta(days=n)
+
+
+QUESTIONS: list[dict[str, Any]] = [
+    {"id": "dpa_signed", "type": "yes_no", "label": {"nb": "Databehandleravtale?", "en": "DPA?"}},
+    {
+        "id": "wcag_level",
+        "type": "single_choice",
+        "label": {"nb": "WCAG-nivå", "en": "WCAG level"},
+        "options": [
+            {"value": "a", "label": {"en": "A"}},
+            {"value": "aa", "label": {"en": "AA"}},
+            {"value": "aaa", "label": {"en": "AAA"}},
+        ],
+    },
+    {
+        "id": "auth",
+        "type": "multiple_choice",
+        "label": {"en": "Authentication"},
+        "options": [
+            {"value": "saml2", "label": {"en": "SAML 2"}},
+            {"value": "oidc", "label": {"en": "OpenID Connect"}},
+        ],
+        "required": False,
+    },
+    {"id": "summary", "type": "text", "label": {"en": "Summary"}, "max_length": 20},
+    {
+        "id": "simultaneous_users",
+        "type": "number",
+        "label": {"en": "Simultaneous users"},
+        "minimum": 1,
+        "maximum": 100000,
+        "integer": True,
+    },
+    {
+        "id": "available_from",
+        "type": "date",
+        "label": {"en": "Available from"},
+        "earliest": "2026-01-01",
+        "required": False,
+    },
+]
+
+ANSWERS: dict[str, Any] = {
+    "dpa_signed": True,
+    "wcag_level": "aa",
+    "summary": "Lydbøker",
+    "simultaneous_users": 50,
+}
+
+
+async def open_round(
+    client: Any, admin: dict[str, str], *, state: str = "open", **overrides: Any
+) -> dict[str, Any]:
+    """Through the API: a round with the questionnaire above, moved on to `state`
+    (announced or open); answers the round as read last."""
+    created = await client.post(
+        "/v1/procurement-rounds", json=round_payload(**overrides), headers=admin
+    )
+    assert created.status_code == 201, created.text
+    url = f"/v1/procurement-rounds/{created.json()['id']}"
+    put = await client.put(f"{url}/questionnaire", json={"questions": QUESTIONS}, headers=admin)
+    assert put.status_code == 201, put.text
+    etag = created.headers["ETag"]
+    for to in ("announced", "open")[: 1 if state == "announced" else 2]:
+        moved = await client.post(
+            f"{url}/moves", json={"to": to}, headers=admin | {"If-Match": etag}
+        )
+        assert moved.status_code == 200, moved.text
+        etag = moved.headers["ETag"]
+    read = await client.get(url, headers=admin)
+    return dict(read.json())

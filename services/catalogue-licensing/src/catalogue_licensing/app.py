@@ -14,6 +14,8 @@ from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.events import EVENTS
 from catalogue_licensing.models import audit_log, idempotency, outbox
 from catalogue_licensing.policy import POLICY
+from catalogue_licensing.procurement.declarations.routes import router as declarations_router
+from catalogue_licensing.procurement.questionnaire.routes import router as questionnaire_router
 from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS
 from catalogue_licensing.procurement.rounds.routes import router as rounds_router
 from catalogue_licensing.products.routes import router as products_router
@@ -45,6 +47,8 @@ SPEC = ServiceSpec(
         participation_router,
         cost_shares_router,
         rounds_router,
+        questionnaire_router,
+        declarations_router,
         catalogue_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),

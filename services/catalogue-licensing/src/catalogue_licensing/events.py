@@ -10,6 +10,8 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
+from catalogue_licensing.procurement.declarations.events import DeclarationSubmitted
+from catalogue_licensing.procurement.questionnaire.events import QuestionnaireSet
 from catalogue_licensing.procurement.rounds.events import (
     RoundAnnounced,
     RoundAwarded,
@@ -54,4 +56,6 @@ EVENTS: list[type[EventData]] = [
     RoundAwarded,
     RoundConcluded,
     RoundCancelled,
+    QuestionnaireSet,
+    DeclarationSubmitted,
 ]

@@ -11,6 +11,8 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
+from catalogue_licensing.procurement.declarations.models import Declaration
+from catalogue_licensing.procurement.questionnaire.models import Questionnaire
 from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
@@ -23,12 +25,14 @@ __all__ = [
     "Country",
     "County",
     "CountyPopulation",
+    "Declaration",
     "Library",
     "Municipality",
     "MunicipalityPopulation",
     "Participation",
     "ProcurementRound",
     "Product",
+    "Questionnaire",
     "RoundMove",
     "Vendor",
     "audit_log",

@@ -111,6 +111,21 @@ POLICY: Policy = {
         "partner",
         scope="as the round itself: a draft's moves are the programme's",
     ),
+    "get_questionnaire": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="as the round itself: a draft's questionnaire is the programme's",
+    ),
+    "put_questionnaire": allow("programme_admin", scope="none: any round until it opens"),
+    "put_declaration": allow("vendor", scope="vendor: its own products only (another's is 404)"),
+    "get_declaration": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
+    "list_declarations": allow(
+        "programme_admin", "vendor", scope="vendor: its own only; programme admin: every one"
+    ),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),
