@@ -128,3 +128,37 @@ async def open_round(
         etag = moved.headers["ETag"]
     read = await client.get(url, headers=admin)
     return dict(read.json())
+
+
+# A price no other number in the tests has, to look for in whatever a reader could see.
+TELLTALE_PRICE = 4_817_263
+TELLTALE_TERMS = "Support via the telltale desk"
+
+
+def offer_payload(product_id: Any, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "product_id": str(product_id),
+        "pricing_model": "flat",
+        "price_lines": [{"label": "Yearly licence", "amount_minor": TELLTALE_PRICE}],
+        "terms": {
+            "simultaneous_users": 25,
+            "access_methods": ["library_card", "feide"],
+            "home_use": True,
+            "sharing_allowed": False,
+            "support_contact": TELLTALE_TERMS,
+            "valid_until": "2099-12-31",
+        },
+    }
+    return body | overrides
+
+
+TIERS: list[dict[str, Any]] = [
+    {"label": "Small", "amount_minor": 100_000, "min_population": 0, "max_population": 9_999},
+    {
+        "label": "Medium",
+        "amount_minor": 250_000,
+        "min_population": 10_000,
+        "max_population": 99_999,
+    },
+    {"label": "Large", "amount_minor": 600_000, "min_population": 100_000, "max_population": None},
+]

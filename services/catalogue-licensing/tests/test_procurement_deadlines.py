@@ -17,11 +17,12 @@ from catalogue_licensing.db import outbox
 from catalogue_licensing.demo.ids import DEMO_PRINCIPAL
 from catalogue_licensing.procurement.rounds import service
 from catalogue_licensing.procurement.rounds.calendar import NotALocalTime, local_instant
-from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS, CLOSE_ROUNDS_JOB
+from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS
 from catalogue_licensing.procurement.rounds.errors import MoveTooEarly, MoveTooLate
 from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
 from catalogue_licensing.procurement.rounds.schemas import RoundIn
 from catalogue_licensing.procurement.rounds.states import RoundState
+from catalogue_licensing.procurement.rounds.wake import CLOSE_ROUNDS_JOB
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.db import Database
 from chassis.jobs import OK, JobRunner
@@ -160,3 +161,29 @@ async def test_the_deadline_closes_the_round_once_with_several_replicas(opened):
         )
     assert states == {round_.id: "closed", later.id: "open"}
     assert (closes, events) == (1, 1)
+
+
+async def test_opening_a_round_brings_the_closing_job_forward_to_its_deadline(opened):
+    settings, (db, _) = opened
+    t0 = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+    runner = JobRunner(db, [CLOSE_ROUNDS], settings)
+    await runner.ensure_rows(t0)
+    assert await runner.run_due(t0) == [(CLOSE_ROUNDS_JOB, OK)]
+    [idle] = await runner.states()
+    assert idle.next_due_at == t0 + CLOSE_ROUNDS.every
+    deadline = t0 + timedelta(minutes=2)
+    async with db.writer() as session, session.begin():
+        round_ = await _round(session, deadline, RoundState.announced)
+        await service.move_round(
+            session,
+            principal=DEMO_PRINCIPAL,
+            round_=round_,
+            to=RoundState.open,
+            request_id=None,
+            now=t0 + timedelta(seconds=1),
+        )
+    [woken] = await runner.states()
+    assert woken.next_due_at == deadline
+    assert await runner.run_due(deadline) == [(CLOSE_ROUNDS_JOB, OK)]
+    async with db.reader() as session:
+        assert await session.scalar(select(ProcurementRound.state)) == "closed"

@@ -11,6 +11,7 @@ from catalogue_licensing.directory.events import (
     MunicipalityPopulationSet,
 )
 from catalogue_licensing.procurement.declarations.events import DeclarationSubmitted
+from catalogue_licensing.procurement.offers.events import OfferRevised, OfferSubmitted
 from catalogue_licensing.procurement.questionnaire.events import QuestionnaireSet
 from catalogue_licensing.procurement.rounds.events import (
     RoundAnnounced,
@@ -58,4 +59,6 @@ EVENTS: list[type[EventData]] = [
     RoundCancelled,
     QuestionnaireSet,
     DeclarationSubmitted,
+    OfferSubmitted,
+    OfferRevised,
 ]

@@ -12,6 +12,7 @@ from catalogue_licensing.directory.models import (
     MunicipalityPopulation,
 )
 from catalogue_licensing.procurement.declarations.models import Declaration
+from catalogue_licensing.procurement.offers.models import Offer, OfferVersion
 from catalogue_licensing.procurement.questionnaire.models import Questionnaire
 from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
 from catalogue_licensing.products.models import Product
@@ -29,6 +30,8 @@ __all__ = [
     "Library",
     "Municipality",
     "MunicipalityPopulation",
+    "Offer",
+    "OfferVersion",
     "Participation",
     "ProcurementRound",
     "Product",

@@ -126,6 +126,27 @@ POLICY: Policy = {
     "list_declarations": allow(
         "programme_admin", "vendor", scope="vendor: its own only; programme admin: every one"
     ),
+    "submit_offer": allow("vendor", scope="vendor: for its own products only"),
+    "list_offers": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="vendor: its own only; administrators: every offer, its content only after the "
+        "offer deadline",
+    ),
+    "get_offer": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="vendor: its own only (another's is 404); administrators: content after the deadline",
+    ),
+    "list_offer_versions": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="as the offer itself",
+    ),
+    "revise_offer": allow("vendor", scope="vendor: its own offers only (another's is 404)"),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),

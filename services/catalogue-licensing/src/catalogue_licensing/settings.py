@@ -1,8 +1,9 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -20,6 +21,12 @@ class CatalogueSettings(ServiceSettings):
     cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
     # Whose calendar decides which agreements are current ("today" in this zone).
     time_zone: str = "Europe/Oslo"
+    # Seals offers' content in the database (AES-256-GCM under a key per round derived from it,
+    # docs/decisions/0023-sealed-offers.md): at least 32 random characters, the same on every
+    # replica, never in the database. Empty: read from the file below, generated on first use.
+    offer_sealing_secret: SecretStr | None = Field(default=None, min_length=32)
+    # Empty means <data_dir>/catalogue-offer-sealing.secret.
+    offer_sealing_secret_file: Path | None = None
 
     @field_validator("time_zone")
     @classmethod
@@ -29,3 +36,6 @@ class CatalogueSettings(ServiceSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"{value!r} is not an IANA time zone") from exc
         return value
+
+    def resolved_offer_sealing_secret_file(self) -> Path:
+        return self.offer_sealing_secret_file or self.data_dir / "catalogue-offer-sealing.secret"

@@ -11,15 +11,16 @@ from sqlalchemy import func, select
 from catalogue_licensing.procurement.rounds import service
 from catalogue_licensing.procurement.rounds.models import ProcurementRound
 from catalogue_licensing.procurement.rounds.states import RoundState
+from catalogue_licensing.procurement.rounds.wake import CLOSE_ROUNDS_JOB
 from chassis.auth import Principal
 from chassis.jobs import Job, JobRun
 
-CLOSE_ROUNDS_JOB = "close_rounds_at_offer_deadline"
 # Who the trail names for a move the clock made.
 DEADLINE_CLOCK = Principal(
     subject="job:close_rounds_at_offer_deadline", roles=frozenset({"system"})
 )
-# A backstop only: the job names the next deadline as its next due time.
+# A backstop only: the job names the next deadline as its next due time, and opening a round
+# brings it forward to that round's deadline (wake.py).
 EVERY = timedelta(minutes=5)
 
 

@@ -31,6 +31,7 @@ from catalogue_licensing.procurement.rounds.models import ProcurementRound, Roun
 from catalogue_licensing.procurement.rounds.schedule import check_order, deadline_instants
 from catalogue_licensing.procurement.rounds.schemas import RoundIn, RoundOut, RoundPatch
 from catalogue_licensing.procurement.rounds.states import TRANSITIONS, RoundState, allowed_moves
+from catalogue_licensing.procurement.rounds.wake import wake_closing_job_at
 from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
@@ -238,6 +239,8 @@ async def move_round(
     round_.state = to.value
     round_.updated_at = now
     await session.flush()
+    if to is RoundState.open:
+        await wake_closing_job_at(session, round_.offer_deadline)
     session.add(
         RoundMove(
             round_id=round_.id,
