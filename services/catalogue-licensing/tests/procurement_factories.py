@@ -162,3 +162,19 @@ TIERS: list[dict[str, Any]] = [
     },
     {"label": "Large", "amount_minor": 600_000, "min_population": 100_000, "max_population": None},
 ]
+
+
+async def into_negotiation(session: AsyncSession, round_id: Any) -> None:
+    """As time passing and the programme would: the deadlines behind, the round in negotiation
+    with its window open from yesterday for ten days."""
+    now = datetime.now(UTC)
+    await shift_round(
+        session,
+        round_id,
+        state="negotiation",
+        declaration_deadline=now - timedelta(days=3),
+        offer_deadline=now - timedelta(days=2),
+        negotiation_start=days_ago(1),
+        negotiation_end=days_ago(-10),
+        award_on=days_ago(-11),
+    )

@@ -15,6 +15,7 @@ from catalogue_licensing.events import EVENTS
 from catalogue_licensing.models import audit_log, idempotency, outbox
 from catalogue_licensing.policy import POLICY
 from catalogue_licensing.procurement.declarations.routes import router as declarations_router
+from catalogue_licensing.procurement.negotiation.routes import router as negotiation_router
 from catalogue_licensing.procurement.offers.routes import router as offers_router
 from catalogue_licensing.procurement.questionnaire.routes import router as questionnaire_router
 from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS
@@ -51,6 +52,7 @@ SPEC = ServiceSpec(
         questionnaire_router,
         declarations_router,
         offers_router,
+        negotiation_router,
         catalogue_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),

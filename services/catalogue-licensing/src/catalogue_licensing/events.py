@@ -11,6 +11,13 @@ from catalogue_licensing.directory.events import (
     MunicipalityPopulationSet,
 )
 from catalogue_licensing.procurement.declarations.events import DeclarationSubmitted
+from catalogue_licensing.procurement.negotiation.events import (
+    CounterProposalAnswered,
+    CounterProposalSent,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+)
 from catalogue_licensing.procurement.offers.events import OfferRevised, OfferSubmitted
 from catalogue_licensing.procurement.questionnaire.events import QuestionnaireSet
 from catalogue_licensing.procurement.rounds.events import (
@@ -61,4 +68,9 @@ EVENTS: list[type[EventData]] = [
     DeclarationSubmitted,
     OfferSubmitted,
     OfferRevised,
+    CounterProposalSent,
+    CounterProposalAnswered,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
 ]

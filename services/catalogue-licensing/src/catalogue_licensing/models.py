@@ -12,6 +12,7 @@ from catalogue_licensing.directory.models import (
     MunicipalityPopulation,
 )
 from catalogue_licensing.procurement.declarations.models import Declaration
+from catalogue_licensing.procurement.negotiation.models import NegotiationStep
 from catalogue_licensing.procurement.offers.models import Offer, OfferVersion
 from catalogue_licensing.procurement.questionnaire.models import Questionnaire
 from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
@@ -30,6 +31,7 @@ __all__ = [
     "Library",
     "Municipality",
     "MunicipalityPopulation",
+    "NegotiationStep",
     "Offer",
     "OfferVersion",
     "Participation",

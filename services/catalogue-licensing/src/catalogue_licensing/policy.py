@@ -147,6 +147,21 @@ POLICY: Policy = {
         scope="as the offer itself",
     ),
     "revise_offer": allow("vendor", scope="vendor: its own offers only (another's is 404)"),
+    "send_counter_proposal": allow("programme_admin", scope="none: any offer of the round"),
+    "answer_counter_proposal": allow(
+        "vendor", scope="vendor: its own offers only (another's is 404)"
+    ),
+    "decide_offer": allow(
+        "programme_admin",
+        "vendor",
+        scope="programme admin: accepted or rejected; vendor: withdrawn, its own offers only",
+    ),
+    "list_negotiation_steps": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="as the offer itself: a vendor its own only",
+    ),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),

@@ -48,28 +48,43 @@ class OfferSealer:
         return AESGCM(key)
 
     @staticmethod
-    def _associated(offer_id: uuid.UUID, number: int) -> bytes:
-        return f"offer:{offer_id}:version:{number}".encode()
+    def _associated(offer_id: uuid.UUID, number: int, part: str) -> bytes:
+        return f"offer:{offer_id}:{part}:{number}".encode()
 
     def seal(
-        self, content: dict[str, Any], *, round_id: uuid.UUID, offer_id: uuid.UUID, number: int
+        self,
+        content: dict[str, Any],
+        *,
+        round_id: uuid.UUID,
+        offer_id: uuid.UUID,
+        number: int,
+        part: str = "version",
     ) -> bytes:
+        """`part` names what is sealed: an offer's version, or a counter-proposal to it."""
         nonce = os.urandom(_NONCE_BYTES)
         plain = json.dumps(content, separators=(",", ":"), sort_keys=True).encode()
         return nonce + self._aead(round_id).encrypt(
-            nonce, plain, self._associated(offer_id, number)
+            nonce, plain, self._associated(offer_id, number, part)
         )
 
     def open(
-        self, sealed: bytes, *, round_id: uuid.UUID, offer_id: uuid.UUID, number: int
+        self,
+        sealed: bytes,
+        *,
+        round_id: uuid.UUID,
+        offer_id: uuid.UUID,
+        number: int,
+        part: str = "version",
     ) -> dict[str, Any]:
         try:
             plain = self._aead(round_id).decrypt(
-                sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], self._associated(offer_id, number)
+                sealed[:_NONCE_BYTES],
+                sealed[_NONCE_BYTES:],
+                self._associated(offer_id, number, part),
             )
         except InvalidTag as exc:
             raise OfferUnreadable(
-                f"Version {number} of offer {offer_id} does not decrypt: this process has another "
+                f"{part.capitalize()} {number} of offer {offer_id} does not decrypt: this process has another "
                 "offer sealing secret than the one that stored it"
             ) from exc
         content: dict[str, Any] = json.loads(plain)

@@ -269,13 +269,14 @@ async def add_version(
     return version
 
 
-def offer_event(offer: Offer, kind: type[OfferEvent]) -> OfferEvent:
+def offer_event(offer: Offer, kind: type[OfferEvent], **extra: Any) -> OfferEvent:
     return kind(
         round_id=offer.round_id,
         offer_id=offer.id,
         product_id=offer.product_id,
         vendor_id=offer.vendor_id,
         offer_version=offer.current_version,
+        **extra,
     )
 
 
