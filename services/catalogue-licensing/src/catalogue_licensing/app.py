@@ -14,6 +14,7 @@ from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.events import EVENTS
 from catalogue_licensing.models import audit_log, idempotency, outbox
 from catalogue_licensing.policy import POLICY
+from catalogue_licensing.procurement.award.routes import router as award_router
 from catalogue_licensing.procurement.declarations.routes import router as declarations_router
 from catalogue_licensing.procurement.negotiation.routes import router as negotiation_router
 from catalogue_licensing.procurement.offers.routes import router as offers_router
@@ -53,6 +54,7 @@ SPEC = ServiceSpec(
         declarations_router,
         offers_router,
         negotiation_router,
+        award_router,
         catalogue_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),

@@ -10,6 +10,7 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
+from catalogue_licensing.procurement.award.events import AgreementAwarded
 from catalogue_licensing.procurement.declarations.events import DeclarationSubmitted
 from catalogue_licensing.procurement.negotiation.events import (
     CounterProposalAnswered,
@@ -73,4 +74,5 @@ EVENTS: list[type[EventData]] = [
     OfferAccepted,
     OfferRejected,
     OfferWithdrawn,
+    AgreementAwarded,
 ]

@@ -162,6 +162,7 @@ POLICY: Policy = {
         "vendor",
         scope="as the offer itself: a vendor its own only",
     ),
+    "award_offer": allow("programme_admin", scope="none: any accepted offer"),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),
