@@ -17,6 +17,7 @@ from catalogue_licensing.policy import POLICY
 from catalogue_licensing.procurement.award.routes import router as award_router
 from catalogue_licensing.procurement.declarations.routes import router as declarations_router
 from catalogue_licensing.procurement.negotiation.routes import router as negotiation_router
+from catalogue_licensing.procurement.ocds.routes import router as ocds_router
 from catalogue_licensing.procurement.offers.routes import router as offers_router
 from catalogue_licensing.procurement.questionnaire.routes import router as questionnaire_router
 from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS
@@ -55,6 +56,7 @@ SPEC = ServiceSpec(
         offers_router,
         negotiation_router,
         award_router,
+        ocds_router,
         catalogue_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),

@@ -163,6 +163,14 @@ POLICY: Policy = {
         scope="as the offer itself: a vendor its own only",
     ),
     "award_offer": allow("programme_admin", scope="none: any accepted offer"),
+    "get_round_ocds": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        "partner",
+        scope="as the round itself (a draft is the programme's); offers appear only after the "
+        "deadline, prices only of awards",
+    ),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),

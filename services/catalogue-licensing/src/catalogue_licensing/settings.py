@@ -27,6 +27,10 @@ class CatalogueSettings(ServiceSettings):
     offer_sealing_secret: SecretStr | None = Field(default=None, min_length=32)
     # Empty means <data_dir>/catalogue-offer-sealing.secret.
     offer_sealing_secret_file: Path | None = None
+    # The rounds' OCDS export: the publisher's OCID prefix (registered with the Open Contracting
+    # Partnership before publishing) and the name of the buyer the releases name.
+    ocds_ocid_prefix: str = Field(default="ocds-libplt", pattern=r"^ocds-[a-z0-9]{6}$")
+    procurement_buyer_name: str = Field(default="Library programme", min_length=1, max_length=200)
 
     @field_validator("time_zone")
     @classmethod

@@ -1,0 +1,194 @@
+"""The OCDS export of a round at every stage validates offline against the official OCDS 1.1.5
+release-package schema and its closed codelists; it says nothing of offers before the deadline,
+names the tenderers after it, and gives prices only of awards."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft4Validator, FormatChecker  # type: ignore[import-untyped]
+from procurement_factories import (
+    ANSWERS,
+    TELLTALE_PRICE,
+    TIERS,
+    days_ago,
+    into_negotiation,
+    offer_payload,
+    open_round,
+    round_payload,
+    shift_round,
+)
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from catalogue_factories import committed, create_product, create_vendor
+
+OCDS = Path(__file__).parent / "data" / "ocds"
+# Closed codelists (OCDS 1.1.5): the path to each coded value in a release, and its list.
+CLOSED = {
+    "releaseTag.csv": lambda r: r["tag"],
+    "initiationType.csv": lambda r: [r["initiationType"]],
+    "tenderStatus.csv": lambda r: [r["tender"]["status"]] if "tender" in r else [],
+    "method.csv": lambda r: [r["tender"].get("procurementMethod")] if "tender" in r else [],
+    "procurementCategory.csv": lambda r: (
+        [r["tender"].get("mainProcurementCategory")] if "tender" in r else []
+    ),
+    "awardStatus.csv": lambda r: [a["status"] for a in r.get("awards", [])],
+    "contractStatus.csv": lambda r: [c["status"] for c in r.get("contracts", [])],
+    "currency.csv": lambda r: [a["value"]["currency"] for a in r.get("awards", [])],
+}
+OPEN = {
+    "partyRole.csv": lambda r: [role for p in r.get("parties", []) for role in p["roles"]],
+    "documentType.csv": lambda r: [
+        d["documentType"] for d in r.get("tender", {}).get("documents", [])
+    ],
+    "milestoneType.csv": lambda r: [m["type"] for m in r.get("tender", {}).get("milestones", [])],
+}
+
+
+def _schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((OCDS / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def _codes(name: str) -> set[str]:
+    with (OCDS / "codelists" / name).open(encoding="utf-8", newline="") as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft4Validator:
+    schemas = [_schema("release-schema.json"), _schema("release-package-schema.json")]
+    registry: Registry[Any] = Registry().with_resources(
+        [(s["id"], DRAFT4.create_resource(s)) for s in schemas]
+    )
+    return Draft4Validator(schemas[1], registry=registry, format_checker=FormatChecker())
+
+
+def check(validator: Draft4Validator, package: dict[str, Any]) -> None:
+    errors = sorted(validator.iter_errors(package), key=lambda e: list(e.path))
+    assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    for release in package["releases"]:
+        for name, codes in (CLOSED | OPEN).items():
+            unknown = {c for c in codes(release) if c is not None} - _codes(name)
+            assert unknown == set(), (name, unknown)
+
+
+@pytest.fixture
+def admin(issuer):
+    return issuer.headers("programme_admin")
+
+
+async def _export(client, headers, round_id):
+    answer = await client.get(f"/v1/procurement-rounds/{round_id}/ocds", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_draft_is_a_planning_release(catalogue, admin, validator):
+    client, _ = catalogue
+    created = await client.post("/v1/procurement-rounds", json=round_payload(), headers=admin)
+    package = await _export(client, admin, created.json()["id"])
+    check(validator, package)
+    assert [r["tag"] for r in package["releases"]] == [["planning"]]
+    assert package["releases"][0]["ocid"].endswith(created.json()["id"])
+
+
+async def test_every_stage_validates_and_offers_show_only_when_they_may(
+    catalogue, admin, issuer, validator
+):
+    client, app = catalogue
+    async with committed(app) as session:
+        vendor = await create_vendor(session, name="Strømmefilm AS")
+        product = await create_product(session, vendor, status="active")
+    headers = issuer.headers("vendor", vendor_id=str(vendor.id))
+    partner = issuer.headers("partner")
+    round_ = await open_round(client, admin)
+    base = f"/v1/procurement-rounds/{round_['id']}"
+    await client.put(
+        f"{base}/declarations/{product.id}", json={"answers": ANSWERS}, headers=headers
+    )
+    offer = await client.post(
+        f"{base}/offers",
+        json=offer_payload(product.id, pricing_model="tiered_by_population", price_lines=TIERS),
+        headers=headers,
+    )
+    assert offer.status_code == 201
+    package = await _export(client, partner, round_["id"])
+    check(validator, package)
+    assert [r["tag"] for r in package["releases"]] == [["planning"], ["tender"]]
+    tender = package["releases"][1]["tender"]
+    assert tender["status"] == "active"
+    assert {d["id"] for d in tender["documents"]} == {"doffin-2026-104233", "ted-2026/S 081-245001"}
+    text = json.dumps(package)
+    assert "Strømmefilm" not in text
+    assert "numberOfTenderers" not in text
+    assert str(TIERS[0]["amount_minor"]) not in text
+    # After the deadline: who tendered, never at what price.
+    async with committed(app) as session:
+        await into_negotiation(session, uuid.UUID(round_["id"]))
+    package = await _export(client, partner, round_["id"])
+    check(validator, package)
+    tender = package["releases"][1]["tender"]
+    assert tender["numberOfTenderers"] == 1
+    assert tender["tenderers"] == [{"id": str(vendor.id), "name": "Strømmefilm AS"}]
+    assert "250000" not in json.dumps(package)
+    # Accepted, awarded (the served population falls in the largest tier): awards and contracts.
+    url = f"/v1/offers/{offer.json()['id']}"
+    etag = (await client.get(url, headers=admin)).headers["ETag"]
+    decided = await client.post(
+        f"{url}/outcome", json={"outcome": "accepted"}, headers=admin | {"If-Match": etag}
+    )
+    async with committed(app) as session:
+        await shift_round(session, uuid.UUID(round_["id"]), award_on=days_ago(0))
+    read = await client.get(base, headers=admin)
+    moved = await client.post(
+        f"{base}/moves", json={"to": "awarded"}, headers=admin | {"If-Match": read.headers["ETag"]}
+    )
+    assert moved.status_code == 200, moved.text
+    awarded = await client.post(
+        f"{url}/award",
+        json={"split_key": "equal"},
+        headers=admin | {"If-Match": decided.headers["ETag"]},
+    )
+    assert awarded.status_code == 201, awarded.text
+    read = await client.get(base, headers=admin)
+    concluded = await client.post(
+        f"{base}/moves",
+        json={"to": "concluded"},
+        headers=admin | {"If-Match": read.headers["ETag"]},
+    )
+    assert concluded.status_code == 200, concluded.text
+    package = await _export(client, partner, round_["id"])
+    check(validator, package)
+    assert [r["tag"] for r in package["releases"]] == [
+        ["planning"],
+        ["tender"],
+        ["award"],
+        ["contract"],
+    ]
+    [award] = package["releases"][2]["awards"]
+    price = awarded.json()["yearly_price_minor"]
+    assert award["value"] == {"amount": price / 100, "currency": "NOK"}
+    assert package["releases"][3]["contracts"][0]["id"] == awarded.json()["agreement_id"]
+    assert str(TELLTALE_PRICE) not in json.dumps(package)
+
+
+async def test_a_cancelled_round_is_a_tender_cancellation(catalogue, admin, validator):
+    client, _ = catalogue
+    round_ = await open_round(client, admin, state="announced")
+    read = await client.get(f"/v1/procurement-rounds/{round_['id']}", headers=admin)
+    await client.post(
+        f"/v1/procurement-rounds/{round_['id']}/moves",
+        json={"to": "cancelled"},
+        headers=admin | {"If-Match": read.headers["ETag"]},
+    )
+    package = await _export(client, admin, round_["id"])
+    check(validator, package)
+    assert package["releases"][1]["tag"] == ["tenderCancellation"]
+    assert package["releases"][1]["tender"]["status"] == "cancelled"
