@@ -172,3 +172,51 @@ async def refuse_unsettled_conclusion(
             f"{unsettled} offer(s) of round {round_.id} have no outcome yet, or were accepted "
             "and not awarded",
         )
+
+
+async def record_existing_agreement(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    round_: ProcurementRound,
+    offer: Offer,
+    agreement: Agreement,
+    request_id: str | None,
+) -> None:
+    """Record that an accepted offer's award is an agreement made already (one made before the
+    platform ran its rounds, as the demo's agreements were): the same checks and trail as an
+    award, the agreement as it is."""
+    if round_.state != RoundState.awarded:
+        raise RoundNotAwarding("round_id", f"round {round_.id} is {round_.state}, not awarded")
+    if offer.status != OfferStatus.accepted:
+        raise OfferNotAccepted("offer_id", f"offer {offer.id} is {offer.status}, not accepted")
+    if offer.agreement_id is not None:
+        raise AlreadyAwarded("offer_id", f"offer {offer.id} became agreement {offer.agreement_id}")
+    if agreement.product_id != offer.product_id:
+        raise InvalidField(
+            "agreement_id",
+            f"agreement {agreement.id} is for another product than offer {offer.id}",
+            kind="agreement_of_another_product",
+        )
+    before = audited(offer)
+    offer.agreement_id = agreement.id
+    offer.updated_at = utcnow()
+    await session.flush()
+    await trail.announce(
+        session,
+        AgreementAwarded(
+            round_id=round_.id,
+            offer_id=offer.id,
+            agreement_id=agreement.id,
+            product_id=offer.product_id,
+            vendor_id=offer.vendor_id,
+            yearly_price_minor=agreement.yearly_price_minor,
+            currency=agreement.currency,
+            period_start=agreement.period_start,
+            period_end=agreement.period_end,
+        ),
+        principal=principal,
+        change=Change("offer", str(offer.id), before=before, after=audited(offer)),
+        subject=str(offer.id),
+        request_id=request_id,
+    )

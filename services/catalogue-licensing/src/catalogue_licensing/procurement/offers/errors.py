@@ -21,6 +21,10 @@ class OfferExists(FieldProblem, Conflict):
     slug = "offer-exists"
 
 
+class ProductRetired(FieldProblem, Conflict):
+    slug = "offered-product-retired"
+
+
 class UnknownProduct(FieldProblem, Invalid):
     slug = "unknown-product"
 

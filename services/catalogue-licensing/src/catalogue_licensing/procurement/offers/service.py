@@ -20,6 +20,7 @@ from catalogue_licensing.procurement.offers.errors import (
     OfferExists,
     OfferNotFound,
     OffersClosed,
+    ProductRetired,
     UnknownProduct,
 )
 from catalogue_licensing.procurement.offers.events import OfferEvent, OfferRevised, OfferSubmitted
@@ -48,6 +49,7 @@ from chassis.outbox import EventData
 from chassis.types import utcnow
 
 VENDOR = "vendor"
+RETIRED = "retired"
 
 
 def _content(
@@ -210,6 +212,8 @@ async def _own_product(
     product = await session.get(Product, product_id)
     if product is None or product.vendor_id != principal_vendor_id(principal):
         raise UnknownProduct("product_id", f"no product {product_id} of yours")
+    if product.status == RETIRED:
+        raise ProductRetired("product_id", f"product {product_id} is retired")
     return product
 
 
