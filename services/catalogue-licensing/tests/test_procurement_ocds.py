@@ -48,6 +48,10 @@ async def test_a_draft_is_a_planning_release(catalogue, admin, validator):
     check(validator, package)
     assert [r["tag"] for r in package["releases"]] == [["planning"]]
     assert package["releases"][0]["ocid"].endswith(created.json()["id"])
+    # Its address is the gateway's (the tokens' issuer), under the service's prefix.
+    assert package["uri"] == (
+        f"http://127.0.0.1:8000/catalogue/v1/procurement-rounds/{created.json()['id']}/ocds"
+    )
 
 
 async def test_every_stage_validates_and_offers_show_only_when_they_may(

@@ -28,14 +28,16 @@ async def get_round_ocds(request: Request, round_: RoundDep, session: SessionDep
     settings = get_runtime(request).settings
     assert isinstance(settings, CatalogueSettings)
     facts = await service.round_facts(session, round_=round_, settings=settings)
+    # Published through the gateway: its URL is the tokens' issuer, this service under its name.
+    public = f"{settings.auth.issuer.rstrip('/')}/{settings.service_name}{request.url.path}"
     package = ReleasePackageOut(
-        uri=str(request.url),
+        uri=public,
         version="1.1",
         publishedDate=utcnow(),
         publisher={"name": settings.procurement_buyer_name},
         releases=releases(facts),
     )
     return JSONResponse(
-        package.model_dump(mode="json"),
+        package.model_dump(mode="json", exclude_none=True),
         headers={"Cache-Control": "private, no-cache"},
     )
