@@ -93,32 +93,7 @@ async def test_every_stage_validates_and_offers_show_only_when_they_may(
     assert tender["numberOfTenderers"] == 1
     assert tender["tenderers"] == [{"id": str(vendor.id), "name": "Strømmefilm AS"}]
     assert "250000" not in json.dumps(package)
-    # Accepted, awarded (the served population falls in the largest tier): awards and contracts.
-    url = f"/v1/offers/{offer.json()['id']}"
-    etag = (await client.get(url, headers=admin)).headers["ETag"]
-    decided = await client.post(
-        f"{url}/outcome", json={"outcome": "accepted"}, headers=admin | {"If-Match": etag}
-    )
-    async with committed(app) as session:
-        await shift_round(session, uuid.UUID(round_["id"]), award_on=days_ago(0))
-    read = await client.get(base, headers=admin)
-    moved = await client.post(
-        f"{base}/moves", json={"to": "awarded"}, headers=admin | {"If-Match": read.headers["ETag"]}
-    )
-    assert moved.status_code == 200, moved.text
-    awarded = await client.post(
-        f"{url}/award",
-        json={"split_key": "equal"},
-        headers=admin | {"If-Match": decided.headers["ETag"]},
-    )
-    assert awarded.status_code == 201, awarded.text
-    read = await client.get(base, headers=admin)
-    concluded = await client.post(
-        f"{base}/moves",
-        json={"to": "concluded"},
-        headers=admin | {"If-Match": read.headers["ETag"]},
-    )
-    assert concluded.status_code == 200, concluded.text
+    awarded = await _accept_award_and_conclude(client, app, admin, base, offer.json()["id"])
     package = await _export(client, partner, round_["id"])
     check(validator, package)
     assert [r["tag"] for r in package["releases"]] == [
@@ -147,3 +122,39 @@ async def test_a_cancelled_round_is_a_tender_cancellation(catalogue, admin, vali
     check(validator, package)
     assert package["releases"][1]["tag"] == ["tenderCancellation"]
     assert package["releases"][1]["tender"]["status"] == "cancelled"
+
+
+async def _accept_award_and_conclude(client, app, admin, base, offer_id):
+    """Accepted, awarded (no county population here: the smallest tier), round concluded."""
+    url = f"/v1/offers/{offer_id}"
+    round_id = base.rsplit("/", 1)[1]
+    etag = (await client.get(url, headers=admin)).headers["ETag"]
+    decided = await client.post(
+        f"{url}/outcome", json={"outcome": "accepted"}, headers=admin | {"If-Match": etag}
+    )
+    async with committed(app) as session:
+        await shift_round(session, uuid.UUID(round_id), award_on=days_ago(0))
+    read = await client.get(base, headers=admin)
+    moved = await client.post(
+        f"{base}/moves", json={"to": "awarded"}, headers=admin | {"If-Match": read.headers["ETag"]}
+    )
+    assert moved.status_code == 200, moved.text
+    awarded = await client.post(
+        f"{url}/award",
+        json={"split_key": "equal"},
+        headers=admin | {"If-Match": decided.headers["ETag"]},
+    )
+    assert awarded.status_code == 201, awarded.text
+    # No county population in this database: the smallest tier's price.
+    assert (awarded.json()["population"], awarded.json()["yearly_price_minor"]) == (
+        0,
+        TIERS[0]["amount_minor"],
+    )
+    read = await client.get(base, headers=admin)
+    concluded = await client.post(
+        f"{base}/moves",
+        json={"to": "concluded"},
+        headers=admin | {"If-Match": read.headers["ETag"]},
+    )
+    assert concluded.status_code == 200, concluded.text
+    return awarded

@@ -199,3 +199,23 @@ async def test_only_a_draft_changes_and_with_if_match(catalogue, admin):
     async with committed(catalogue[1]) as session:
         moves = (await session.scalars(select(RoundMove))).all()
     assert len(moves) == 1
+
+
+async def test_a_new_time_zone_keeps_the_wall_clock_deadlines(catalogue, admin):
+    client, _ = catalogue
+    created, etag = await _create(
+        client,
+        admin,
+        deadline=datetime(2027, 8, 10, 10, 0, tzinfo=UTC),
+        declaration_deadline="2027-08-01T12:00:00",
+        offer_deadline="2027-08-10T12:00:00",
+    )
+    assert created["offer_deadline"] == "2027-08-10T12:00:00+02:00"
+    moved = await client.patch(
+        f"{ROUNDS}/{created['id']}",
+        json={"time_zone": "Europe/London"},
+        headers=admin | {"If-Match": etag},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["offer_deadline"] == "2027-08-10T12:00:00+01:00"
+    assert moved.json()["declaration_deadline"] == "2027-08-01T12:00:00+01:00"

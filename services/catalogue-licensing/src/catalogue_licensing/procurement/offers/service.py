@@ -39,7 +39,7 @@ from catalogue_licensing.procurement.offers.schemas import (
 from catalogue_licensing.procurement.offers.sealing import OfferSealer
 from catalogue_licensing.procurement.rounds.calendar import zone_of
 from catalogue_licensing.procurement.rounds.models import ProcurementRound
-from catalogue_licensing.procurement.rounds.states import RoundState
+from catalogue_licensing.procurement.rounds.states import UNSEALED, RoundState
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.access import principal_vendor_id
 from chassis.audit import Change
@@ -198,12 +198,12 @@ async def list_versions(
 
 def check_offers_open(round_: ProcurementRound, now: datetime) -> None:
     """Offers are taken while the round is open and its deadline has not passed (the deadline
-    decides even before the job has closed the round)."""
-    if round_.state != RoundState.open:
-        raise OffersClosed("round_id", f"round {round_.id} is {round_.state}: it takes no offers")
-    if now >= round_.offer_deadline:
+    decides even before the job has closed the round, and names the refusal after it)."""
+    if now >= round_.offer_deadline or round_.state in UNSEALED:
         shown = round_.offer_deadline.astimezone(zone_of(round_.time_zone)).isoformat()
         raise OffersClosed("offer_deadline", f"the offer deadline {shown} has passed")
+    if round_.state != RoundState.open:
+        raise OffersClosed("round_id", f"round {round_.id} is {round_.state}: it takes no offers")
 
 
 async def _own_product(
