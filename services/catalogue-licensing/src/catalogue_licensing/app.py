@@ -14,6 +14,14 @@ from catalogue_licensing.directory.routes import router as directory_router
 from catalogue_licensing.events import EVENTS
 from catalogue_licensing.models import audit_log, idempotency, outbox
 from catalogue_licensing.policy import POLICY
+from catalogue_licensing.procurement.award.routes import router as award_router
+from catalogue_licensing.procurement.declarations.routes import router as declarations_router
+from catalogue_licensing.procurement.negotiation.routes import router as negotiation_router
+from catalogue_licensing.procurement.ocds.routes import router as ocds_router
+from catalogue_licensing.procurement.offers.routes import router as offers_router
+from catalogue_licensing.procurement.questionnaire.routes import router as questionnaire_router
+from catalogue_licensing.procurement.rounds.closing import CLOSE_ROUNDS
+from catalogue_licensing.procurement.rounds.routes import router as rounds_router
 from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
@@ -42,6 +50,13 @@ SPEC = ServiceSpec(
         agreements_router,
         participation_router,
         cost_shares_router,
+        rounds_router,
+        questionnaire_router,
+        declarations_router,
+        offers_router,
+        negotiation_router,
+        award_router,
+        ocds_router,
         catalogue_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
@@ -50,7 +65,7 @@ SPEC = ServiceSpec(
     policy=POLICY,
     middleware=[Middleware(CatalogueFastPath)],
     resources=catalogue_resources,
-    jobs=[purge_idempotency_records(idempotency)],
+    jobs=[purge_idempotency_records(idempotency), CLOSE_ROUNDS],
     tags=[
         {"name": "directory", "description": "Counties, municipalities and libraries"},
         {"name": "vendors", "description": "Companies that offer products to the programme"},
@@ -59,6 +74,10 @@ SPEC = ServiceSpec(
             "description": "Products and their four answers, as their vendors manage them",
         },
         {"name": "agreements", "description": "Agreements, county participation, cost shares"},
+        {
+            "name": "procurement",
+            "description": "Procurement rounds: announcement, declarations, sealed offers, award",
+        },
         {"name": "catalogue", "description": "What each library offers, in the reader's language"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},

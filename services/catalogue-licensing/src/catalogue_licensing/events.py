@@ -10,6 +10,28 @@ from catalogue_licensing.directory.events import (
     LibraryUpdated,
     MunicipalityPopulationSet,
 )
+from catalogue_licensing.procurement.award.events import AgreementAwarded
+from catalogue_licensing.procurement.declarations.events import DeclarationSubmitted
+from catalogue_licensing.procurement.negotiation.events import (
+    CounterProposalAnswered,
+    CounterProposalSent,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+)
+from catalogue_licensing.procurement.offers.events import OfferRevised, OfferSubmitted
+from catalogue_licensing.procurement.questionnaire.events import QuestionnaireSet
+from catalogue_licensing.procurement.rounds.events import (
+    RoundAnnounced,
+    RoundAwarded,
+    RoundCancelled,
+    RoundClosed,
+    RoundConcluded,
+    RoundCreated,
+    RoundNegotiationStarted,
+    RoundOpened,
+    RoundUpdated,
+)
 from catalogue_licensing.products.events import (
     ProductActivated,
     ProductCreated,
@@ -34,4 +56,23 @@ EVENTS: list[type[EventData]] = [
     AgreementUpdated,
     ParticipationChanged,
     CostSharesRecomputed,
+    RoundCreated,
+    RoundUpdated,
+    RoundAnnounced,
+    RoundOpened,
+    RoundClosed,
+    RoundNegotiationStarted,
+    RoundAwarded,
+    RoundConcluded,
+    RoundCancelled,
+    QuestionnaireSet,
+    DeclarationSubmitted,
+    OfferSubmitted,
+    OfferRevised,
+    CounterProposalSent,
+    CounterProposalAnswered,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+    AgreementAwarded,
 ]

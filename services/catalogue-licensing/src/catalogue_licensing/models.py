@@ -11,6 +11,11 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
+from catalogue_licensing.procurement.declarations.models import Declaration
+from catalogue_licensing.procurement.negotiation.models import NegotiationStep
+from catalogue_licensing.procurement.offers.models import Offer, OfferVersion
+from catalogue_licensing.procurement.questionnaire.models import Questionnaire
+from catalogue_licensing.procurement.rounds.models import ProcurementRound, RoundMove
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
 
@@ -22,11 +27,18 @@ __all__ = [
     "Country",
     "County",
     "CountyPopulation",
+    "Declaration",
     "Library",
     "Municipality",
     "MunicipalityPopulation",
+    "NegotiationStep",
+    "Offer",
+    "OfferVersion",
     "Participation",
+    "ProcurementRound",
     "Product",
+    "Questionnaire",
+    "RoundMove",
     "Vendor",
     "audit_log",
     "idempotency",

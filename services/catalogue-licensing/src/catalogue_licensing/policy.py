@@ -85,6 +85,92 @@ POLICY: Policy = {
         "county_admin",
         scope="county admin: only the token's county's row; programme admin: every row",
     ),
+    # Procurement rounds: the programme drafts and moves them; once announced, anyone with a
+    # role in the cycle reads them.
+    "create_procurement_round": allow("programme_admin", scope="none: any round"),
+    "list_procurement_rounds": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="programme admin: every round; others: announced ones (a draft is not listed)",
+    ),
+    "get_procurement_round": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="programme admin: every round; others: announced ones (a draft is 404)",
+    ),
+    "update_procurement_round": allow("programme_admin", scope="none: any draft round"),
+    "move_procurement_round": allow("programme_admin", scope="none: any round"),
+    "list_procurement_round_moves": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="as the round itself: a draft's moves are the programme's",
+    ),
+    "get_questionnaire": allow(
+        "programme_admin",
+        "vendor",
+        "county_admin",
+        "partner",
+        scope="as the round itself: a draft's questionnaire is the programme's",
+    ),
+    "put_questionnaire": allow("programme_admin", scope="none: any round until it opens"),
+    "put_declaration": allow("vendor", scope="vendor: its own products only (another's is 404)"),
+    "get_declaration": allow(
+        "programme_admin", "vendor", scope="vendor: its own only (another's is 404)"
+    ),
+    "list_declarations": allow(
+        "programme_admin", "vendor", scope="vendor: its own only; programme admin: every one"
+    ),
+    "submit_offer": allow("vendor", scope="vendor: for its own products only"),
+    "list_offers": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="vendor: its own only; administrators: every offer, its content only after the "
+        "offer deadline",
+    ),
+    "get_offer": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="vendor: its own only (another's is 404); administrators: content after the deadline",
+    ),
+    "list_offer_versions": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="as the offer itself",
+    ),
+    "revise_offer": allow("vendor", scope="vendor: its own offers only (another's is 404)"),
+    "send_counter_proposal": allow("programme_admin", scope="none: any offer of the round"),
+    "answer_counter_proposal": allow(
+        "vendor", scope="vendor: its own offers only (another's is 404)"
+    ),
+    "decide_offer": allow(
+        "programme_admin",
+        "vendor",
+        scope="programme admin: accepted or rejected; vendor: withdrawn, its own offers only",
+    ),
+    "list_negotiation_steps": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        scope="as the offer itself: a vendor its own only",
+    ),
+    "award_offer": allow("programme_admin", scope="none: any accepted offer"),
+    "get_round_ocds": allow(
+        "programme_admin",
+        "county_admin",
+        "vendor",
+        "partner",
+        scope="as the round itself (a draft is the programme's); offers appear only after the "
+        "deadline, prices only of awards",
+    ),
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),

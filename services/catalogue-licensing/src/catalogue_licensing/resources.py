@@ -1,8 +1,10 @@
 """What the catalogue service builds once per process at start-up, from its settings: the
-catalogue's answer cache, the fast path's request signatures and the calendar's time zone."""
+catalogue's answer cache, the fast path's request signatures, the calendar's time zone and the
+sealer of offers' content."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends
 
 from catalogue_licensing.catalogue.cache import CatalogueCache, Signatures
+from catalogue_licensing.procurement.offers.sealing import OfferSealer
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.runtime import Runtime, resources_dependency
 
@@ -22,6 +25,8 @@ class CatalogueResources:
     signatures: Signatures
     # Whose calendar decides which agreements are current ("today" in this zone).
     zone: ZoneInfo
+    # Seals offers' content for the database, from a secret the database does not hold.
+    sealer: OfferSealer
 
 
 @asynccontextmanager
@@ -36,6 +41,7 @@ async def catalogue_resources(
         ),
         signatures=Signatures(settings.cache_entries),
         zone=ZoneInfo(settings.time_zone),
+        sealer=await asyncio.to_thread(OfferSealer.from_settings, settings),
     )
 
 

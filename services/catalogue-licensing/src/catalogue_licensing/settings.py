@@ -1,8 +1,9 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -20,6 +21,16 @@ class CatalogueSettings(ServiceSettings):
     cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
     # Whose calendar decides which agreements are current ("today" in this zone).
     time_zone: str = "Europe/Oslo"
+    # Seals offers' content in the database (AES-256-GCM under a key per round derived from it,
+    # docs/decisions/0023-sealed-offers.md): at least 32 random characters, the same on every
+    # replica, never in the database. Empty: read from the file below, generated on first use.
+    offer_sealing_secret: SecretStr | None = Field(default=None, min_length=32)
+    # Empty means <data_dir>/catalogue-offer-sealing.secret.
+    offer_sealing_secret_file: Path | None = None
+    # The rounds' OCDS export: the publisher's OCID prefix (registered with the Open Contracting
+    # Partnership before publishing) and the name of the buyer the releases name.
+    ocds_ocid_prefix: str = Field(default="ocds-libplt", pattern=r"^ocds-[a-z0-9]{6}$")
+    procurement_buyer_name: str = Field(default="Library programme", min_length=1, max_length=200)
 
     @field_validator("time_zone")
     @classmethod
@@ -29,3 +40,6 @@ class CatalogueSettings(ServiceSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"{value!r} is not an IANA time zone") from exc
         return value
+
+    def resolved_offer_sealing_secret_file(self) -> Path:
+        return self.offer_sealing_secret_file or self.data_dir / "catalogue-offer-sealing.secret"

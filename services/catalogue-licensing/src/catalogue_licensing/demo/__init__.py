@@ -1,32 +1,38 @@
 """The demo data `make run` loads: the reference directory, a few vendors and their products,
-agreements and participation; idempotent, with fixed ids (ids.py) others can name."""
+agreements and participation, and procurement rounds; idempotent, with fixed ids (ids.py) others
+can name."""
 
 from __future__ import annotations
 
 from catalogue_licensing.demo.agreements import load_demo_agreements
+from catalogue_licensing.demo.procurement import load_demo_procurement
 from catalogue_licensing.demo.products import load_demo_vendors_and_products
 from catalogue_licensing.directory.reference_load import (
     ReferenceFiles,
     load_reference,
     read_reference,
 )
+from catalogue_licensing.procurement.offers.sealing import OfferSealer
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.wiring import wire
 from chassis.db import Database
 
 
 async def load_demo(settings: CatalogueSettings) -> dict[str, int]:
-    """Load the reference directory and the demo vendors, products (and agreements): all in one
-    transaction, each part idempotent. Returns how many rows of each kind were created."""
+    """Load the reference directory and the demo vendors, products, agreements and procurement
+    rounds: all in one transaction, each part idempotent. Returns how many rows of each kind were
+    created."""
     # The platform's runner imports this function by name, not the app that wires the domains.
     wire()
     data = read_reference(ReferenceFiles())
+    sealer = OfferSealer.from_settings(settings)
     async with Database(settings) as db:
         async with db.writer() as session, session.begin():
             report = await load_reference(session, data)
             created = dict(report.inserted)
             created |= await load_demo_vendors_and_products(session)
             await load_demo_agreements(session)
+            created["procurement_rounds"] = await load_demo_procurement(session, sealer=sealer)
         await db.refresh_statistics()
     return created
 

@@ -28,3 +28,9 @@ KINOTEKET = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000004")  # active
 LYDSALEN = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000005")  # draft, another vendor's
 ORDKILDE_SPRAK = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000006")  # active
 ORDKILDE_LEKSIKON = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000007")  # active
+
+# Procurement rounds: last year's, concluded (its awards are the 2026 agreements); this year's,
+# in negotiation; and one open for offers.
+ROUND_CONCLUDED = uuid.UUID("0193a5c2-7b4e-7a01-9c00-000000000001")
+ROUND_NEGOTIATION = uuid.UUID("0193a5c2-7b4e-7a01-9c00-000000000002")
+ROUND_OPEN = uuid.UUID("0193a5c2-7b4e-7a01-9c00-000000000003")

@@ -1,0 +1,1 @@
+"""Self-declarations: a vendor's answers to a round's questionnaire, per product."""
