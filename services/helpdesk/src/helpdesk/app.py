@@ -4,11 +4,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from chassis.audit import audit_router
 from chassis.caller import caller_router
+from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
-from helpdesk.models import outbox
+from helpdesk.catalogue.routes import router as catalogue_router
+from helpdesk.events import EVENTS
+from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
+from helpdesk.promises.routes import router as promises_router
 from helpdesk.settings import HelpdeskSettings
 
 SPEC = ServiceSpec(
@@ -17,9 +22,18 @@ SPEC = ServiceSpec(
     description="service catalogue with support promises, tickets and SLA clocks, knowledge base.",
     version="0.1.0",
     component_dir=Path(__file__).resolve().parents[2],
-    routers=[events_router(outbox), caller_router()],
+    routers=[
+        promises_router,
+        catalogue_router,
+        audit_router(audit_log),
+        events_router(outbox, EVENTS),
+        caller_router(),
+    ],
     policy=POLICY,
+    jobs=[purge_idempotency_records(idempotency)],
     tags=[
+        {"name": "catalogue", "description": "Supported services, calendars and promises"},
+        {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},
     ],

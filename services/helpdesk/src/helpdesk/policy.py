@@ -1,9 +1,21 @@
 """Who may call each operation of the helpdesk service, and how the caller's scope narrows it."""
 
 from chassis.caller import CALLER_RULE
-from chassis.policy import Policy, allow
+from chassis.policy import Policy, allow, public
 
 POLICY: Policy = {
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
     "read_caller": CALLER_RULE,
+    "list_audit_entries": allow("operator", scope="none: the whole trail"),
+    # The published promises: anyone.
+    "read_service_catalogue": public(),
+    # The catalogue behind them, kept by the desk's agents.
+    "create_calendar": allow("agent", scope="none: any calendar"),
+    "list_calendars": allow("agent", "analyst", scope="none: every calendar"),
+    "get_calendar": allow("agent", "analyst", scope="none: any calendar"),
+    "update_calendar": allow("agent", scope="none: any calendar"),
+    "create_service": allow("agent", scope="none: any service"),
+    "list_services": allow("agent", "analyst", "staff", scope="none: every service"),
+    "get_service": allow("agent", "analyst", "staff", scope="none: any service"),
+    "update_service": allow("agent", scope="none: any service"),
 }

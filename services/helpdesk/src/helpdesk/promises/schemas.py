@@ -1,0 +1,51 @@
+"""The published catalogue's shape: services, their channels, calendars and promises."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import Field
+
+from chassis.pagination import PageQuery
+from chassis.schemas import OutputModel
+from helpdesk.catalogue.schemas import ChannelOut, HolidaysOut, SpanOut
+
+
+class ClosureOut(OutputModel):
+    date: date
+    reason: str
+
+
+class PublishedCalendarOut(OutputModel):
+    code: str
+    name: dict[str, str]
+    time_zone: str
+    weekly_hours: dict[str, list[SpanOut]]
+    holidays: HolidaysOut | None
+    upcoming_closures: list[ClosureOut] = Field(
+        description="Weekdays closed in the next 60 days (holidays, closing days), with why"
+    )
+
+
+class PromiseOut(OutputModel):
+    priority: str
+    first_response_minutes: int = Field(description="Target, in business minutes")
+    resolution_minutes: int = Field(description="Target, in business minutes")
+
+
+class PublishedServiceOut(OutputModel):
+    id: uuid.UUID
+    code: str
+    kind: str
+    product_id: uuid.UUID | None
+    name: dict[str, str]
+    description: dict[str, str]
+    categories: list[str]
+    channels: list[ChannelOut]
+    calendar: PublishedCalendarOut
+    promises: list[PromiseOut]
+
+
+class CatalogueQuery(PageQuery):
+    pass
