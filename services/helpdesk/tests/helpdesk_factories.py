@@ -106,3 +106,34 @@ async def create_service(
     )
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
+
+
+async def desk(client: Any, issuer: Any, **calendar: Any) -> dict[str, Any]:
+    """A calendar and a service on it, registered by an agent; the service's body."""
+    agent = issuer.headers("agent")
+    created = await create_calendar(client, agent, **calendar)
+    return await create_service(client, agent, created["id"])
+
+
+def ticket_body(service_id: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "service_id": service_id,
+        "category": "e-books",
+        "priority": "normal",
+        "subject": "E-book loans fail",
+        "description": "Patrons get an error when borrowing e-books since this morning.",
+    } | overrides
+
+
+async def raise_ticket(
+    client: Any, headers: dict[str, str], service_id: str, **overrides: Any
+) -> dict[str, Any]:
+    answer = await client.post(
+        "/v1/tickets", json=ticket_body(service_id, **overrides), headers=headers
+    )
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def if_match(ticket: dict[str, Any]) -> dict[str, str]:
+    return {"If-Match": f'"{ticket["version"]}"'}

@@ -15,6 +15,7 @@ from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
 from helpdesk.settings import HelpdeskSettings
+from helpdesk.tickets.routes import router as tickets_router
 
 SPEC = ServiceSpec(
     name="helpdesk",
@@ -25,6 +26,7 @@ SPEC = ServiceSpec(
     routers=[
         promises_router,
         catalogue_router,
+        tickets_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -33,6 +35,7 @@ SPEC = ServiceSpec(
     jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
+        {"name": "tickets", "description": "Tickets, their states, replies and notes"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -7,10 +7,32 @@ from helpdesk.catalogue.events import (
     ServiceCreated,
     ServiceUpdated,
 )
+from helpdesk.tickets.events import (
+    NoteAdded,
+    ReplyAdded,
+    SlaBreached,
+    TicketClosedEvent,
+    TicketCreated,
+    TicketFirstResponded,
+    TicketMoved,
+    TicketReopened,
+    TicketResolved,
+    TicketUpdated,
+)
 
 EVENTS: list[type[EventData]] = [
     CalendarCreated,
     CalendarUpdated,
     ServiceCreated,
     ServiceUpdated,
+    TicketCreated,
+    TicketUpdated,
+    TicketMoved,
+    TicketFirstResponded,
+    TicketResolved,
+    TicketReopened,
+    TicketClosedEvent,
+    ReplyAdded,
+    NoteAdded,
+    SlaBreached,
 ]

@@ -2,11 +2,15 @@
 
 from helpdesk.catalogue.models import CalendarRow, SupportService
 from helpdesk.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from helpdesk.tickets.models import Ticket, TicketAttachment, TicketComment
 
 __all__ = [
     "Base",
     "CalendarRow",
     "SupportService",
+    "Ticket",
+    "TicketAttachment",
+    "TicketComment",
     "audit_log",
     "idempotency",
     "jobs",

@@ -18,4 +18,21 @@ POLICY: Policy = {
     "list_services": allow("agent", "analyst", "staff", scope="none: every service"),
     "get_service": allow("agent", "analyst", "staff", scope="none: any service"),
     "update_service": allow("agent", scope="none: any service"),
+    # Tickets: agents all; staff their own library's (another library's is 404).
+    "create_ticket": allow(
+        "agent", "staff", scope="staff: for the token's library only; agent: names the library"
+    ),
+    "list_tickets": allow("agent", "staff", scope="staff: the token's library's tickets only"),
+    "get_ticket": allow("agent", "staff", scope="staff: the token's library's only (else 404)"),
+    "update_ticket": allow("agent", scope="none: any ticket"),
+    "move_ticket": allow(
+        "agent", "staff", scope="staff: own library's, the requester's moves of the table only"
+    ),
+    "merge_ticket": allow("agent", scope="none: two tickets of one library"),
+    "add_comment": allow(
+        "agent", "staff", scope="staff: own library's tickets, public replies only"
+    ),
+    "list_comments": allow(
+        "agent", "staff", scope="staff: own library's tickets; internal notes never"
+    ),
 }
