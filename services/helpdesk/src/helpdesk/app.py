@@ -15,6 +15,7 @@ from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
 from helpdesk.settings import HelpdeskSettings
+from helpdesk.tickets.attachments.routes import router as attachments_router
 from helpdesk.tickets.routes import router as tickets_router
 
 SPEC = ServiceSpec(
@@ -27,6 +28,7 @@ SPEC = ServiceSpec(
         promises_router,
         catalogue_router,
         tickets_router,
+        attachments_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),

@@ -7,6 +7,7 @@ from helpdesk.catalogue.events import (
     ServiceCreated,
     ServiceUpdated,
 )
+from helpdesk.tickets.attachments.events import AttachmentAdded
 from helpdesk.tickets.events import (
     NoteAdded,
     ReplyAdded,
@@ -35,4 +36,5 @@ EVENTS: list[type[EventData]] = [
     ReplyAdded,
     NoteAdded,
     SlaBreached,
+    AttachmentAdded,
 ]

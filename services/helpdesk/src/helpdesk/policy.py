@@ -35,4 +35,13 @@ POLICY: Policy = {
     "list_comments": allow(
         "agent", "staff", scope="staff: own library's tickets; internal notes never"
     ),
+    "add_attachment": allow(
+        "agent", "staff", scope="staff: own library's tickets, public attachments only"
+    ),
+    "list_attachments": allow(
+        "agent", "staff", scope="staff: own library's tickets; internal attachments never"
+    ),
+    "download_attachment": allow(
+        "agent", "staff", scope="staff: own library's tickets; an internal one is 404"
+    ),
 }
