@@ -15,6 +15,8 @@ from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
 from helpdesk.settings import HelpdeskSettings
+from helpdesk.sla.escalation import sla_escalation_job
+from helpdesk.sla.routes import router as sla_router
 from helpdesk.tickets.attachments.routes import router as attachments_router
 from helpdesk.tickets.routes import router as tickets_router
 
@@ -29,12 +31,13 @@ SPEC = ServiceSpec(
         catalogue_router,
         tickets_router,
         attachments_router,
+        sla_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,
-    jobs=[purge_idempotency_records(idempotency)],
+    jobs=[purge_idempotency_records(idempotency), sla_escalation_job],
     tags=[
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
         {"name": "tickets", "description": "Tickets, their states, replies and notes"},

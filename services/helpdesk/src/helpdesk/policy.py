@@ -35,6 +35,9 @@ POLICY: Policy = {
     "list_comments": allow(
         "agent", "staff", scope="staff: own library's tickets; internal notes never"
     ),
+    "explain_sla": allow(
+        "agent", "staff", scope="staff: the token's library's tickets only (else 404)"
+    ),
     "add_attachment": allow(
         "agent", "staff", scope="staff: own library's tickets, public attachments only"
     ),
