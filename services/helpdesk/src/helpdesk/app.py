@@ -9,6 +9,7 @@ from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
+from helpdesk.calls.routes import router as calls_router
 from helpdesk.catalogue.routes import router as catalogue_router
 from helpdesk.events import EVENTS
 from helpdesk.models import audit_log, idempotency, outbox
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
         tickets_router,
         attachments_router,
         sla_router,
+        calls_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -41,6 +43,7 @@ SPEC = ServiceSpec(
     tags=[
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
         {"name": "tickets", "description": "Tickets, their states, replies and notes"},
+        {"name": "calls", "description": "The phone log"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

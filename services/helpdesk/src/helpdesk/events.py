@@ -1,6 +1,7 @@
 """Every event type this service emits, as the feed's contract declares them."""
 
 from chassis.outbox import EventData
+from helpdesk.calls.events import CallLogged
 from helpdesk.catalogue.events import (
     CalendarCreated,
     CalendarUpdated,
@@ -37,4 +38,5 @@ EVENTS: list[type[EventData]] = [
     NoteAdded,
     SlaBreached,
     AttachmentAdded,
+    CallLogged,
 ]

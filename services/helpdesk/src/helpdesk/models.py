@@ -1,5 +1,6 @@
 """Every table of the helpdesk service, gathered so migrations and tests see one metadata."""
 
+from helpdesk.calls.models import Call
 from helpdesk.catalogue.models import CalendarRow, SupportService
 from helpdesk.db import Base, audit_log, idempotency, jobs, metadata, outbox
 from helpdesk.tickets.models import Ticket, TicketAttachment, TicketComment
@@ -7,6 +8,7 @@ from helpdesk.tickets.models import Ticket, TicketAttachment, TicketComment
 __all__ = [
     "Base",
     "CalendarRow",
+    "Call",
     "SupportService",
     "Ticket",
     "TicketAttachment",

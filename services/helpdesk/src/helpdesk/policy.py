@@ -38,6 +38,10 @@ POLICY: Policy = {
     "explain_sla": allow(
         "agent", "staff", scope="staff: the token's library's tickets only (else 404)"
     ),
+    # The phone log: agents.
+    "log_call": allow("agent", scope="none: any library's call"),
+    "list_calls": allow("agent", scope="none: every call"),
+    "get_call": allow("agent", scope="none: any call"),
     "add_attachment": allow(
         "agent", "staff", scope="staff: own library's tickets, public attachments only"
     ),

@@ -148,15 +148,16 @@ async def list_tickets(
     return [t for t in rows if query.tag in t.tags]
 
 
-async def _service_for(
-    session: AsyncSession, service_id: uuid.UUID, category: str | None
+async def check_service(
+    session: AsyncSession, service_id: uuid.UUID, category: str | None, *, field: str = "category"
 ) -> SupportService:
+    """The active service, with `category` one of its categories (when it lists any)."""
     service = await session.get(SupportService, service_id)
     if service is None or not service.active:
         raise UnknownService("service_id", f"no active supported service {service_id}")
     if category is not None and service.categories and category not in service.categories:
         raise UnknownCategory(
-            "category",
+            field,
             f"{category!r} is not a category of {service.code}: {', '.join(service.categories)}",
         )
     return service
@@ -194,7 +195,7 @@ async def create_ticket(
     ticket_id: uuid.UUID | None = None,
 ) -> Ticket:
     """Raise a ticket; `now` and `ticket_id` let the demo data and the phone log place it."""
-    service = await _service_for(session, body.service_id, body.category)
+    service = await check_service(session, body.service_id, body.category)
     library, requester = _library_and_requester(principal, body)
     level = _level(service, body.priority)
     at = now or utcnow()
@@ -257,7 +258,7 @@ async def update_ticket(
     sent = body.sent()
     before = audited(ticket)
     if "category" in sent and sent["category"] is not None:
-        await _service_for(session, ticket.service_id, sent["category"])
+        await check_service(session, ticket.service_id, sent["category"])
     for name, value in sent.items():
         setattr(ticket, "group_name" if name == "group" else name, value)
     if "priority" in sent and before["priority"] != ticket.priority:
