@@ -15,6 +15,7 @@ from helpdesk.events import EVENTS
 from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
+from helpdesk.satisfaction.routes import router as satisfaction_router
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.sla.escalation import sla_escalation_job
 from helpdesk.sla.routes import router as sla_router
@@ -34,6 +35,7 @@ SPEC = ServiceSpec(
         attachments_router,
         sla_router,
         calls_router,
+        satisfaction_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -44,6 +46,7 @@ SPEC = ServiceSpec(
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
         {"name": "tickets", "description": "Tickets, their states, replies and notes"},
         {"name": "calls", "description": "The phone log"},
+        {"name": "satisfaction", "description": "Ratings of the help, after resolution"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

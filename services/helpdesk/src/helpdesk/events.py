@@ -8,6 +8,7 @@ from helpdesk.catalogue.events import (
     ServiceCreated,
     ServiceUpdated,
 )
+from helpdesk.satisfaction.events import CsatGiven
 from helpdesk.tickets.attachments.events import AttachmentAdded
 from helpdesk.tickets.events import (
     NoteAdded,
@@ -39,4 +40,5 @@ EVENTS: list[type[EventData]] = [
     SlaBreached,
     AttachmentAdded,
     CallLogged,
+    CsatGiven,
 ]

@@ -3,12 +3,14 @@
 from helpdesk.calls.models import Call
 from helpdesk.catalogue.models import CalendarRow, SupportService
 from helpdesk.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from helpdesk.satisfaction.models import Rating
 from helpdesk.tickets.models import Ticket, TicketAttachment, TicketComment
 
 __all__ = [
     "Base",
     "CalendarRow",
     "Call",
+    "Rating",
     "SupportService",
     "Ticket",
     "TicketAttachment",

@@ -42,6 +42,11 @@ POLICY: Policy = {
     "log_call": allow("agent", scope="none: any library's call"),
     "list_calls": allow("agent", scope="none: every call"),
     "get_call": allow("agent", scope="none: any call"),
+    # Satisfaction.
+    "rate_ticket": allow(
+        "staff", scope="staff: the requester of one of the token's library's tickets, once"
+    ),
+    "list_ratings": allow("agent", "analyst", scope="none: every rating"),
     "add_attachment": allow(
         "agent", "staff", scope="staff: own library's tickets, public attachments only"
     ),
