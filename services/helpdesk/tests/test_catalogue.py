@@ -140,11 +140,8 @@ async def test_the_published_catalogue_is_anonymous_and_cached(helpdesk, issuer)
     items = published.json()["items"]
     assert [s["code"] for s in items] == [active["code"]]
     promise = items[0]["promises"][0]
-    assert promise == {
-        "priority": "critical",
-        "first_response_minutes": 60,
-        "resolution_minutes": 480,
-    }
+    assert (promise["priority"], promise["first_response_minutes"]) == ("critical", 60)
+    assert promise["last_quarter"]["tickets"] == 0
     assert items[0]["calendar"]["time_zone"] == "Europe/Brussels"
     assert items[0]["channels"][1]["hours"] == {"monday": [{"start": "10:00", "end": "12:00"}]}
     again = await client.get(

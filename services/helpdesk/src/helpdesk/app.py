@@ -12,6 +12,7 @@ from chassis.service import ServiceSpec, build_app
 from helpdesk.calls.routes import router as calls_router
 from helpdesk.catalogue.routes import router as catalogue_router
 from helpdesk.events import EVENTS
+from helpdesk.figures.routes import router as figures_router
 from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
@@ -36,6 +37,7 @@ SPEC = ServiceSpec(
         sla_router,
         calls_router,
         satisfaction_router,
+        figures_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -47,6 +49,7 @@ SPEC = ServiceSpec(
         {"name": "tickets", "description": "Tickets, their states, replies and notes"},
         {"name": "calls", "description": "The phone log"},
         {"name": "satisfaction", "description": "Ratings of the help, after resolution"},
+        {"name": "reports", "description": "Figures: volumes, times, compliance, backlog"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -47,6 +47,10 @@ POLICY: Policy = {
         "staff", scope="staff: the requester of one of the token's library's tickets, once"
     ),
     "list_ratings": allow("agent", "analyst", scope="none: every rating"),
+    # Figures.
+    "report_volumes": allow("analyst", "agent", scope="none: every library's figures"),
+    "report_performance": allow("analyst", "agent", scope="none: every library's figures"),
+    "report_backlog": allow("analyst", "agent", scope="none: every library's figures"),
     "add_attachment": allow(
         "agent", "staff", scope="staff: own library's tickets, public attachments only"
     ),

@@ -12,6 +12,7 @@ from chassis.concurrency import NOT_MODIFIED, RenderedJSON, matches_if_none_matc
 from chassis.pagination import Page, cut_page, id_after
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
+from helpdesk.figures.service import quarter_results
 from helpdesk.promises import service
 from helpdesk.promises.schemas import CatalogueQuery, PublishedServiceOut
 
@@ -34,8 +35,10 @@ async def read_service_catalogue(
     rows = await service.published_services(session, after=id_after(page), limit=page.limit + 1)
     cut, next_cursor = cut_page(request, response, rows, page=page, key=lambda r: [str(r[0].id)])
     today = datetime.now(UTC).date()
+    results = await quarter_results(session, today=today)
     body = Page[PublishedServiceOut](
-        items=[service.published_view(s, c, today=today) for s, c in cut], next_cursor=next_cursor
+        items=[service.published_view(s, c, today=today, results=results) for s, c in cut],
+        next_cursor=next_cursor,
     )
     content = body.__pydantic_serializer__.to_json(body)
     tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'

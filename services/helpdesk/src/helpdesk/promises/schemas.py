@@ -28,10 +28,22 @@ class PublishedCalendarOut(OutputModel):
     )
 
 
+class ResultOut(OutputModel):
+    """What the desk achieved for this priority over the last calendar quarter."""
+
+    period: str = Field(examples=["2026-Q3"])
+    tickets: int
+    first_response_compliance_percent: float | None
+    first_response_median_minutes: float | None
+    resolution_compliance_percent: float | None
+    resolution_median_minutes: float | None
+
+
 class PromiseOut(OutputModel):
     priority: str
     first_response_minutes: int = Field(description="Target, in business minutes")
     resolution_minutes: int = Field(description="Target, in business minutes")
+    last_quarter: ResultOut
 
 
 class PublishedServiceOut(OutputModel):

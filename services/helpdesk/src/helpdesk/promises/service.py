@@ -5,14 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.catalogue.calendars import business_calendar
 from helpdesk.catalogue.models import CalendarRow, SupportService
+from helpdesk.figures.schemas import PerformanceRow
 from helpdesk.hours.calendar import BusinessCalendar
-from helpdesk.promises.schemas import ClosureOut, PublishedCalendarOut, PublishedServiceOut
+from helpdesk.promises.schemas import (
+    ClosureOut,
+    PromiseOut,
+    PublishedCalendarOut,
+    PublishedServiceOut,
+    ResultOut,
+)
 
 UPCOMING_DAYS = 60
 
@@ -45,9 +53,30 @@ async def published_services(
     return [(s, c) for s, c in (await session.execute(query)).all()]
 
 
+def _promise(level: dict[str, Any], result: PerformanceRow | None, *, period: str) -> PromiseOut:
+    return PromiseOut(
+        priority=level["priority"],
+        first_response_minutes=level["first_response_minutes"],
+        resolution_minutes=level["resolution_minutes"],
+        last_quarter=ResultOut(
+            period=period,
+            tickets=result.tickets if result else 0,
+            first_response_compliance_percent=result and result.first_response_compliance_percent,
+            first_response_median_minutes=result and result.first_response_median_minutes,
+            resolution_compliance_percent=result and result.resolution_compliance_percent,
+            resolution_median_minutes=result and result.resolution_median_minutes,
+        ),
+    )
+
+
 def published_view(
-    service: SupportService, calendar: CalendarRow, *, today: date
+    service: SupportService,
+    calendar: CalendarRow,
+    *,
+    today: date,
+    results: tuple[str, dict[tuple[uuid.UUID, str], PerformanceRow]],
 ) -> PublishedServiceOut:
+    period, by_level = results
     hours = business_calendar(calendar)
     return PublishedServiceOut.model_validate(
         {
@@ -67,6 +96,9 @@ def published_view(
                 holidays=calendar.holidays,
                 upcoming_closures=upcoming_closures(hours, today=today),
             ),
-            "promises": service.levels,
+            "promises": [
+                _promise(level, by_level.get((service.id, level["priority"])), period=period)
+                for level in service.levels
+            ],
         }
     )
