@@ -13,9 +13,11 @@ from helpdesk.calls.routes import router as calls_router
 from helpdesk.catalogue.routes import router as catalogue_router
 from helpdesk.events import EVENTS
 from helpdesk.figures.routes import router as figures_router
+from helpdesk.knowledge.routes import router as knowledge_router
 from helpdesk.models import audit_log, idempotency, outbox
 from helpdesk.policy import POLICY
 from helpdesk.promises.routes import router as promises_router
+from helpdesk.resources import helpdesk_resources
 from helpdesk.satisfaction.routes import router as satisfaction_router
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.sla.escalation import sla_escalation_job
@@ -38,11 +40,13 @@ SPEC = ServiceSpec(
         calls_router,
         satisfaction_router,
         figures_router,
+        knowledge_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,
+    resources=helpdesk_resources,
     jobs=[purge_idempotency_records(idempotency), sla_escalation_job],
     tags=[
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
@@ -50,6 +54,7 @@ SPEC = ServiceSpec(
         {"name": "calls", "description": "The phone log"},
         {"name": "satisfaction", "description": "Ratings of the help, after resolution"},
         {"name": "reports", "description": "Figures: volumes, times, compliance, backlog"},
+        {"name": "knowledge", "description": "Knowledge-base articles and their search"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

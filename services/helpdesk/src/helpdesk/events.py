@@ -8,6 +8,7 @@ from helpdesk.catalogue.events import (
     ServiceCreated,
     ServiceUpdated,
 )
+from helpdesk.knowledge.events import ArticleCreated, ArticleLinked, ArticleUpdated, ArticleVoted
 from helpdesk.satisfaction.events import CsatGiven
 from helpdesk.tickets.attachments.events import AttachmentAdded
 from helpdesk.tickets.events import (
@@ -41,4 +42,8 @@ EVENTS: list[type[EventData]] = [
     AttachmentAdded,
     CallLogged,
     CsatGiven,
+    ArticleCreated,
+    ArticleUpdated,
+    ArticleVoted,
+    ArticleLinked,
 ]

@@ -51,6 +51,22 @@ POLICY: Policy = {
     "report_volumes": allow("analyst", "agent", scope="none: every library's figures"),
     "report_performance": allow("analyst", "agent", scope="none: every library's figures"),
     "report_backlog": allow("analyst", "agent", scope="none: every library's figures"),
+    # Knowledge base: agents write; anyone reads and searches published public articles.
+    "create_article": allow("agent", scope="none: any article"),
+    "list_articles": public("anonymous and staff: published public articles; agents: all"),
+    "get_article": public("anonymous and staff: published public articles (else 404)"),
+    "update_article": allow("agent", scope="none: any article"),
+    "vote_article": allow("staff", "agent", scope="staff: published public articles"),
+    "link_article": allow("agent", scope="none: any ticket and article"),
+    "list_ticket_articles": allow(
+        "agent", "staff", scope="staff: own library's tickets, public articles only"
+    ),
+    "search_articles": public(
+        "anonymous and staff: published public articles; agents: internal too"
+    ),
+    "suggest_articles": allow(
+        "staff", "agent", scope="staff: published public articles only; agents: internal too"
+    ),
     "add_attachment": allow(
         "agent", "staff", scope="staff: own library's tickets, public attachments only"
     ),
