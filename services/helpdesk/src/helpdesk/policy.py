@@ -6,7 +6,7 @@ from chassis.policy import Policy, allow, public
 POLICY: Policy = {
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
     "read_caller": CALLER_RULE,
-    "list_audit_entries": allow("operator", scope="none: the whole trail"),
+    "list_audit_entries": allow("agent", scope="none: the whole trail of the desk"),
     # The published promises: anyone.
     "read_service_catalogue": public(),
     # The catalogue behind them, kept by the desk's agents.
