@@ -17,6 +17,7 @@ from helpdesk.calls.service import log_call
 from helpdesk.catalogue.calendars import business_calendar
 from helpdesk.catalogue.models import CalendarRow
 from helpdesk.demo.catalogue import SERVICES
+from helpdesk.figures.service import quarter_of
 from helpdesk.hours.calendar import BusinessCalendar
 from helpdesk.hours.clock import add
 from helpdesk.satisfaction.schemas import RatingIn
@@ -78,7 +79,7 @@ async def _work_ticket(
     answered = add(
         calendar,
         ticket.created_at,
-        timedelta(minutes=ticket.first_response_minutes * rng.uniform(0.1, 1.3)),
+        timedelta(minutes=ticket.first_response_minutes * rng.uniform(0.1, 1.15)),
     )
     if answered is None or answered > desk.now:
         return
@@ -211,13 +212,17 @@ async def load_history(session: AsyncSession, *, now: datetime) -> dict[str, int
             calendars[calendar_id] = business_calendar(row)
     # Made-up data, the same on every run: no secret depends on this generator.
     desk = Desk(rng=random.Random(12), calendars=calendars, now=now)  # noqa: S311
-    first = now.date() - timedelta(weeks=WEEKS)
-    for offset in range(WEEKS * 7 + 1):
+    # Five busy weeks, and a quieter backfill to the start of the last calendar quarter, so the
+    # published promises show last quarter's results beside them.
+    busy_from = now.date() - timedelta(weeks=WEEKS)
+    first = min(busy_from, quarter_of(now.date())[0])
+    for offset in range((now.date() - first).days + 1):
         day = first + timedelta(days=offset)
         if day.weekday() >= 5:
             continue
-        for _ in range(desk.rng.randint(3, 5)):
+        busy = day >= busy_from
+        for _ in range(desk.rng.randint(3, 5) if busy else desk.rng.randint(1, 2)):
             await _raise(session, desk, day)
-        for _ in range(desk.rng.randint(5, 9)):
+        for _ in range(desk.rng.randint(5, 9) if busy else desk.rng.randint(2, 4)):
             await _call(session, desk, day)
     return {"tickets": desk.tickets, "calls": desk.calls}
