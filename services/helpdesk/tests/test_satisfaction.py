@@ -25,7 +25,7 @@ async def test_the_requester_rates_once_after_resolution(helpdesk, issuer):
     path = f"/v1/tickets/{ticket['id']}/satisfaction"
     early = await client.post(path, json={"rating": 5}, headers=kari)
     assert early.status_code == 409
-    await _resolve(client, issuer, ticket)
+    assert (await _resolve(client, issuer, ticket))["satisfaction_asked"] is True
     for bad in (0, 6, "five"):
         answer = await client.post(path, json={"rating": bad}, headers=kari)
         assert answer.status_code == 422
@@ -49,7 +49,7 @@ async def test_a_ticket_an_agent_raised_and_solved_alone_is_not_rated(helpdesk, 
     ticket = await raise_ticket(
         client, agent, service["id"], library_isil=LIB, requester="kari@lib", channel="phone"
     )
-    await _resolve(client, issuer, ticket)
+    assert (await _resolve(client, issuer, ticket))["satisfaction_asked"] is False
     kari = issuer.headers("staff", isil=LIB, sub="kari@lib")
     answer = await client.post(
         f"/v1/tickets/{ticket['id']}/satisfaction", json={"rating": 5}, headers=kari

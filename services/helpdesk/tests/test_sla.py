@@ -17,6 +17,7 @@ from helpdesk.app import SPEC
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.sla.escalation import sla_escalation_job
 from helpdesk.tickets import workflow
+from helpdesk.tickets.closing import close_expired
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import TicketIn
 from helpdesk.tickets.service import create_ticket
@@ -130,3 +131,31 @@ async def test_escalation_happens_once_with_several_processes(service_client, is
                 assert ticket.first_response_breached
                 assert ticket.resolution_breached
                 assert "sla-breached" in ticket.tags
+
+
+async def test_resolved_tickets_close_by_themselves_after_the_reopen_window(helpdesk, issuer):
+    client, app = helpdesk
+    service = await desk(client, issuer)
+    raised = datetime(2026, 11, 2, 9, tzinfo=OSLO)
+    ids = [await _raise_at(app, service["id"], raised) for _ in range(2)]
+    async with committed(app) as session:
+        for ticket_id, days_ago in zip(ids, (8, 3), strict=True):
+            ticket = await session.get(Ticket, ticket_id)
+            assert ticket is not None
+            await workflow.move_ticket(
+                session,
+                principal=AGENT,
+                ticket=ticket,
+                to="resolved",
+                reopen_days=7,
+                request_id=None,
+                now=datetime(2026, 11, 20, 12, tzinfo=UTC) - timedelta(days=days_ago),
+            )
+        closed = await close_expired(
+            session, now=datetime(2026, 11, 20, 12, tzinfo=UTC), window_days=7
+        )
+        assert closed == 1
+        states = [(await session.get(Ticket, i)).state for i in ids]  # type: ignore[union-attr]
+    assert states == ["closed", "resolved"]
+    assert len(await events_of(app, "ticket.closed")) == 1
+    assert "close_resolved_tickets" in {job.name for job in SPEC.jobs}

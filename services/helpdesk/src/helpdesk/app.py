@@ -23,6 +23,7 @@ from helpdesk.settings import HelpdeskSettings
 from helpdesk.sla.escalation import sla_escalation_job
 from helpdesk.sla.routes import router as sla_router
 from helpdesk.tickets.attachments.routes import router as attachments_router
+from helpdesk.tickets.closing import close_resolved_job
 from helpdesk.tickets.routes import router as tickets_router
 
 SPEC = ServiceSpec(
@@ -47,7 +48,7 @@ SPEC = ServiceSpec(
     ],
     policy=POLICY,
     resources=helpdesk_resources,
-    jobs=[purge_idempotency_records(idempotency), sla_escalation_job],
+    jobs=[purge_idempotency_records(idempotency), sla_escalation_job, close_resolved_job],
     tags=[
         {"name": "catalogue", "description": "Supported services, calendars and promises"},
         {"name": "tickets", "description": "Tickets, their states, replies and notes"},

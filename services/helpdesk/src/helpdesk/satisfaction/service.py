@@ -18,16 +18,11 @@ from helpdesk.satisfaction.events import CsatGiven
 from helpdesk.satisfaction.models import Rating
 from helpdesk.satisfaction.schemas import RatingIn, RatingOut, RatingQuery
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.service import satisfaction_asked
 
 
 def rating_view(rating: Rating) -> RatingOut:
     return RatingOut.model_validate(rating)
-
-
-def is_asked(ticket: Ticket) -> bool:
-    """Asked after resolution, unless an agent raised it and solved it with no word from the library."""
-    solved_alone = ticket.raised_by_agent and not ticket.requester_replied
-    return ticket.resolved_at is not None and not solved_alone
 
 
 async def rate_ticket(
@@ -42,7 +37,7 @@ async def rate_ticket(
         raise NotTheRequester("Only the ticket's requester rates the help")
     if ticket.state not in ("resolved", "closed") or ticket.resolved_at is None:
         raise NotResolvedYet("A ticket is rated after it is resolved")
-    if not is_asked(ticket):
+    if not satisfaction_asked(ticket):
         raise NotAsked("An agent raised and solved this ticket alone; it is not rated")
     if await session.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None:
         raise AlreadyRated("This ticket has been rated")

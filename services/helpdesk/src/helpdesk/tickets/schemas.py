@@ -98,6 +98,9 @@ class TicketOut(OutputModel):
     escalated_at: datetime | None
     closed_at: datetime | None
     allowed_moves: list[str] = Field(description="The states the caller may move it to now")
+    satisfaction_asked: bool = Field(
+        description="The requester may rate the help (resolved; not solved by an agent alone)"
+    )
     version: int
     created_at: datetime
     updated_at: datetime

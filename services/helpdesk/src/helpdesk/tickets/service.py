@@ -48,6 +48,12 @@ async def calendar_for(session: AsyncSession, service_id: uuid.UUID) -> Business
     return business_calendar(row)
 
 
+def satisfaction_asked(ticket: Ticket) -> bool:
+    """Asked after resolution, unless an agent raised it and solved it with no word from the library."""
+    solved_alone = ticket.raised_by_agent and not ticket.requester_replied
+    return ticket.resolved_at is not None and not solved_alone
+
+
 def _clock_view(ticket: Ticket, name: clocks.ClockName) -> ClockOut:
     return ClockOut(
         target_minutes=int(clocks.target_of(ticket, name).total_seconds() // 60),
@@ -81,6 +87,7 @@ def ticket_view(ticket: Ticket, *, principal: Principal) -> TicketOut:
         escalated_at=ticket.escalated_at,
         closed_at=ticket.closed_at,
         allowed_moves=allowed_targets(ticket.state, party_of(principal)),
+        satisfaction_asked=satisfaction_asked(ticket),
         version=ticket.version,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
