@@ -148,3 +148,23 @@ async def test_the_published_catalogue_is_anonymous_and_cached(helpdesk, issuer)
         "/v1/service-catalogue", headers={"If-None-Match": published.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+async def test_a_calendar_change_keeps_it_usable(helpdesk, issuer):
+    client, _app = helpdesk
+    agent = issuer.headers("agent")
+    calendar = await create_calendar(client, agent)
+    closed_week = await client.patch(
+        f"/v1/business-calendars/{calendar['id']}",
+        json={"weekly_hours": {}},
+        headers=agent | {"If-Match": '"1"'},
+    )
+    assert closed_week.status_code == 422
+    assert closed_week.json()["errors"][0]["location"] == "body.weekly_hours"
+    saturday = await client.patch(
+        f"/v1/business-calendars/{calendar['id']}",
+        json={"weekly_hours": {"saturday": [{"start": "10:00", "end": "14:00"}]}, "holidays": None},
+        headers=agent | {"If-Match": '"1"'},
+    )
+    assert saturday.status_code == 200, saturday.text
+    assert saturday.json()["holidays"] is None

@@ -114,9 +114,13 @@ class CalendarIn(InputModel):
     @field_validator("weekly_hours")
     @classmethod
     def _open_some_day(cls, week: dict[Weekday, list[SpanIO]]) -> dict[Weekday, list[SpanIO]]:
-        if not any(week.values()):
-            raise ValueError("a calendar is open at least one day a week")
-        return week
+        return _open_some_day(week)
+
+
+def _open_some_day(week: dict[Weekday, list[SpanIO]]) -> dict[Weekday, list[SpanIO]]:
+    if not any(week.values()):
+        raise ValueError("a calendar is open at least one day a week")
+    return week
 
 
 class CalendarPatch(PatchModel):
@@ -128,6 +132,13 @@ class CalendarPatch(PatchModel):
     holidays: HolidaysField = None
     closing_days: list[ClosingDayIO] | None = Field(default=None, max_length=400)
     yearly_closing_days: list[YearlyClosingDayIO] | None = Field(default=None, max_length=60)
+
+    @field_validator("weekly_hours")
+    @classmethod
+    def _open_some_day(
+        cls, week: dict[Weekday, list[SpanIO]] | None
+    ) -> dict[Weekday, list[SpanIO]] | None:
+        return week if week is None else _open_some_day(week)
 
 
 class SpanOut(OutputModel):
