@@ -13,6 +13,8 @@ from helpdesk_factories import (
     service_body,
 )
 
+from helpdesk.texts import negotiate, pick
+
 
 async def test_an_agent_registers_a_flemish_calendar_and_a_service(helpdesk, issuer):
     client, app = helpdesk
@@ -143,6 +145,14 @@ async def test_the_published_catalogue_is_anonymous_and_cached(helpdesk, issuer)
     assert (promise["priority"], promise["first_response_minutes"]) == ("critical", 60)
     assert promise["last_quarter"]["tickets"] == 0
     assert items[0]["calendar"]["time_zone"] == "Europe/Brussels"
+    assert (items[0]["name"], published.headers["Content-Language"]) == ("Library system", "en")
+    dutch = await client.get(
+        "/v1/service-catalogue", headers={"Accept-Language": "nl-BE, en;q=0.5"}
+    )
+    assert dutch.headers["Content-Language"] == "nl"
+    assert dutch.json()["items"][0]["name"] == "Bibliotheeksysteem"
+    assert dutch.json()["items"][0]["calendar"]["name"] == "Vlaanderen"
+    assert dutch.headers["ETag"] != published.headers["ETag"]
     assert items[0]["channels"][1]["hours"] == {"monday": [{"start": "10:00", "end": "12:00"}]}
     again = await client.get(
         "/v1/service-catalogue", headers={"If-None-Match": published.headers["ETag"]}
@@ -168,3 +178,14 @@ async def test_a_calendar_change_keeps_it_usable(helpdesk, issuer):
     )
     assert saturday.status_code == 200, saturday.text
     assert saturday.json()["holidays"] is None
+
+
+def test_the_reader_s_language_is_negotiated():
+    assert negotiate(None) == "en"
+    assert negotiate("nl-BE,nl;q=0.9,en;q=0.8") == "nl"
+    assert negotiate("de;q=0.2, nb;q=0.9") == "nb"
+    assert negotiate("no") == "nb"
+    assert negotiate("nl;q=0, sv") == "en"
+    assert negotiate("nl;q=abc, nn") == "nn"
+    assert pick({"nb": "Norge", "en": "Norway"}, "nn") == "Norge"
+    assert pick({"nl": "Vlaanderen"}, "de") == "Vlaanderen"

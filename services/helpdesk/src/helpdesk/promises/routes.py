@@ -15,6 +15,7 @@ from chassis.sessions import SessionDep
 from helpdesk.figures.service import quarter_results
 from helpdesk.promises import service
 from helpdesk.promises.schemas import CatalogueQuery, PublishedServiceOut
+from helpdesk.texts import negotiate
 
 router = APIRouter(tags=["catalogue"])
 PUBLIC_CACHE = "public, max-age=60"
@@ -24,7 +25,18 @@ PUBLIC_CACHE = "public, max-age=60"
     "/v1/service-catalogue",
     summary="The published service catalogue: services, channels, hours and promises",
     response_model=Page[PublishedServiceOut],
-    responses={**NOT_MODIFIED, **problem_responses(400, 422)},
+    responses={
+        200: {
+            "headers": {
+                "Content-Language": {
+                    "schema": {"type": "string"},
+                    "description": "The language the texts were chosen in (Accept-Language)",
+                }
+            }
+        },
+        **NOT_MODIFIED,
+        **problem_responses(400, 422),
+    },
 )
 async def read_service_catalogue(
     request: Request,
@@ -36,13 +48,22 @@ async def read_service_catalogue(
     cut, next_cursor = cut_page(request, response, rows, page=page, key=lambda r: [str(r[0].id)])
     today = datetime.now(UTC).date()
     results = await quarter_results(session, today=today)
+    language = negotiate(request.headers.get("accept-language"))
     body = Page[PublishedServiceOut](
-        items=[service.published_view(s, c, today=today, results=results) for s, c in cut],
+        items=[
+            service.published_view(s, c, today=today, results=results, language=language)
+            for s, c in cut
+        ],
         next_cursor=next_cursor,
     )
     content = body.__pydantic_serializer__.to_json(body)
     tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": PUBLIC_CACHE}
+    headers = {
+        "ETag": tag,
+        "Cache-Control": PUBLIC_CACHE,
+        "Content-Language": language,
+        "Vary": "Accept-Language",
+    }
     if "link" in response.headers:
         headers["Link"] = response.headers["link"]
     if matches_if_none_match(request, tag):

@@ -19,7 +19,7 @@ class ClosureOut(OutputModel):
 
 class PublishedCalendarOut(OutputModel):
     code: str
-    name: dict[str, str]
+    name: str
     time_zone: str
     weekly_hours: dict[str, list[SpanOut]]
     holidays: HolidaysOut | None
@@ -51,8 +51,8 @@ class PublishedServiceOut(OutputModel):
     code: str
     kind: str
     product_id: uuid.UUID | None
-    name: dict[str, str]
-    description: dict[str, str]
+    name: str = Field(description="In the language of Content-Language (from Accept-Language)")
+    description: str
     categories: list[str]
     channels: list[ChannelOut]
     calendar: PublishedCalendarOut

@@ -21,6 +21,7 @@ from helpdesk.promises.schemas import (
     PublishedServiceOut,
     ResultOut,
 )
+from helpdesk.texts import pick
 
 UPCOMING_DAYS = 60
 
@@ -75,6 +76,7 @@ def published_view(
     *,
     today: date,
     results: tuple[str, dict[tuple[uuid.UUID, str], PerformanceRow]],
+    language: str,
 ) -> PublishedServiceOut:
     period, by_level = results
     hours = business_calendar(calendar)
@@ -84,13 +86,13 @@ def published_view(
             "code": service.code,
             "kind": service.kind,
             "product_id": service.product_id,
-            "name": service.name,
-            "description": service.description,
+            "name": pick(service.name, language),
+            "description": pick(service.description, language),
             "categories": service.categories,
             "channels": service.channels,
             "calendar": PublishedCalendarOut(
                 code=calendar.code,
-                name=calendar.name,
+                name=pick(calendar.name, language),
                 time_zone=calendar.time_zone,
                 weekly_hours=calendar.weekly_hours,
                 holidays=calendar.holidays,
