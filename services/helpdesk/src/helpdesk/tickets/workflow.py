@@ -92,7 +92,7 @@ async def _settle_late_stops(
         )
 
 
-def _enter(ticket: Ticket, to: str, *, at: datetime) -> None:
+def enter_state(ticket: Ticket, to: str, *, at: datetime) -> None:
     """The state's effect on the clocks: leaving a pausing state ends its pause, entering one
     starts one; resolving stops the resolution clock."""
     if ticket.state in PAUSING:
@@ -160,7 +160,7 @@ async def apply_move(
     calendar = await calendar_for(session, ticket.service_id)
     before = audited(ticket)
     from_state = ticket.state
-    _enter(ticket, to, at=at)
+    enter_state(ticket, to, at=at)
     clocks.retarget(ticket, calendar)
     ticket.updated_at = at
     await session.flush()
