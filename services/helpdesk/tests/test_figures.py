@@ -19,6 +19,7 @@ from helpdesk.tickets import workflow
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import CommentIn, TicketIn
 from helpdesk.tickets.service import create_ticket
+from helpdesk.timed_cache import TimedCache
 
 OSLO = ZoneInfo("Europe/Oslo")
 STAFF = Principal(subject="kari@lib", roles=frozenset({"staff"}), isil="NO-2030000")
@@ -137,3 +138,20 @@ async def test_figures_count_tickets_and_calls_in_business_minutes(helpdesk, iss
     published = (await client.get("/v1/service-catalogue")).json()["items"][0]["promises"]
     normal = next(p for p in published if p["priority"] == "normal")
     assert normal["last_quarter"]["period"] == quarter_of(datetime.now().date())[2]
+
+
+async def test_the_timed_cache_recomputes_only_when_stale():
+    now = [0.0]
+    cache = TimedCache(300, clock=lambda: now[0])
+    calls = []
+
+    async def compute():
+        calls.append(now[0])
+        return len(calls)
+
+    assert await cache.get("q", compute) == 1
+    now[0] = 299
+    assert await cache.get("q", compute) == 1
+    now[0] = 301
+    assert await cache.get("q", compute) == 2
+    assert await cache.get("other", compute) == 3

@@ -15,6 +15,7 @@ from chassis.sessions import SessionDep
 from helpdesk.figures.service import quarter_results
 from helpdesk.promises import service
 from helpdesk.promises.schemas import CatalogueQuery, PublishedServiceOut
+from helpdesk.resources import ResourcesDep
 from helpdesk.texts import negotiate
 
 router = APIRouter(tags=["catalogue"])
@@ -43,11 +44,14 @@ async def read_service_catalogue(
     response: Response,
     session: SessionDep,
     page: Annotated[CatalogueQuery, Query()],
+    resources: ResourcesDep,
 ) -> Response:
     rows = await service.published_services(session, after=id_after(page), limit=page.limit + 1)
     cut, next_cursor = cut_page(request, response, rows, page=page, key=lambda r: [str(r[0].id)])
     today = datetime.now(UTC).date()
-    results = await quarter_results(session, today=today)
+    results = await resources.quarter_results.get(
+        today, lambda: quarter_results(session, today=today)
+    )
     language = negotiate(request.headers.get("accept-language"))
     body = Page[PublishedServiceOut](
         items=[
