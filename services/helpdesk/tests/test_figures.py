@@ -44,6 +44,7 @@ async def _ticket(session, service_id: str, *, replied_after: timedelta, resolve
     ticket = await create_ticket(session, principal=STAFF, body=body, request_id=None, now=MONDAY)
     await workflow.add_comment(
         session,
+        reopen_days=7,
         principal=AGENT,
         ticket=ticket,
         body=CommentIn(body="On it"),

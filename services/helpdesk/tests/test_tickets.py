@@ -232,3 +232,35 @@ async def test_priority_change_retargets_and_duplicates_merge(helpdesk, issuer):
         headers=agent | if_match(other_library),
     )
     assert refused.status_code == 409
+
+
+async def test_a_staff_reply_reopens_a_resolved_ticket_within_the_window(service_client, issuer):
+    async with service_client(SPEC, HelpdeskSettings, reopen_window_days=0) as (client, _app):
+        service = await desk(client, issuer)
+        late = await raise_ticket(client, staff(issuer), service["id"])
+        path = f"/v1/tickets/{late['id']}"
+        await client.post(
+            f"{path}/moves",
+            json={"to": "resolved"},
+            headers=issuer.headers("agent") | if_match(late),
+        )
+        refused = await client.post(
+            f"{path}/comments", json={"body": "Again"}, headers=staff(issuer)
+        )
+        assert refused.status_code == 409
+    async with service_client(SPEC, HelpdeskSettings) as (client, app):
+        service = await desk(client, issuer)
+        ticket = await raise_ticket(client, staff(issuer), service["id"])
+        path = f"/v1/tickets/{ticket['id']}"
+        await client.post(
+            f"{path}/moves",
+            json={"to": "resolved"},
+            headers=issuer.headers("agent") | if_match(ticket),
+        )
+        reply = await client.post(
+            f"{path}/comments", json={"body": "Still broken"}, headers=staff(issuer)
+        )
+        assert reply.status_code == 201
+        reopened = (await client.get(path, headers=staff(issuer))).json()
+        assert (reopened["state"], reopened["reopen_count"]) == ("open", 1)
+        assert "ticket.reopened" in await event_types(app)

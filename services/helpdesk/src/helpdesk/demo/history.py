@@ -85,7 +85,13 @@ async def _work_ticket(
         return
     reply = CommentIn(body="Thank you, we are looking into it.")
     await workflow.add_comment(
-        session, principal=agent, ticket=ticket, body=reply, request_id=None, now=answered
+        session,
+        reopen_days=7,
+        principal=agent,
+        ticket=ticket,
+        body=reply,
+        request_id=None,
+        now=answered,
     )
     moment = answered
     if rng.random() < 0.25:
@@ -103,6 +109,7 @@ async def _work_ticket(
             return
         await workflow.add_comment(
             session,
+            reopen_days=7,
             principal=staff(ticket.library_isil) if not ticket.raised_by_agent else agent,
             ticket=ticket,
             body=CommentIn(body="Here is what you asked for."),

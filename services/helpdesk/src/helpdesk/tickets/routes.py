@@ -183,9 +183,15 @@ async def add_comment(
     body: CommentIn,
     session: SessionDep,
     principal: PrincipalDep,
+    settings: SettingsDep,
 ) -> CommentOut:
     comment = await workflow.add_comment(
-        session, principal=principal, ticket=ticket, body=body, request_id=request_id_of(request)
+        session,
+        principal=principal,
+        ticket=ticket,
+        body=body,
+        reopen_days=settings.reopen_window_days,
+        request_id=request_id_of(request),
     )
     return workflow.comment_view(comment)
 

@@ -223,20 +223,24 @@ async def add_comment(
     principal: Principal,
     ticket: Ticket,
     body: CommentIn,
+    reopen_days: int,
     request_id: str | None,
     now: datetime | None = None,
 ) -> TicketComment:
     """A public reply or an internal note. An agent's first public reply stops the first-response
-    clock; a staff reply on a pending ticket puts it back to work."""
+    clock; a staff reply on a pending ticket puts it back to work, and one on a resolved ticket
+    reopens it (within the reopen window; after it, the library raises a new ticket)."""
     if ticket.state == "closed":
         raise TicketClosed(f"Ticket {ticket.id} is closed; raise a new one")
     agent = is_agent(principal)
+    at = now or utcnow()
     if body.internal and not agent:
         raise NotYoursToSet(
             "Only agents write internal notes",
             errors=[body_field_error("internal", "agents only", NotYoursToSet.slug)],
         )
-    at = now or utcnow()
+    if not agent and ticket.state == "resolved":
+        check_move(ticket, "open", principal=principal, now=at, reopen_days=reopen_days)
     comment = TicketComment(
         id=uuid7(),
         ticket_id=ticket.id,
@@ -270,23 +274,36 @@ async def add_comment(
         subject=str(ticket.id),
         request_id=request_id,
     )
-    if body.internal:
-        return comment
-    if agent and ticket.first_responded_at is None:
-        await _first_response(session, ticket, principal=principal, at=at, request_id=request_id)
-    if agent and ticket.state == "new":
-        await apply_move(
-            session, principal=principal, ticket=ticket, to="open", at=at, request_id=request_id
-        )
-    if not agent:
+    if not body.internal:
+        await _react_to_reply(session, ticket, principal=principal, at=at, request_id=request_id)
+    return comment
+
+
+async def _react_to_reply(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    principal: Principal,
+    at: datetime,
+    request_id: str | None,
+) -> None:
+    if is_agent(principal):
+        if ticket.first_responded_at is None:
+            await _first_response(
+                session, ticket, principal=principal, at=at, request_id=request_id
+            )
+        if ticket.state == "new":
+            await apply_move(
+                session, principal=principal, ticket=ticket, to="open", at=at, request_id=request_id
+            )
+    else:
         ticket.requester_replied = True
-        if ticket.state == "pending":
+        if ticket.state in ("pending", "resolved"):
             await apply_move(
                 session, principal=principal, ticket=ticket, to="open", at=at, request_id=request_id
             )
     ticket.updated_at = at
     await session.flush()
-    return comment
 
 
 async def _first_response(
