@@ -49,7 +49,7 @@ async def test_attachments_are_checked_and_internal_ones_hidden(helpdesk, issuer
     assert "not the declared image/png" in disguised.json()["detail"]
     forbidden = await upload(EXE, "application/x-msdownload", staff(issuer))
     assert forbidden.status_code == 415
-    too_large = await upload(b"a" * (2 * 1024 * 1024 + 1), "text/plain", staff(issuer))
+    too_large = await upload(b"a" * (700 * 1024 + 1), "text/plain", staff(issuer))
     assert too_large.status_code == 413
     staff_internal = await upload(PDF, "application/pdf", staff(issuer), internal=True)
     assert staff_internal.status_code == 403

@@ -13,6 +13,7 @@ class HelpdeskSettings(ServiceSettings):
     port: int = 8003
     # A resolved ticket may be reopened this long; after it, the ticket closes by itself.
     reopen_window_days: int = Field(default=7, ge=0, le=90)
-    # An attachment's largest size; the request body limit leaves room for it.
-    attachment_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
-    max_body_bytes: int = 3 * 1024 * 1024
+    # An attachment's largest size. It travels base64-encoded (4/3 of its size) in a JSON body,
+    # so 700 KiB fits the gateway's and the kit's default body limit of 1 MiB; raise both
+    # GATEWAY_MAX_BODY_BYTES and HELPDESK_MAX_BODY_BYTES with it.
+    attachment_max_bytes: int = Field(default=700 * 1024, ge=1024, le=50 * 1024 * 1024)
