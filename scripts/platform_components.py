@@ -58,6 +58,7 @@ SERVICES = (
         "HELPDESK_",
         "services/helpdesk",
         "helpdesk.settings:HelpdeskSettings",
+        demo="helpdesk.demo:load_demo",
     ),
     Component("kpi", "kpi", "KPI_", "services/kpi", "kpi.settings:KpiSettings"),
 )

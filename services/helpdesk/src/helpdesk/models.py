@@ -1,9 +1,27 @@
-"""The helpdesk service's tables: its metadata, with the chassis's outbox and jobs table."""
+"""Every table of the helpdesk service, gathered so migrations and tests see one metadata."""
 
-from chassis.db import new_metadata
-from chassis.jobs import jobs_table
-from chassis.outbox import outbox_table
+from helpdesk.calls.models import Call
+from helpdesk.catalogue.models import CalendarRow, SupportService
+from helpdesk.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from helpdesk.knowledge.models import Article, ArticleVote, TicketArticle
+from helpdesk.satisfaction.models import Rating
+from helpdesk.tickets.models import Ticket, TicketAttachment, TicketComment
 
-metadata = new_metadata()
-outbox = outbox_table(metadata)
-jobs = jobs_table(metadata)
+__all__ = [
+    "Article",
+    "ArticleVote",
+    "Base",
+    "CalendarRow",
+    "Call",
+    "Rating",
+    "SupportService",
+    "Ticket",
+    "TicketArticle",
+    "TicketAttachment",
+    "TicketComment",
+    "audit_log",
+    "idempotency",
+    "jobs",
+    "metadata",
+    "outbox",
+]

@@ -1,0 +1,1 @@
+"""The service catalogue: business calendars, supported services, channels and promises."""

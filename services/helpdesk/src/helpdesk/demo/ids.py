@@ -1,0 +1,21 @@
+"""Fixed ids of the demo data, so others (the gateway's demo, tests, the README) can name them."""
+
+import uuid
+
+NORWAY = uuid.UUID("0193b000-0000-7000-8000-000000000001")
+FLANDERS = uuid.UUID("0193b000-0000-7000-8000-000000000002")
+NETHERLANDS = uuid.UUID("0193b000-0000-7000-8000-000000000003")
+
+LIBRARY_SYSTEM = uuid.UUID("0193b000-0000-7000-8000-000000000101")
+WEBSITES = uuid.UUID("0193b000-0000-7000-8000-000000000102")
+DIGITAL_COLLECTIONS = uuid.UUID("0193b000-0000-7000-8000-000000000103")
+AUDIOBOOKS = uuid.UUID("0193b000-0000-7000-8000-000000000104")
+# The catalogue's demo product "Nordlys lydbøker" (catalogue_licensing.demo.ids.NORDLYS_LYDBOKER).
+AUDIOBOOKS_PRODUCT = uuid.UUID("0193a5c2-7b4e-7e01-9a00-000000000001")
+
+# Libraries the demo's tickets and calls come from, by the service's region.
+LIBRARIES = {
+    FLANDERS: ("BE-ANT01", "BE-GNT02", "BE-LEU03"),
+    NETHERLANDS: ("NL-DRN-ASSEN", "NL-DRN-EMMEN"),
+    NORWAY: ("NO-2030000", "NO-2120100", "NO-2111900"),
+}

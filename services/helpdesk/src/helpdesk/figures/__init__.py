@@ -1,0 +1,1 @@
+"""Figures: volumes, response and resolution times in business hours, SLA compliance, backlog."""

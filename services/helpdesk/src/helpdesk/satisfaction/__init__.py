@@ -1,0 +1,1 @@
+"""Satisfaction: after resolution the requester rates the help, once."""

@@ -1,0 +1,48 @@
+"""Multilingual text shapes shared by the domains: {"nb": ..., "nl": ..., "en": ...}."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+Language = Literal["nb", "nn", "en", "nl", "fr", "de"]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+Names = Annotated[
+    dict[Language, ShortText],
+    Field(min_length=1, description="By language; at least one", examples=[{"en": "Websites"}]),
+]
+Descriptions = Annotated[dict[Language, LongText], Field(description="By language; may be empty")]
+
+# Languages the published texts are chosen in; English when the reader names none of them.
+READABLE = ("nb", "nn", "en", "nl", "fr", "de")
+DEFAULT = "en"
+# Where a missing text is looked for next: the other written Norwegian, then English.
+_FALLBACK = {"nb": ("nn",), "nn": ("nb",)}
+
+
+def negotiate(header: str | None) -> str:
+    """The readable language the Accept-Language header prefers most (RFC 9110 §12.5.4:
+    weights, primary subtags, `q=0` refuses; "no" is written Bokmål)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, member in enumerate((header or "")[:512].split(",")):
+        tag, _, params = member.strip().partition(";")
+        weight = 1.0
+        name, _, value = params.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        primary = "nb" if primary == "no" else primary
+        if primary in READABLE and weight > 0:
+            ranked.append((-weight, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
+def pick(texts: dict[str, str], language: str) -> str:
+    """The text in `language`, else its fallbacks, else English, else any there is."""
+    for candidate in (language, *_FALLBACK.get(language, ()), DEFAULT, *sorted(texts)):
+        if texts.get(candidate):
+            return texts[candidate]
+    return ""

@@ -1,0 +1,1 @@
+"""Attachments of tickets: size-limited, their type found from their content, not their name."""
