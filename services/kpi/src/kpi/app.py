@@ -4,10 +4,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from chassis.audit import audit_router
 from chassis.caller import caller_router
+from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
-from kpi.models import outbox
+from kpi.events import EVENTS
+from kpi.indicators.routes import router as indicators_router
+from kpi.models import audit_log, idempotency, outbox
 from kpi.policy import POLICY
 from kpi.settings import KpiSettings
 
@@ -17,9 +21,17 @@ SPEC = ServiceSpec(
     description="indicators, observations with revisions, harvesting, published datasets.",
     version="0.1.0",
     component_dir=Path(__file__).resolve().parents[2],
-    routers=[events_router(outbox), caller_router()],
+    routers=[
+        indicators_router,
+        audit_router(audit_log),
+        events_router(outbox, EVENTS),
+        caller_router(),
+    ],
     policy=POLICY,
+    jobs=[purge_idempotency_records(idempotency)],
     tags=[
+        {"name": "indicators", "description": "What is measured and how it rolls up"},
+        {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},
     ],

@@ -1,9 +1,14 @@
-"""The kpi service's tables: its metadata, with the chassis's outbox and jobs table."""
+"""Every table of the kpi service, gathered so migrations and tests see one metadata."""
 
-from chassis.db import new_metadata
-from chassis.jobs import jobs_table
-from chassis.outbox import outbox_table
+from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from kpi.indicators.models import Indicator
 
-metadata = new_metadata()
-outbox = outbox_table(metadata)
-jobs = jobs_table(metadata)
+__all__ = [
+    "Base",
+    "Indicator",
+    "audit_log",
+    "idempotency",
+    "jobs",
+    "metadata",
+    "outbox",
+]
