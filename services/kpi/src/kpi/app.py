@@ -12,6 +12,8 @@ from chassis.service import ServiceSpec, build_app
 from kpi.events import EVENTS
 from kpi.indicators.routes import router as indicators_router
 from kpi.models import audit_log, idempotency, outbox
+from kpi.observations.routes import router as observations_router
+from kpi.organisations.routes import router as organisations_router
 from kpi.policy import POLICY
 from kpi.settings import KpiSettings
 
@@ -23,6 +25,8 @@ SPEC = ServiceSpec(
     component_dir=Path(__file__).resolve().parents[2],
     routers=[
         indicators_router,
+        organisations_router,
+        observations_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -31,6 +35,11 @@ SPEC = ServiceSpec(
     jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "indicators", "description": "What is measured and how it rolls up"},
+        {
+            "name": "organisations",
+            "description": "Library, municipality, county or province, country; populations",
+        },
+        {"name": "observations", "description": "Figures with their history"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -2,8 +2,15 @@
 
 from chassis.outbox import EventData
 from kpi.indicators.events import IndicatorCreated, IndicatorUpdated
+from kpi.observations.events import ObservationCorrected, ObservationRecorded
+from kpi.organisations.events import OrganisationCreated, OrganisationUpdated, PopulationSet
 
 EVENTS: list[type[EventData]] = [
     IndicatorCreated,
     IndicatorUpdated,
+    OrganisationCreated,
+    OrganisationUpdated,
+    PopulationSet,
+    ObservationRecorded,
+    ObservationCorrected,
 ]

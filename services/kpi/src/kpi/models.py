@@ -2,10 +2,16 @@
 
 from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
 from kpi.indicators.models import Indicator
+from kpi.observations.models import Observation, ObservationRevision
+from kpi.organisations.models import Organisation, Population
 
 __all__ = [
     "Base",
     "Indicator",
+    "Observation",
+    "ObservationRevision",
+    "Organisation",
+    "Population",
     "audit_log",
     "idempotency",
     "jobs",

@@ -12,4 +12,35 @@ POLICY: Policy = {
     "list_indicators": public(),
     "get_indicator": public(),
     "update_indicator": allow("analyst", scope="none: any indicator"),
+    # Organisations: the hierarchy is public; analysts keep it.
+    "create_organisation": allow("analyst", scope="none: any organisation"),
+    "list_organisations": public(),
+    "get_organisation": public(),
+    "update_organisation": allow("analyst", scope="none: any organisation"),
+    "set_population": allow("analyst", scope="none: any organisation"),
+    # Observations: entered and read within the caller's organisations.
+    "create_observation": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope=(
+            "county admin: organisations in the token's county; staff: the token's library "
+            "(another's is 403)"
+        ),
+    ),
+    "list_observations": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="county admin: the token's county's organisations; staff: the token's library",
+    ),
+    "get_observation": allow(
+        "analyst", "county_admin", "staff", scope="as list_observations (another's is 404)"
+    ),
+    "correct_observation": allow(
+        "analyst", "county_admin", "staff", scope="as list_observations (another's is 404)"
+    ),
+    "list_revisions": allow(
+        "analyst", "county_admin", "staff", scope="as list_observations (another's is 404)"
+    ),
 }
