@@ -10,11 +10,14 @@ from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
 from kpi.events import EVENTS
+from kpi.imports.routes import router as imports_router
 from kpi.indicators.routes import router as indicators_router
+from kpi.media import accept_declared_media
 from kpi.models import audit_log, idempotency, outbox
 from kpi.observations.routes import router as observations_router
 from kpi.organisations.routes import router as organisations_router
 from kpi.policy import POLICY
+from kpi.resources import kpi_resources
 from kpi.settings import KpiSettings
 
 SPEC = ServiceSpec(
@@ -26,12 +29,14 @@ SPEC = ServiceSpec(
     routers=[
         indicators_router,
         organisations_router,
+        imports_router,
         observations_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,
+    resources=kpi_resources,
     jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "indicators", "description": "What is measured and how it rolls up"},
@@ -40,6 +45,7 @@ SPEC = ServiceSpec(
             "description": "Library, municipality, county or province, country; populations",
         },
         {"name": "observations", "description": "Figures with their history"},
+        {"name": "imports", "description": "CSV imports of figures, all or nothing"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},
@@ -47,5 +53,10 @@ SPEC = ServiceSpec(
 )
 
 
+# Bodies besides JSON, by route: the CSV import.
+ACCEPTED_MEDIA = {("POST", "/v1/observations/import"): frozenset({b"text/csv"})}
+
+
 def create_app(settings: KpiSettings | None = None) -> FastAPI:
-    return build_app(settings or KpiSettings(), SPEC)
+    """The service as it serves (`python -m kpi serve`) and as its tests run it."""
+    return accept_declared_media(build_app(settings or KpiSettings(), SPEC), ACCEPTED_MEDIA)

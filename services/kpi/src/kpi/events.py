@@ -1,6 +1,11 @@
 """Every event type this service emits, as the feed's contract declares them."""
 
 from chassis.outbox import EventData
+from kpi.imports.events import (
+    ObservationImportFailed,
+    ObservationImportStarted,
+    ObservationsImported,
+)
 from kpi.indicators.events import IndicatorCreated, IndicatorUpdated
 from kpi.observations.events import ObservationCorrected, ObservationRecorded
 from kpi.organisations.events import OrganisationCreated, OrganisationUpdated, PopulationSet
@@ -13,4 +18,7 @@ EVENTS: list[type[EventData]] = [
     PopulationSet,
     ObservationRecorded,
     ObservationCorrected,
+    ObservationImportStarted,
+    ObservationsImported,
+    ObservationImportFailed,
 ]

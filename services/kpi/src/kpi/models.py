@@ -1,6 +1,7 @@
 """Every table of the kpi service, gathered so migrations and tests see one metadata."""
 
 from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from kpi.imports.models import ObservationImport
 from kpi.indicators.models import Indicator
 from kpi.observations.models import Observation, ObservationRevision
 from kpi.organisations.models import Organisation, Population
@@ -9,6 +10,7 @@ __all__ = [
     "Base",
     "Indicator",
     "Observation",
+    "ObservationImport",
     "ObservationRevision",
     "Organisation",
     "Population",

@@ -43,4 +43,14 @@ POLICY: Policy = {
     "list_revisions": allow(
         "analyst", "county_admin", "staff", scope="as list_observations (another's is 404)"
     ),
+    # Imports: as entering each figure; an import is read back by who sent it (and analysts).
+    "import_observations": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="each row as create_observation (a row outside the scope is a row error)",
+    ),
+    "get_import": allow(
+        "analyst", "county_admin", "staff", scope="analyst: any; others: their own (else 404)"
+    ),
 }
