@@ -10,6 +10,8 @@ from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
 from kpi.events import EVENTS
+from kpi.harvest.jobs import HARVEST_CATALOGUE
+from kpi.harvest.routes import router as harvests_router
 from kpi.imports.routes import router as imports_router
 from kpi.indicators.routes import router as indicators_router
 from kpi.media import accept_declared_media
@@ -31,13 +33,14 @@ SPEC = ServiceSpec(
         organisations_router,
         imports_router,
         observations_router,
+        harvests_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,
     resources=kpi_resources,
-    jobs=[purge_idempotency_records(idempotency)],
+    jobs=[purge_idempotency_records(idempotency), HARVEST_CATALOGUE],
     tags=[
         {"name": "indicators", "description": "What is measured and how it rolls up"},
         {
@@ -46,6 +49,7 @@ SPEC = ServiceSpec(
         },
         {"name": "observations", "description": "Figures with their history"},
         {"name": "imports", "description": "CSV imports of figures, all or nothing"},
+        {"name": "harvests", "description": "The other services' events feeds, harvested"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -1,6 +1,7 @@
 """Every table of the kpi service, gathered so migrations and tests see one metadata."""
 
 from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from kpi.harvest.models import FeedCursor, HarvestedEvent
 from kpi.imports.models import ObservationImport
 from kpi.indicators.models import Indicator
 from kpi.observations.models import Observation, ObservationRevision
@@ -8,6 +9,8 @@ from kpi.organisations.models import Organisation, Population
 
 __all__ = [
     "Base",
+    "FeedCursor",
+    "HarvestedEvent",
     "Indicator",
     "Observation",
     "ObservationImport",

@@ -53,4 +53,5 @@ POLICY: Policy = {
     "get_import": allow(
         "analyst", "county_admin", "staff", scope="analyst: any; others: their own (else 404)"
     ),
+    "list_harvests": allow("analyst", "operator", scope="none: every feed"),
 }

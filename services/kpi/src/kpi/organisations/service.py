@@ -214,3 +214,52 @@ async def set_population(
         request_id=request_id,
     )
     return organisation
+
+
+async def find_by_code(
+    session: AsyncSession, *, level: str, country_code: str, code: str
+) -> Organisation | None:
+    """The organisation of a level with this natural code in this country, with populations."""
+    return await session.scalar(
+        select(Organisation)
+        .where(
+            Organisation.level == level,
+            Organisation.country_code == country_code,
+            Organisation.code == code,
+        )
+        .options(selectinload(Organisation.populations))
+    )
+
+
+async def place_organisation(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    organisation: Organisation,
+    name: str,
+    parent: Organisation | None,
+    request_id: str | None,
+) -> Organisation:
+    """Give an organisation its name and parent as another system of record says (a library
+    that moved municipality moves here: its county with it)."""
+    before = _audited(organisation)
+    organisation.name = name
+    if parent is not None and organisation.parent_id != parent.id:
+        organisation.parent_id = parent.id
+        organisation.county_code = (
+            organisation.code if organisation.level == "county" else parent.county_code
+        )
+    await trail.record_update(
+        session,
+        row=organisation,
+        principal=principal,
+        change=Change(
+            "organisation", str(organisation.id), before=before, after=_audited(organisation)
+        ),
+        subject=str(organisation.id),
+        request_id=request_id,
+        event=lambda changed: OrganisationUpdated(
+            level=organisation.level, code=organisation.code, changed=changed
+        ),
+    )
+    return organisation
