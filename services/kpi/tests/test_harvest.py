@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import sys
+import uuid
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from catalogue_factories import committed as catalogue_committed
-from catalogue_factories import create_county, create_municipality
+from catalogue_factories import create_county, create_municipality, create_vendor, product_payload
 from chassis.jobs import JobRunner
 from chassis.runtime import app_runtime
 from chassis.types import utcnow
@@ -26,6 +27,7 @@ from kpi.harvest.jobs import HARVEST_CATALOGUE
 from kpi.harvest.models import FeedCursor, HarvestedEvent
 from kpi.organisations.models import Organisation, Population
 from kpi.settings import KpiSettings
+from kpi.usage.models import Product
 
 
 async def _directory(app: Any) -> dict[str, str]:
@@ -106,6 +108,24 @@ async def test_the_directory_arrives_through_the_kits_job(open_kpi, catalogue_ht
         bodo = (await client.get("/v1/organisations", params={"code": "1804"})).json()["items"][0]
         assert {"year": 2026, "population": 54_000} in bodo["populations"]
         assert len(await events_of(app, "organisation.created")) == 7
+
+
+async def test_products_arrive_for_usage_reports_to_name(open_kpi, catalogue_http, issuer):
+    base, catalogue, catalogue_app = catalogue_http
+    async with catalogue_committed(catalogue_app) as session:
+        vendor = await create_vendor(session)
+    created = await catalogue.post(
+        "/v1/products",
+        json=product_payload(vendor_id=str(vendor.id)),
+        headers=issuer.headers("programme_admin"),
+    )
+    assert created.status_code == 201, created.text
+    async with open_kpi() as (_, app):
+        await harvest(_settings(app, base, issuer.token("operator")))
+        async with committed(app) as session:
+            product = await session.get(Product, uuid.UUID(created.json()["id"]))
+            assert product is not None
+            assert (product.vendor_id, product.status) == (vendor.id, created.json()["status"])
 
 
 async def test_nothing_is_lost_when_the_catalogue_is_down(open_kpi, catalogue_http, issuer):

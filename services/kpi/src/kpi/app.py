@@ -21,6 +21,7 @@ from kpi.organisations.routes import router as organisations_router
 from kpi.policy import POLICY
 from kpi.resources import kpi_resources
 from kpi.settings import KpiSettings
+from kpi.usage.routes import router as usage_router
 
 SPEC = ServiceSpec(
     name="kpi",
@@ -33,6 +34,7 @@ SPEC = ServiceSpec(
         organisations_router,
         imports_router,
         observations_router,
+        usage_router,
         harvests_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
@@ -49,6 +51,7 @@ SPEC = ServiceSpec(
         },
         {"name": "observations", "description": "Figures with their history"},
         {"name": "imports", "description": "CSV imports of figures, all or nothing"},
+        {"name": "usage", "description": "COUNTER usage of digital products"},
         {"name": "harvests", "description": "The other services' events feeds, harvested"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
@@ -57,8 +60,11 @@ SPEC = ServiceSpec(
 )
 
 
-# Bodies besides JSON, by route: the CSV import.
-ACCEPTED_MEDIA = {("POST", "/v1/observations/import"): frozenset({b"text/csv"})}
+# Bodies besides JSON, by route: the CSV import, COUNTER's tabular reports.
+ACCEPTED_MEDIA = {
+    ("POST", "/v1/observations/import"): frozenset({b"text/csv"}),
+    ("POST", "/v1/usage-reports"): frozenset({b"text/tab-separated-values", b"text/csv"}),
+}
 
 
 def create_app(settings: KpiSettings | None = None) -> FastAPI:

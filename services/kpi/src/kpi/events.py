@@ -9,6 +9,7 @@ from kpi.imports.events import (
 from kpi.indicators.events import IndicatorCreated, IndicatorUpdated
 from kpi.observations.events import ObservationCorrected, ObservationRecorded
 from kpi.organisations.events import OrganisationCreated, OrganisationUpdated, PopulationSet
+from kpi.usage.events import ProductRecorded, UsageReportUploaded
 
 EVENTS: list[type[EventData]] = [
     IndicatorCreated,
@@ -21,4 +22,6 @@ EVENTS: list[type[EventData]] = [
     ObservationImportStarted,
     ObservationsImported,
     ObservationImportFailed,
+    UsageReportUploaded,
+    ProductRecorded,
 ]

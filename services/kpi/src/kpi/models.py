@@ -6,6 +6,7 @@ from kpi.imports.models import ObservationImport
 from kpi.indicators.models import Indicator
 from kpi.observations.models import Observation, ObservationRevision
 from kpi.organisations.models import Organisation, Population
+from kpi.usage.models import Product, UsageCount, UsageReport
 
 __all__ = [
     "Base",
@@ -17,6 +18,9 @@ __all__ = [
     "ObservationRevision",
     "Organisation",
     "Population",
+    "Product",
+    "UsageCount",
+    "UsageReport",
     "audit_log",
     "idempotency",
     "jobs",

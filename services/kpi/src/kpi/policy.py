@@ -54,4 +54,7 @@ POLICY: Policy = {
         "analyst", "county_admin", "staff", scope="analyst: any; others: their own (else 404)"
     ),
     "list_harvests": allow("analyst", "operator", scope="none: every feed"),
+    # Usage of digital products: analysts upload and read COUNTER reports.
+    "upload_usage_report": allow("analyst", scope="none: any product and organisation"),
+    "get_usage_report": allow("analyst", scope="none: every report"),
 }

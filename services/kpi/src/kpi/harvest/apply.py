@@ -4,6 +4,8 @@ each population the directory sets."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +15,11 @@ from kpi.harvest.feed import Directory, FeedEvent
 from kpi.organisations import service as organisations
 from kpi.organisations.models import Organisation
 from kpi.organisations.schemas import OrganisationIn
+from kpi.usage.products import record_product
 
+PRODUCT_EVENTS = frozenset(
+    {"product.created", "product.updated", "product.activated", "product.retired"}
+)
 HARVESTER = Principal(subject="harvest:catalogue", roles=frozenset({"analyst"}))
 COUNTRY_NAMES = {"NO": "Norge", "BE": "België", "NL": "Nederland", "SE": "Sverige", "DK": "Danmark"}
 # Which of a county's names the figures show, in this order.
@@ -127,8 +133,21 @@ class Applier:
             parent=municipality,
         )
 
-    async def apply(self, event: FeedEvent) -> None:
-        if event.type in ("library.created", "library.updated"):
+    async def product(self, event: FeedEvent, now: datetime) -> None:
+        await record_product(
+            self.session,
+            principal=HARVESTER,
+            product_id=uuid.UUID(event.subject),
+            vendor_id=uuid.UUID(str(event.data["vendor_id"])),
+            status=str(event.data["status"]),
+            category=None if event.data.get("category") is None else str(event.data["category"]),
+            now=now,
+        )
+
+    async def apply(self, event: FeedEvent, *, now: datetime) -> None:
+        if event.type in PRODUCT_EVENTS:
+            await self.product(event, now)
+        elif event.type in ("library.created", "library.updated"):
             await self.library(str(event.data["isil"]))
         elif event.type == "county.population_set":
             await self.county(str(event.data["number"]))

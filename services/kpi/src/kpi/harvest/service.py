@@ -79,7 +79,7 @@ async def apply_page(session: AsyncSession, fetched: Fetched, *, now: datetime) 
     applier = Applier(session, fetched.directory)
     fresh = [e for e in events if e.id not in done]
     for event in fresh:
-        await applier.apply(event)
+        await applier.apply(event, now=now)
     if fresh:
         await session.execute(
             insert(HarvestedEvent),

@@ -38,5 +38,5 @@ class DuplicateObservation(FieldProblem, Conflict):
     slug = "duplicate-observation"
 
 
-class NotYourOrganisation(FieldProblem, Forbidden):
+class NotYourOrganisation(QueryOrBodyProblem, Forbidden):
     slug = "not-your-organisation"
