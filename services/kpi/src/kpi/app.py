@@ -9,6 +9,7 @@ from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
+from kpi.costs.routes import router as costs_router
 from kpi.events import EVENTS
 from kpi.harvest.jobs import HARVEST_CATALOGUE
 from kpi.harvest.routes import router as harvests_router
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         imports_router,
         observations_router,
         usage_router,
+        costs_router,
         harvests_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),

@@ -1,6 +1,7 @@
 """Every event type this service emits, as the feed's contract declares them."""
 
 from chassis.outbox import EventData
+from kpi.costs.events import AgreementRecorded, CostSharesRecorded
 from kpi.imports.events import (
     ObservationImportFailed,
     ObservationImportStarted,
@@ -24,4 +25,6 @@ EVENTS: list[type[EventData]] = [
     ObservationImportFailed,
     UsageReportUploaded,
     ProductRecorded,
+    AgreementRecorded,
+    CostSharesRecorded,
 ]

@@ -1,5 +1,6 @@
 """Every table of the kpi service, gathered so migrations and tests see one metadata."""
 
+from kpi.costs.models import Agreement, CostShare
 from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
 from kpi.harvest.models import FeedCursor, HarvestedEvent
 from kpi.imports.models import ObservationImport
@@ -9,7 +10,9 @@ from kpi.organisations.models import Organisation, Population
 from kpi.usage.models import Product, UsageCount, UsageReport
 
 __all__ = [
+    "Agreement",
     "Base",
+    "CostShare",
     "FeedCursor",
     "HarvestedEvent",
     "Indicator",

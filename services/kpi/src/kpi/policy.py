@@ -57,4 +57,7 @@ POLICY: Policy = {
     # Usage of digital products: analysts upload and read COUNTER reports.
     "upload_usage_report": allow("analyst", scope="none: any product and organisation"),
     "get_usage_report": allow("analyst", scope="none: every report"),
+    "get_cost_per_use": allow(
+        "analyst", "county_admin", scope="county admin: the token's county's row only"
+    ),
 }

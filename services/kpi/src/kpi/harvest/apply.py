@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Principal
+from kpi.costs import service as costs
 from kpi.harvest.feed import Directory, FeedEvent
 from kpi.organisations import service as organisations
 from kpi.organisations.models import Organisation
@@ -147,6 +148,21 @@ class Applier:
     async def apply(self, event: FeedEvent, *, now: datetime) -> None:
         if event.type in PRODUCT_EVENTS:
             await self.product(event, now)
+        elif event.type == "agreement.created":
+            await costs.record_agreement(
+                self.session,
+                principal=HARVESTER,
+                agreement_id=uuid.UUID(event.subject),
+                data=event.data,
+                now=now,
+            )
+        elif event.type == "cost_shares.recomputed":
+            await costs.record_cost_shares(
+                self.session,
+                principal=HARVESTER,
+                agreement_id=uuid.UUID(str(event.data["agreement_id"])),
+                data=event.data,
+            )
         elif event.type in ("library.created", "library.updated"):
             await self.library(str(event.data["isil"]))
         elif event.type == "county.population_set":
