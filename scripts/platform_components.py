@@ -59,7 +59,14 @@ SERVICES = (
         "services/helpdesk",
         "helpdesk.settings:HelpdeskSettings",
     ),
-    Component("kpi", "kpi", "KPI_", "services/kpi", "kpi.settings:KpiSettings"),
+    Component(
+        "kpi",
+        "kpi",
+        "KPI_",
+        "services/kpi",
+        "kpi.settings:KpiSettings",
+        demo="kpi.demo:load_demo",
+    ),
 )
 GATEWAY = Component(
     "gateway",
