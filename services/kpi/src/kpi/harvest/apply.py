@@ -40,6 +40,8 @@ class Applier:
     def __init__(self, session: AsyncSession, directory: Directory) -> None:
         self.session = session
         self.directory = directory
+        # Counties and municipalities already brought in step on this page: each once.
+        self.placed: dict[tuple[str, str], Organisation | None] = {}
 
     async def _ensure(
         self, *, level: str, country: str, code: str, name: str, parent: Organisation | None
@@ -82,6 +84,16 @@ class Applier:
                 )
 
     async def county(self, number: str) -> Organisation | None:
+        if ("county", number) not in self.placed:
+            self.placed["county", number] = await self._county(number)
+        return self.placed["county", number]
+
+    async def municipality(self, number: str) -> Organisation | None:
+        if ("municipality", number) not in self.placed:
+            self.placed["municipality", number] = await self._municipality(number)
+        return self.placed["municipality", number]
+
+    async def _county(self, number: str) -> Organisation | None:
         entry = self.directory.counties.get(number)
         if entry is None:
             return None
@@ -102,7 +114,7 @@ class Applier:
         await self._populations(county, entry)
         return county
 
-    async def municipality(self, number: str) -> Organisation | None:
+    async def _municipality(self, number: str) -> Organisation | None:
         entry = self.directory.municipalities.get(number)
         if entry is None:
             return None

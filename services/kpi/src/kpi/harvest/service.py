@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
 import httpx
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
+from kpi.bulk import insert_many
 from kpi.harvest.apply import Applier
 from kpi.harvest.feed import Fetched, fetch
 from kpi.harvest.models import FeedCursor, HarvestedEvent
@@ -80,20 +82,13 @@ async def apply_page(session: AsyncSession, fetched: Fetched, *, now: datetime) 
     fresh = [e for e in events if e.id not in done]
     for event in fresh:
         await applier.apply(event, now=now)
-    if fresh:
-        await session.execute(
-            insert(HarvestedEvent),
-            [
-                {
-                    "feed": CATALOGUE,
-                    "event_id": e.id,
-                    "seq": e.seq,
-                    "type": e.type,
-                    "harvested_at": now,
-                }
-                for e in fresh
-            ],
-        )
+    # COPY on PostgreSQL: a page's rows in one round trip (docs/decisions/0036).
+    await insert_many(
+        session,
+        cast(Table, HarvestedEvent.__table__),
+        ("feed", "event_id", "seq", "type", "harvested_at"),
+        [(CATALOGUE, e.id, e.seq, e.type, now) for e in fresh],
+    )
     if fetched.page.next_after != cursor.after or fresh:
         cursor.after = max(cursor.after, fetched.page.next_after)
         cursor.events_applied += len(fresh)
