@@ -20,6 +20,7 @@ from kpi.models import audit_log, idempotency, outbox
 from kpi.observations.routes import router as observations_router
 from kpi.organisations.routes import router as organisations_router
 from kpi.policy import POLICY
+from kpi.questions.routes import router as questions_router
 from kpi.resources import kpi_resources
 from kpi.settings import KpiSettings
 from kpi.usage.routes import router as usage_router
@@ -34,6 +35,7 @@ SPEC = ServiceSpec(
         indicators_router,
         organisations_router,
         imports_router,
+        questions_router,
         observations_router,
         usage_router,
         costs_router,
@@ -53,6 +55,7 @@ SPEC = ServiceSpec(
         },
         {"name": "observations", "description": "Figures with their history"},
         {"name": "imports", "description": "CSV imports of figures, all or nothing"},
+        {"name": "questions", "description": "Roll-ups by each indicator's own rule"},
         {"name": "usage", "description": "COUNTER usage of digital products"},
         {"name": "harvests", "description": "The other services' events feeds, harvested"},
         {"name": "audit", "description": "Who changed what, when"},

@@ -60,4 +60,10 @@ POLICY: Policy = {
     "get_cost_per_use": allow(
         "analyst", "county_admin", scope="county admin: the token's county's row only"
     ),
+    "get_rollup": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="the organisation asked for must be in the caller's scope (else 403)",
+    ),
 }

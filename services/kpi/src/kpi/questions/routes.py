@@ -1,0 +1,30 @@
+"""HTTP routes of questions: roll-ups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from chassis.concurrency import RenderedJSON
+from chassis.policy import PrincipalDep
+from chassis.problems import problem_responses
+from chassis.sessions import SessionDep
+from kpi.questions import service
+from kpi.questions.schemas import RollupOut, RollupQuery
+
+router = APIRouter(tags=["questions"])
+
+
+@router.get(
+    "/v1/rollups",
+    summary="An indicator for an organisation and a period, rolled up by the indicator's rule",
+    response_model=RollupOut,
+    responses=problem_responses(403, 422),
+)
+async def get_rollup(
+    query: Annotated[RollupQuery, Query()], session: SessionDep, principal: PrincipalDep
+) -> Response:
+    answer = await service.rollup(session, principal=principal, query=query)
+    return RenderedJSON(answer.__pydantic_serializer__.to_json(answer))

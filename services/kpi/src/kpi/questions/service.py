@@ -1,0 +1,136 @@
+"""Roll-ups read from the database: the organisation's subtree (a query per level), the
+indicator's observations inside the period (one query per indicator), then `rollup.py`."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.auth import Principal
+from kpi.indicators.models import Indicator
+from kpi.observations.errors import UnknownIndicator
+from kpi.observations.models import Observation
+from kpi.observations.periods import Period, PeriodError, parse_period
+from kpi.observations.service import find_organisation
+from kpi.organisations.access import in_scope
+from kpi.organisations.models import Organisation, Population
+from kpi.questions.errors import BadRollupPeriod, NotYourOrganisationsFigures
+from kpi.questions.rollup import Figures, Tree, population, rolled, weighted
+from kpi.questions.schemas import RollupOut, RollupQuery
+
+POPULATION = "population"
+
+
+async def _tree(session: AsyncSession, root: uuid.UUID) -> Tree:
+    tree = Tree()
+    level = [root]
+    members = [root]
+    while level:
+        rows = (
+            await session.execute(
+                select(Organisation.id, Organisation.parent_id).where(
+                    Organisation.parent_id.in_(level)
+                )
+            )
+        ).all()
+        for child, parent in rows:
+            if parent is not None:
+                tree.children[parent].append(child)
+        level = [child for child, _ in rows]
+        members += level
+    for organisation_id, year, people in await session.execute(
+        select(Population.organisation_id, Population.year, Population.population).where(
+            Population.organisation_id.in_(members)
+        )
+    ):
+        tree.populations.setdefault(organisation_id, {})[year] = people
+    return tree
+
+
+async def _figures(
+    session: AsyncSession, code: str, period: Period, members: set[uuid.UUID]
+) -> Figures:
+    figures = Figures()
+    rows = await session.execute(
+        select(Observation.organisation_id, Observation.period, Observation.value).where(
+            Observation.indicator_code == code,
+            Observation.period_start >= period.start,
+            Observation.period_end <= period.end,
+        )
+    )
+    for organisation_id, text, value in rows:
+        if organisation_id in members:
+            figures.by_org[organisation_id].append((parse_period(text), value))
+    return figures
+
+
+def _members(tree: Tree, root: uuid.UUID) -> set[uuid.UUID]:
+    found = {root}
+    for children in tree.children.values():
+        found.update(children)
+    return found
+
+
+async def _value(
+    session: AsyncSession, indicator: Indicator, root: uuid.UUID, tree: Tree, period: Period
+) -> float | None:
+    if indicator.code == POPULATION:
+        return population(root, tree, period.start.year)
+    members = _members(tree, root)
+    values = await _figures(session, indicator.code, period, members)
+    if indicator.rollup == "weighted_mean":
+        assert indicator.weight is not None
+        weights = await _figures(session, indicator.weight, period, members)
+        part = weighted(root, tree, values, weights, period)
+        return None if part is None or part[1] == 0 else part[0] / part[1]
+    return rolled(indicator.rollup, root, tree, values, period)
+
+
+async def rollup(session: AsyncSession, *, principal: Principal, query: RollupQuery) -> RollupOut:
+    indicator = await session.get(Indicator, query.indicator)
+    if indicator is None:
+        raise UnknownIndicator.in_query("indicator", f"no indicator {query.indicator!r}")
+    organisation = await find_organisation(
+        session, query.organisation, field="organisation", in_query=True
+    )
+    if not in_scope(principal, organisation):
+        raise NotYourOrganisationsFigures.in_query(
+            "organisation", f"you may not read the figures of {organisation.code}"
+        )
+    try:
+        period = parse_period(query.period)
+    except PeriodError as exc:
+        raise BadRollupPeriod.in_query("period", str(exc)) from exc
+    tree = await _tree(session, organisation.id)
+    answer = RollupOut(
+        indicator=indicator.code,
+        rule=indicator.rollup,
+        organisation_id=organisation.id,
+        organisation=organisation.code,
+        period=period.text,
+        value=None,
+    )
+    if indicator.rollup != "ratio":
+        answer.value = await _value(session, indicator, organisation.id, tree, period)
+        if answer.value is None:
+            answer.note = (
+                "a distinct count is known only where it was observed for this period"
+                if indicator.rollup == "distinct"
+                else "no figure in this period"
+            )
+        return answer
+    parts = []
+    for code in (indicator.numerator, indicator.denominator):
+        part = await session.get(Indicator, code)
+        assert part is not None  # a foreign key
+        parts.append(await _value(session, part, organisation.id, tree, period))
+    answer.numerator, answer.denominator = parts
+    if answer.numerator is None or answer.denominator is None:
+        answer.note = "the numerator or the denominator has no figure in this period"
+    elif answer.denominator == 0:
+        answer.note = "the denominator is zero"
+    else:
+        answer.value = answer.numerator / answer.denominator
+    return answer
