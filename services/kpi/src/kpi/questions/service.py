@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Principal
@@ -49,6 +49,27 @@ async def _tree(session: AsyncSession, root: uuid.UUID) -> Tree:
     return tree
 
 
+async def _sums(
+    session: AsyncSession, code: str, period: Period, members: set[uuid.UUID]
+) -> Figures:
+    """Each organisation's own figures inside the period, summed by the database: a row per
+    organisation rather than per organisation and month (what a `sum` needs)."""
+    figures = Figures()
+    rows = await session.execute(
+        select(Observation.organisation_id, func.sum(Observation.value))
+        .where(
+            Observation.indicator_code == code,
+            Observation.period_start >= period.start,
+            Observation.period_end <= period.end,
+        )
+        .group_by(Observation.organisation_id)
+    )
+    for organisation_id, total in rows:
+        if organisation_id in members:
+            figures.by_org[organisation_id].append((period, float(total)))
+    return figures
+
+
 async def _figures(
     session: AsyncSession, code: str, period: Period, members: set[uuid.UUID]
 ) -> Figures:
@@ -79,6 +100,10 @@ async def _value(
     if indicator.code == POPULATION:
         return population(root, tree, period.start.year)
     members = _members(tree, root)
+    if indicator.rollup == "sum":
+        return rolled(
+            "sum", root, tree, await _sums(session, indicator.code, period, members), period
+        )
     values = await _figures(session, indicator.code, period, members)
     if indicator.rollup == "weighted_mean":
         assert indicator.weight is not None
