@@ -150,3 +150,45 @@ async def test_scope_and_bad_questions(figures, issuer):
         answer = await client.get("/v1/rollups", params=params, headers=issuer.headers("analyst"))
         assert answer.status_code == 422, params
         assert answer.json()["errors"][0]["location"] == f"query.{field}"
+
+
+async def test_a_series_per_month_for_two_organisations(figures, issuer):
+    client, analyst, _ = figures
+    answer = await client.get(
+        "/v1/series",
+        params={
+            "indicator": "loans",
+            "organisations": "NO-2180400, county:03",
+            "period": "2025-Q1",
+        },
+        headers=analyst,
+    )
+    assert answer.status_code == 200, answer.text
+    cells = [(i["organisation"], i["period"], i["value"]) for i in answer.json()["items"]]
+    assert cells == [
+        ("NO-2180400", "2025-01", 100),
+        ("NO-2180400", "2025-02", 50),
+        ("NO-2180400", "2025-03", None),
+        ("03", "2025-01", 300),
+        ("03", "2025-02", None),
+        ("03", "2025-03", None),
+    ]
+    quarters = await client.get(
+        "/v1/series",
+        params={"indicator": "loans", "organisations": "NO", "period": "2025", "per": "quarter"},
+        headers=analyst,
+    )
+    assert [i["value"] for i in quarters.json()["items"]] == [450, None, None, None]
+    too_many = await client.get(
+        "/v1/series",
+        params={"indicator": "loans", "organisations": ",".join(["NO"] * 11), "period": "2025"},
+        headers=analyst,
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["location"] == "query.organisations"
+    outside = await client.get(
+        "/v1/series",
+        params={"indicator": "loans", "organisations": "NO-2030000", "period": "2025"},
+        headers=issuer.headers("staff", isil="NO-2180400"),
+    )
+    assert outside.status_code == 403

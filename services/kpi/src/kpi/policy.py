@@ -66,4 +66,10 @@ POLICY: Policy = {
         "staff",
         scope="the organisation asked for must be in the caller's scope (else 403)",
     ),
+    "get_series": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="each organisation asked for must be in the caller's scope (else 403)",
+    ),
 }

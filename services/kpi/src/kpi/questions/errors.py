@@ -10,3 +10,7 @@ class NotYourOrganisationsFigures(QueryOrBodyProblem, Forbidden):
 
 class BadRollupPeriod(QueryOrBodyProblem, Invalid):
     slug = "bad-period"
+
+
+class BadSeries(QueryOrBodyProblem, Invalid):
+    slug = "bad-series"

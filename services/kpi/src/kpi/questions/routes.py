@@ -12,7 +12,7 @@ from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
 from kpi.questions import service
-from kpi.questions.schemas import RollupOut, RollupQuery
+from kpi.questions.schemas import RollupOut, RollupQuery, SeriesOut, SeriesQuery
 
 router = APIRouter(tags=["questions"])
 
@@ -27,4 +27,17 @@ async def get_rollup(
     query: Annotated[RollupQuery, Query()], session: SessionDep, principal: PrincipalDep
 ) -> Response:
     answer = await service.rollup(session, principal=principal, query=query)
+    return RenderedJSON(answer.__pydantic_serializer__.to_json(answer))
+
+
+@router.get(
+    "/v1/series",
+    summary="An indicator per period for one or more organisations, each value rolled up",
+    response_model=SeriesOut,
+    responses=problem_responses(403, 422),
+)
+async def get_series(
+    query: Annotated[SeriesQuery, Query()], session: SessionDep, principal: PrincipalDep
+) -> Response:
+    answer = await service.series(session, principal=principal, query=query)
     return RenderedJSON(answer.__pydantic_serializer__.to_json(answer))

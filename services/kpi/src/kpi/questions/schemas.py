@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,3 +31,26 @@ class RollupOut(OutputModel):
     numerator: float | None = Field(None, description="A ratio's rolled-up numerator")
     denominator: float | None = Field(None, description="A ratio's rolled-up denominator")
     note: str | None = None
+
+
+MAX_SERIES_ORGANISATIONS = 10
+MAX_SERIES_PERIODS = 120
+
+
+class SeriesQuery(BaseModel):
+    indicator: str = Field(max_length=64, description="The indicator's code")
+    organisations: str = Field(
+        max_length=400,
+        description="Up to 10 organisations, comma-separated: ids, ISILs, municipality or county numbers",
+        examples=["NO-2180400,county:18"],
+    )
+    period: str = Field(max_length=8, description="The span, ISO 8601: 2025, 2025-Q1 …")
+    per: Literal["year", "quarter", "month", "week"] | None = Field(
+        None, description="The series' step (default: the indicator's periodicity)"
+    )
+
+
+class SeriesOut(OutputModel):
+    indicator: str
+    rule: str
+    items: list[RollupOut] = Field(description="Per organisation, its periods in order")

@@ -16,9 +16,18 @@ from kpi.observations.periods import Period, PeriodError, parse_period
 from kpi.observations.service import find_organisation
 from kpi.organisations.access import in_scope
 from kpi.organisations.models import Organisation, Population
-from kpi.questions.errors import BadRollupPeriod, NotYourOrganisationsFigures
+from kpi.organisations.natural_codes import Known
+from kpi.questions.errors import BadRollupPeriod, BadSeries, NotYourOrganisationsFigures
+from kpi.questions.periods import periods_within
 from kpi.questions.rollup import Figures, Tree, population, rolled, weighted
-from kpi.questions.schemas import RollupOut, RollupQuery
+from kpi.questions.schemas import (
+    MAX_SERIES_ORGANISATIONS,
+    MAX_SERIES_PERIODS,
+    RollupOut,
+    RollupQuery,
+    SeriesOut,
+    SeriesQuery,
+)
 
 POPULATION = "population"
 
@@ -113,22 +122,32 @@ async def _value(
     return rolled(indicator.rollup, root, tree, values, period)
 
 
-async def rollup(session: AsyncSession, *, principal: Principal, query: RollupQuery) -> RollupOut:
-    indicator = await session.get(Indicator, query.indicator)
+async def _indicator(session: AsyncSession, code: str) -> Indicator:
+    indicator = await session.get(Indicator, code)
     if indicator is None:
-        raise UnknownIndicator.in_query("indicator", f"no indicator {query.indicator!r}")
-    organisation = await find_organisation(
-        session, query.organisation, field="organisation", in_query=True
-    )
+        raise UnknownIndicator.in_query("indicator", f"no indicator {code!r}")
+    return indicator
+
+
+async def _readable(session: AsyncSession, principal: Principal, ref: str, *, field: str) -> Known:
+    organisation = await find_organisation(session, ref, field=field, in_query=True)
     if not in_scope(principal, organisation):
         raise NotYourOrganisationsFigures.in_query(
-            "organisation", f"you may not read the figures of {organisation.code}"
+            field, f"you may not read the figures of {organisation.code}"
         )
+    return organisation
+
+
+def _period(text: str, *, field: str) -> Period:
     try:
-        period = parse_period(query.period)
+        return parse_period(text)
     except PeriodError as exc:
-        raise BadRollupPeriod.in_query("period", str(exc)) from exc
-    tree = await _tree(session, organisation.id)
+        raise BadRollupPeriod.in_query(field, str(exc)) from exc
+
+
+async def _answer(
+    session: AsyncSession, indicator: Indicator, organisation: Known, tree: Tree, period: Period
+) -> RollupOut:
     answer = RollupOut(
         indicator=indicator.code,
         rule=indicator.rollup,
@@ -159,3 +178,32 @@ async def rollup(session: AsyncSession, *, principal: Principal, query: RollupQu
     else:
         answer.value = answer.numerator / answer.denominator
     return answer
+
+
+async def rollup(session: AsyncSession, *, principal: Principal, query: RollupQuery) -> RollupOut:
+    indicator = await _indicator(session, query.indicator)
+    organisation = await _readable(session, principal, query.organisation, field="organisation")
+    period = _period(query.period, field="period")
+    tree = await _tree(session, organisation.id)
+    return await _answer(session, indicator, organisation, tree, period)
+
+
+async def series(session: AsyncSession, *, principal: Principal, query: SeriesQuery) -> SeriesOut:
+    """The indicator per period of `per` inside `period`, for each organisation (rolled up)."""
+    indicator = await _indicator(session, query.indicator)
+    refs = [r.strip() for r in query.organisations.split(",") if r.strip()]
+    if not refs or len(refs) > MAX_SERIES_ORGANISATIONS:
+        raise BadSeries.in_query(
+            "organisations", f"name 1 to {MAX_SERIES_ORGANISATIONS} organisations, comma-separated"
+        )
+    span = _period(query.period, field="period")
+    cells = periods_within(span, query.per or indicator.periodicity)
+    if len(cells) > MAX_SERIES_PERIODS:
+        raise BadSeries.in_query("per", f"at most {MAX_SERIES_PERIODS} periods in one series")
+    out = SeriesOut(indicator=indicator.code, rule=indicator.rollup, items=[])
+    for ref in refs:
+        organisation = await _readable(session, principal, ref, field="organisations")
+        tree = await _tree(session, organisation.id)
+        for cell in cells:
+            out.items.append(await _answer(session, indicator, organisation, tree, cell))
+    return out
