@@ -192,3 +192,30 @@ async def test_a_series_per_month_for_two_organisations(figures, issuer):
         headers=issuer.headers("staff", isil="NO-2180400"),
     )
     assert outside.status_code == 403
+
+
+async def test_year_on_year(figures):
+    client, analyst, _ = figures
+    await _figure(client, analyst, "loans", "NO-2180400", "2024-01", 80)
+    answer = await client.get(
+        "/v1/comparisons/year-on-year",
+        params={"indicator": "loans", "organisation": "county:18", "period": "2025-01"},
+        headers=analyst,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["current"]["value"], body["previous"]["value"]) == (100, 80)
+    assert (body["previous"]["period"], body["change"], body["change_percent"]) == (
+        "2024-01",
+        20,
+        25.0,
+    )
+    nothing_before = await client.get(
+        "/v1/comparisons/year-on-year",
+        params={"indicator": "loans", "organisation": "NO-2030000", "period": "2025-01"},
+        headers=analyst,
+    )
+    assert (nothing_before.json()["change"], nothing_before.json()["change_percent"]) == (
+        None,
+        None,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kpi.observations.periods import parse_period
-from kpi.questions.periods import periods_within
+from kpi.questions.periods import periods_within, year_before
 
 
 def test_months_quarters_and_weeks_inside_a_span():
@@ -16,3 +16,12 @@ def test_months_quarters_and_weeks_inside_a_span():
     assert (weeks[0].text, weeks[-1].text) == ("2025-W02", "2025-W52")
     assert [p.text for p in periods_within(parse_period("2025-03"), "month")] == ["2025-03"]
     assert [p.text for p in periods_within(parse_period("2025-Q2"), "year")] == []
+
+
+def test_the_same_period_a_year_before():
+    assert year_before(parse_period("2025")).text == "2024"
+    assert year_before(parse_period("2025-Q3")).text == "2024-Q3"
+    assert year_before(parse_period("2025-02")).text == "2024-02"
+    assert year_before(parse_period("2025-W10")).text == "2024-W10"
+    # 2026 has an ISO week 53 and 2025 none: its year before is 2025's last week.
+    assert year_before(parse_period("2026-W53")).text == "2025-W52"

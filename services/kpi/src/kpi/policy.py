@@ -72,4 +72,10 @@ POLICY: Policy = {
         "staff",
         scope="each organisation asked for must be in the caller's scope (else 403)",
     ),
+    "get_year_on_year": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="the organisation asked for must be in the caller's scope (else 403)",
+    ),
 }

@@ -29,3 +29,15 @@ def periods_within(span: Period, kind: str) -> list[Period]:
             found.append(period)
         day = period.end + timedelta(days=1)
     return found
+
+
+def year_before(period: Period) -> Period:
+    """The same period a year earlier (2025-W53 has none in 2024: its week 52)."""
+    year = period.start.year if period.kind != "week" else period.start.isocalendar()[0]
+    text = f"{year - 1:04d}{period.text[4:]}"
+    if period.kind == "week" and text.endswith("-W53"):
+        try:
+            return parse_period(text)
+        except ValueError:
+            return parse_period(f"{year - 1:04d}-W52")
+    return parse_period(text)

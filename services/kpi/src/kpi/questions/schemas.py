@@ -54,3 +54,20 @@ class SeriesOut(OutputModel):
     indicator: str
     rule: str
     items: list[RollupOut] = Field(description="Per organisation, its periods in order")
+
+
+class YearOnYearQuery(BaseModel):
+    indicator: str = Field(max_length=64, description="The indicator's code")
+    organisation: str = Field(max_length=40, description="The organisation (id or natural code)")
+    period: str = Field(max_length=8, description="The period to compare with a year before it")
+
+
+class YearOnYearOut(OutputModel):
+    indicator: str
+    organisation: str
+    current: RollupOut
+    previous: RollupOut = Field(description="The same period a year earlier")
+    change: float | None = Field(description="current minus previous; null when either is unknown")
+    change_percent: float | None = Field(
+        description="The change in % of the previous; null when it is unknown or zero"
+    )

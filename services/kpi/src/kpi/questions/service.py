@@ -18,7 +18,7 @@ from kpi.organisations.access import in_scope
 from kpi.organisations.models import Organisation, Population
 from kpi.organisations.natural_codes import Known
 from kpi.questions.errors import BadRollupPeriod, BadSeries, NotYourOrganisationsFigures
-from kpi.questions.periods import periods_within
+from kpi.questions.periods import periods_within, year_before
 from kpi.questions.rollup import Figures, Tree, population, rolled, weighted
 from kpi.questions.schemas import (
     MAX_SERIES_ORGANISATIONS,
@@ -27,6 +27,8 @@ from kpi.questions.schemas import (
     RollupQuery,
     SeriesOut,
     SeriesQuery,
+    YearOnYearOut,
+    YearOnYearQuery,
 )
 
 POPULATION = "population"
@@ -207,3 +209,27 @@ async def series(session: AsyncSession, *, principal: Principal, query: SeriesQu
         for cell in cells:
             out.items.append(await _answer(session, indicator, organisation, tree, cell))
     return out
+
+
+async def year_on_year(
+    session: AsyncSession, *, principal: Principal, query: YearOnYearQuery
+) -> YearOnYearOut:
+    indicator = await _indicator(session, query.indicator)
+    organisation = await _readable(session, principal, query.organisation, field="organisation")
+    period = _period(query.period, field="period")
+    tree = await _tree(session, organisation.id)
+    current = await _answer(session, indicator, organisation, tree, period)
+    previous = await _answer(session, indicator, organisation, tree, year_before(period))
+    change = percent = None
+    if current.value is not None and previous.value is not None:
+        change = current.value - previous.value
+        if previous.value != 0:
+            percent = round(100 * change / previous.value, 2)
+    return YearOnYearOut(
+        indicator=indicator.code,
+        organisation=organisation.code,
+        current=current,
+        previous=previous,
+        change=change,
+        change_percent=percent,
+    )
