@@ -60,7 +60,14 @@ SERVICES = (
         "helpdesk.settings:HelpdeskSettings",
         demo="helpdesk.demo:load_demo",
     ),
-    Component("kpi", "kpi", "KPI_", "services/kpi", "kpi.settings:KpiSettings"),
+    Component(
+        "kpi",
+        "kpi",
+        "KPI_",
+        "services/kpi",
+        "kpi.settings:KpiSettings",
+        demo="kpi.demo:load_demo",
+    ),
 )
 GATEWAY = Component(
     "gateway",

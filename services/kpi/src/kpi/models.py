@@ -1,9 +1,32 @@
-"""The kpi service's tables: its metadata, with the chassis's outbox and jobs table."""
+"""Every table of the kpi service, gathered so migrations and tests see one metadata."""
 
-from chassis.db import new_metadata
-from chassis.jobs import jobs_table
-from chassis.outbox import outbox_table
+from kpi.costs.models import Agreement, CostShare
+from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from kpi.harvest.models import FeedCursor, HarvestedEvent
+from kpi.imports.models import ObservationImport
+from kpi.indicators.models import Indicator
+from kpi.observations.models import Observation, ObservationRevision
+from kpi.organisations.models import Organisation, Population
+from kpi.usage.models import Product, UsageCount, UsageReport
 
-metadata = new_metadata()
-outbox = outbox_table(metadata)
-jobs = jobs_table(metadata)
+__all__ = [
+    "Agreement",
+    "Base",
+    "CostShare",
+    "FeedCursor",
+    "HarvestedEvent",
+    "Indicator",
+    "Observation",
+    "ObservationImport",
+    "ObservationRevision",
+    "Organisation",
+    "Population",
+    "Product",
+    "UsageCount",
+    "UsageReport",
+    "audit_log",
+    "idempotency",
+    "jobs",
+    "metadata",
+    "outbox",
+]

@@ -1,0 +1,29 @@
+"""Bodies of cost per use."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, Field
+
+from chassis.schemas import OutputModel
+
+
+class CostPerUseQuery(BaseModel):
+    product_id: uuid.UUID = Field(description="The catalogue's id of the product")
+    year: int = Field(ge=2000, le=2100, description="The calendar year")
+    county: str | None = Field(None, max_length=16, description="Only this county's row")
+
+
+class CostPerUseOut(OutputModel):
+    county: str
+    currency: str | None
+    cost: float = Field(description="The county's share for the year, in the currency's units")
+    uses: int = Field(description="Total_Item_Requests of the county's organisations in the year")
+    cost_per_use: float | None = Field(description="cost / uses; null when there was no use")
+
+
+class CostPerUseList(OutputModel):
+    product_id: uuid.UUID
+    year: int
+    items: list[CostPerUseOut]

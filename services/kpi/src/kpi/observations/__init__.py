@@ -1,0 +1,1 @@
+"""Observations: a value per indicator, organisation and ISO 8601 period, with its history."""

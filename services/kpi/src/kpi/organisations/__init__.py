@@ -1,0 +1,1 @@
+"""Organisations: library → municipality → county/province → country, with population per year."""

@@ -1,0 +1,1 @@
+"""Usage of digital products: COUNTER reports, uses per product, organisation and month."""
