@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -103,14 +104,48 @@ def test_runtime_stage_serves_the_component(component: Any) -> None:
     assert json.loads(cmd) == ["python", "-m", component.package, "serve"]
 
 
+# Libraries a component may depend on besides the kit: each adds its lines to the images that use it.
+OPTIONAL_LIBS = ("libs/search",)
+
+
+def workspace_dependencies(component: Any) -> set[str]:
+    manifest = tomllib.loads(Path(REPO, component.directory, "pyproject.toml").read_text("utf-8"))
+    names = {
+        re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0] for d in manifest["project"]["dependencies"]
+    }
+    return {lib for lib in OPTIONAL_LIBS if Path(lib).name in names}
+
+
 def normalised(component: Any) -> list[str]:
     """The Dockerfile with the component's own names (its directory, package,
-    uv name and settings prefix) replaced by placeholders."""
+    uv name and settings prefix) replaced by placeholders, and the optional libraries' mentions
+    taken out (`test_images_bring_the_libraries_they_use` checks those)."""
     text = dockerfile(component).read_text(encoding="utf-8")
     text = text.replace(component.prefix, "<PREFIX_>")
+    for lib in OPTIONAL_LIBS:
+        text = text.replace(f" {lib}/src", "")
+        text = "\n".join(line for line in text.splitlines() if lib not in line)
     for value in sorted({component.directory, component.package, component.name}, key=len)[::-1]:
         text = text.replace(value, "<component>")
     return text.splitlines()
+
+
+def test_images_bring_the_libraries_they_use(component: Any) -> None:
+    """A library the component depends on: its manifest before the dependencies are installed,
+    its source with the component's, compiled with it; one it does not use stays out."""
+    text = dockerfile(component).read_text(encoding="utf-8")
+    used = workspace_dependencies(component)
+    for lib in OPTIONAL_LIBS:
+        lines = [
+            f"COPY {lib}/pyproject.toml {lib}/",
+            f"COPY {lib} {lib}",
+        ]
+        if lib in used:
+            for line in lines:
+                assert line in text, f"{component.name}: {line!r}"
+            assert f" {lib}/src" in text, f"{component.name}: {lib}/src is not compiled"
+        else:
+            assert lib not in text, f"{component.name} does not depend on {lib}"
 
 
 def test_dockerfiles_do_not_drift_apart(services: tuple[Any, ...], gateway: Any) -> None:
