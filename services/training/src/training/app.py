@@ -4,11 +4,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from chassis.audit import audit_router
 from chassis.caller import caller_router
+from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
-from training.models import outbox
+from training.content.lesson_routes import router as lessons_router
+from training.content.routes import router as content_router
+from training.events import EVENTS
+from training.models import audit_log, idempotency, outbox
 from training.policy import POLICY
+from training.resources import training_resources
 from training.settings import TrainingSettings
 
 SPEC = ServiceSpec(
@@ -17,9 +23,19 @@ SPEC = ServiceSpec(
     description="learning content, training calendar, registrations and waiting lists, feedback.",
     version="0.1.0",
     component_dir=Path(__file__).resolve().parents[2],
-    routers=[events_router(outbox), caller_router()],
+    routers=[
+        content_router,
+        lessons_router,
+        audit_router(audit_log),
+        events_router(outbox, EVENTS),
+        caller_router(),
+    ],
     policy=POLICY,
+    resources=training_resources,
+    jobs=[purge_idempotency_records(idempotency)],
     tags=[
+        {"name": "content", "description": "Topics, courses, modules and lessons"},
+        {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},
     ],

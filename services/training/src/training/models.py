@@ -1,9 +1,17 @@
-"""The training service's tables: its metadata, with the chassis's outbox and jobs table."""
+"""Every table of the training service, gathered so migrations and tests see one metadata."""
 
-from chassis.db import new_metadata
-from chassis.jobs import jobs_table
-from chassis.outbox import outbox_table
+from training.content.models import Course, CourseModule, Lesson, Topic
+from training.db import Base, audit_log, idempotency, jobs, metadata, outbox
 
-metadata = new_metadata()
-outbox = outbox_table(metadata)
-jobs = jobs_table(metadata)
+__all__ = [
+    "Base",
+    "Course",
+    "CourseModule",
+    "Lesson",
+    "Topic",
+    "audit_log",
+    "idempotency",
+    "jobs",
+    "metadata",
+    "outbox",
+]

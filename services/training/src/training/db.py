@@ -1,0 +1,23 @@
+"""The service's declarative base and its chassis tables (outbox, idempotency records, jobs, audit trail)."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from chassis.audit import Trail, audit_table
+from chassis.db import new_metadata
+from chassis.idempotency import idempotency_table
+from chassis.jobs import jobs_table
+from chassis.outbox import outbox_table
+
+metadata = new_metadata()
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+outbox = outbox_table(metadata)
+idempotency = idempotency_table(metadata)
+jobs = jobs_table(metadata)
+audit_log = audit_table(metadata)
+# Every change is recorded here: an audit entry and an event in the change's transaction.
+trail = Trail(audit=audit_log, outbox=outbox)
