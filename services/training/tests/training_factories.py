@@ -73,3 +73,26 @@ async def make_course(
 ) -> dict[str, Any]:
     topic = await make_topic(client, trainer)
     return await created(client, "/v1/courses", course_body(topic["id"], **overrides), trainer)
+
+
+def session_body(course_id: str, **overrides: Any) -> dict[str, Any]:
+    """A webinar next year in Oslo, 10 online seats, registration open now."""
+    return {
+        "course_id": course_id,
+        "starts_at": "2027-03-11T10:00",
+        "ends_at": "2027-03-11T12:00",
+        "time_zone": "Europe/Oslo",
+        "format": "webinar",
+        "online_url": "https://meet.example.org/wise-101",
+        "capacity": {"online": 10},
+        "language": "nb",
+        "trainer_name": "Kari Trener",
+    } | overrides
+
+
+async def make_session(
+    client: httpx.AsyncClient, trainer: dict[str, str], **overrides: Any
+) -> dict[str, Any]:
+    """A published course and a session of it."""
+    course = await make_course(client, trainer, status="published")
+    return await created(client, "/v1/sessions", session_body(course["id"], **overrides), trainer)

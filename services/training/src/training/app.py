@@ -14,8 +14,14 @@ from training.content.routes import router as content_router
 from training.events import EVENTS
 from training.models import audit_log, idempotency, outbox
 from training.policy import POLICY
+from training.registrations.routes import router as registrations_router
 from training.resources import training_resources
+from training.sessions.routes import router as sessions_router
 from training.settings import TrainingSettings
+from training.wiring import wire
+
+# Before any route, loader or test changes a session: every process imports its SPEC from here.
+wire()
 
 SPEC = ServiceSpec(
     name="training",
@@ -26,6 +32,8 @@ SPEC = ServiceSpec(
     routers=[
         content_router,
         lessons_router,
+        sessions_router,
+        registrations_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -35,6 +43,8 @@ SPEC = ServiceSpec(
     jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "content", "description": "Topics, courses, modules and lessons"},
+        {"name": "sessions", "description": "The calendar: dated sessions of courses, with seats"},
+        {"name": "registrations", "description": "Seats, waiting lists, promotion, attendance"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -12,6 +12,19 @@ from training.content.events import (
     TopicCreated,
     TopicUpdated,
 )
+from training.registrations.events import (
+    AttendanceRecorded,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+    RegistrationWaitlisted,
+)
+from training.sessions.events import (
+    SessionCancelled,
+    SessionCompleted,
+    SessionScheduled,
+    SessionUpdated,
+)
 
 EVENTS: list[type[EventData]] = [
     TopicCreated,
@@ -22,4 +35,13 @@ EVENTS: list[type[EventData]] = [
     ModuleUpdated,
     LessonCreated,
     LessonUpdated,
+    SessionScheduled,
+    SessionUpdated,
+    SessionCancelled,
+    SessionCompleted,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+    RegistrationPromoted,
+    RegistrationCancelled,
+    AttendanceRecorded,
 ]

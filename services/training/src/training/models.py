@@ -2,13 +2,18 @@
 
 from training.content.models import Course, CourseModule, Lesson, Topic
 from training.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from training.registrations.models import Registration
+from training.sessions.models import SessionSeats, TrainingSession
 
 __all__ = [
     "Base",
     "Course",
     "CourseModule",
     "Lesson",
+    "Registration",
+    "SessionSeats",
     "Topic",
+    "TrainingSession",
     "audit_log",
     "idempotency",
     "jobs",

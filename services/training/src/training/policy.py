@@ -1,7 +1,7 @@
 """Who may call each operation of the training service, and how the caller's scope narrows it."""
 
 from chassis.caller import CALLER_RULE
-from chassis.policy import Policy, allow
+from chassis.policy import Policy, allow, public
 
 _CONTENT_READERS = ("trainer", "staff")
 _DRAFTS = "staff: published content only (a draft is 404); trainer: drafts too"
@@ -27,4 +27,22 @@ POLICY: Policy = {
     "list_lessons": allow(*_CONTENT_READERS, scope=_DRAFTS + ", of a published course"),
     "get_lesson": allow(*_CONTENT_READERS, scope=_DRAFTS + ", of a published course"),
     "update_lesson": allow("trainer", scope="none: any lesson"),
+    # The calendar: public; trainers schedule and see sessions of draft courses too.
+    "create_session": allow("trainer", scope="none: any course"),
+    "list_sessions": public("sessions of published courses (a trainer's token: every one)"),
+    "get_session": public("sessions of published courses (a trainer's token: every one)"),
+    "update_session": allow("trainer", scope="none: any session"),
+    # Registrations: staff for themselves; trainers see everyone's and record attendance.
+    "register": allow("staff", scope="staff: registers the token's subject, never another"),
+    "list_session_registrations": allow(
+        "trainer", "staff", scope="staff: their own registration only; trainer: everyone's"
+    ),
+    "list_registrations": allow(
+        "trainer", "staff", scope="staff: their own only (another person's is 403); trainer: all"
+    ),
+    "get_registration": allow("trainer", "staff", scope="staff: their own only (another's is 404)"),
+    "cancel_registration": allow(
+        "trainer", "staff", scope="staff: their own only (another's is 404)"
+    ),
+    "record_attendance": allow("trainer", scope="none: any confirmed registration"),
 }
