@@ -152,11 +152,9 @@ async def register(
     ts: TrainingSession,
     mode: str | None,
     request_id: str | None,
-    now: datetime | None = None,
 ) -> tuple[Registration, int | None]:
     """Count the caller in: a seat while there is one, else the end of the waiting list."""
-    now = now or utcnow()
-    _check_open(ts, now)
+    _check_open(ts, utcnow())
     chosen = _mode_for(ts, await seats_of(session, session_id=ts.id), mode)
     # The seats row, locked: every registration of this session and mode waits here for the
     # one before it to commit, so counting and confirming cannot interleave.
@@ -174,6 +172,8 @@ async def register(
     )
     if existing is not None and existing.status != "cancelled":
         raise AlreadyRegistered(f"You are registered for this session already ({existing.status})")
+    # Stamped under the lock: registration times follow the arrival order, replicas included.
+    now = utcnow()
     seats.arrivals += 1
     confirmed = seats.confirmed < seats.capacity
     if confirmed:
