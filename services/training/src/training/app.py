@@ -16,6 +16,7 @@ from training.models import audit_log, idempotency, outbox
 from training.policy import POLICY
 from training.registrations.routes import router as registrations_router
 from training.resources import training_resources
+from training.searching.routes import router as search_router
 from training.sessions.routes import router as sessions_router
 from training.settings import TrainingSettings
 from training.wiring import wire
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
     routers=[
         content_router,
         lessons_router,
+        search_router,
         sessions_router,
         registrations_router,
         audit_router(audit_log),
@@ -43,6 +45,7 @@ SPEC = ServiceSpec(
     jobs=[purge_idempotency_records(idempotency)],
     tags=[
         {"name": "content", "description": "Topics, courses, modules and lessons"},
+        {"name": "search", "description": "Published content, ranked, in nl, nb, nn and en"},
         {"name": "sessions", "description": "The calendar: dated sessions of courses, with seats"},
         {"name": "registrations", "description": "Seats, waiting lists, promotion, attendance"},
         {"name": "audit", "description": "Who changed what, when"},

@@ -1,4 +1,5 @@
-"""The service's declarative base and its chassis tables (outbox, idempotency records, jobs, audit trail)."""
+"""The service's declarative base, its chassis tables (outbox, idempotency records, jobs, audit
+trail) and the search mechanism's tables."""
 
 from sqlalchemy.orm import DeclarativeBase
 
@@ -7,6 +8,7 @@ from chassis.db import new_metadata
 from chassis.idempotency import idempotency_table
 from chassis.jobs import jobs_table
 from chassis.outbox import outbox_table
+from search import search_tables
 
 metadata = new_metadata()
 
@@ -21,3 +23,5 @@ jobs = jobs_table(metadata)
 audit_log = audit_table(metadata)
 # Every change is recorded here: an audit entry and an event in the change's transaction.
 trail = Trail(audit=audit_log, outbox=outbox)
+# The search mechanism's documents and state (libs/search), in this service's database.
+search_documents, search_state = search_tables(metadata)

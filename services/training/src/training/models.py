@@ -1,7 +1,16 @@
 """Every table of the training service, gathered so migrations and tests see one metadata."""
 
 from training.content.models import Course, CourseModule, Lesson, Topic
-from training.db import Base, audit_log, idempotency, jobs, metadata, outbox
+from training.db import (
+    Base,
+    audit_log,
+    idempotency,
+    jobs,
+    metadata,
+    outbox,
+    search_documents,
+    search_state,
+)
 from training.registrations.models import Registration
 from training.sessions.models import SessionSeats, TrainingSession
 
@@ -19,4 +28,6 @@ __all__ = [
     "jobs",
     "metadata",
     "outbox",
+    "search_documents",
+    "search_state",
 ]

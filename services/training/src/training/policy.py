@@ -27,6 +27,9 @@ POLICY: Policy = {
     "list_lessons": allow(*_CONTENT_READERS, scope=_DRAFTS + ", of a published course"),
     "get_lesson": allow(*_CONTENT_READERS, scope=_DRAFTS + ", of a published course"),
     "update_lesson": allow("trainer", scope="none: any lesson"),
+    "search_content": allow(
+        *_CONTENT_READERS, scope="published content only (the index holds nothing else)"
+    ),
     # The calendar: public; trainers schedule and see sessions of draft courses too.
     "create_session": allow("trainer", scope="none: any course"),
     "list_sessions": public("sessions of published courses (a trainer's token: every one)"),

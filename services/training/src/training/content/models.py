@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.concurrency import Versioned
@@ -45,6 +45,8 @@ class Course(Versioned, Base):
     # Ids of the catalogue service's products this course teaches (UUIDs as text).
     product_ids: Mapped[list[str]] = mapped_column(JSONDoc)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # False: a collection of standalone lessons, found through its lessons, not by itself.
+    listed: Mapped[bool] = mapped_column(Boolean)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.types import utcnow
+from search import SearchIndex
 from training.content.access import edits_content, visible_courses, visible_lessons
 from training.content.errors import (
     DraftsAreTrainers,
@@ -22,7 +23,7 @@ from training.content.errors import (
 )
 from training.content.events import LessonCreated, LessonUpdated, ModuleCreated, ModuleUpdated
 from training.content.models import Course, CourseModule, Lesson, Topic
-from training.content.publication import ContentIndex, lesson_is_public, lesson_text
+from training.content.publication import lesson_is_public, lesson_text
 from training.content.schemas import (
     LessonIn,
     LessonOut,
@@ -189,10 +190,8 @@ async def lessons_of_course(
 
 
 async def _sync_lesson(
-    session: AsyncSession, *, index: ContentIndex | None, lesson: Lesson, course: Course
+    session: AsyncSession, *, index: SearchIndex, lesson: Lesson, course: Course
 ) -> None:
-    if index is None:
-        return
     if lesson_is_public(lesson, course):
         topic = await session.get(Topic, course.topic_id)
         assert topic is not None
@@ -206,7 +205,7 @@ async def create_lesson(
     *,
     principal: Principal,
     body: LessonIn,
-    index: ContentIndex | None,
+    index: SearchIndex,
     request_id: str | None,
     lesson_id: uuid.UUID | None = None,
 ) -> Lesson:
@@ -253,7 +252,7 @@ async def update_lesson(
     principal: Principal,
     lesson: Lesson,
     body: LessonPatch,
-    index: ContentIndex | None,
+    index: SearchIndex,
     request_id: str | None,
 ) -> Lesson:
     before = _lesson_audited(lesson)

@@ -5,38 +5,15 @@ transaction as the change, so search never shows what staff may not read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from search import SearchDocument
 from training.content.models import Course, Lesson, Topic
 
-
-@dataclass(frozen=True)
-class PublishedText:
-    """One searchable item: its external id, kind, language, text and filter values."""
-
-    slug: str
-    kind: str
-    lang: str
-    title: str
-    body: str
-    tags: tuple[str, ...] = ()
-    facets: Mapping[str, str] = field(default_factory=dict)
+# Published content is for library staff (and trainers): the index's audience for it.
+AUDIENCE = "staff"
 
 
-class ContentIndex(Protocol):
-    """Where published items are put; the search mechanism's index behind an adapter."""
-
-    async def put(self, session: AsyncSession, item: PublishedText) -> None: ...
-
-    async def remove(self, session: AsyncSession, slug: str) -> None: ...
-
-
-def course_text(course: Course, topic: Topic) -> PublishedText:
-    return PublishedText(
+def course_text(course: Course, topic: Topic) -> SearchDocument:
+    return SearchDocument(
         slug=course.slug,
         kind="course",
         lang=course.lang,
@@ -44,11 +21,12 @@ def course_text(course: Course, topic: Topic) -> PublishedText:
         body=course.summary,
         tags=tuple(course.tags),
         facets={"topic": topic.slug, "level": course.level, "format": course.format},
+        audience=AUDIENCE,
     )
 
 
-def lesson_text(lesson: Lesson, course: Course, topic: Topic) -> PublishedText:
-    return PublishedText(
+def lesson_text(lesson: Lesson, course: Course, topic: Topic) -> SearchDocument:
+    return SearchDocument(
         slug=lesson.slug,
         kind="lesson",
         lang=lesson.lang,
@@ -56,6 +34,7 @@ def lesson_text(lesson: Lesson, course: Course, topic: Topic) -> PublishedText:
         body=lesson.body,
         tags=tuple(lesson.tags),
         facets={"topic": topic.slug, "level": course.level, "format": course.format},
+        audience=AUDIENCE,
     )
 
 

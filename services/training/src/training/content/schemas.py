@@ -59,6 +59,10 @@ class CourseIn(InputModel):
         default_factory=list, max_length=50, description="Catalogue products the course teaches"
     )
     status: PublicationStatus = "draft"
+    listed: bool = Field(
+        default=True,
+        description="False: a collection of standalone lessons, found in search by its lessons only",
+    )
 
 
 class CoursePatch(PatchModel):
@@ -74,6 +78,7 @@ class CoursePatch(PatchModel):
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     product_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     status: PublicationStatus | None = None
+    listed: bool | None = None
 
 
 class CourseOut(OutputModel):
@@ -89,6 +94,7 @@ class CourseOut(OutputModel):
     tags: list[str]
     product_ids: list[uuid.UUID]
     status: str
+    listed: bool
     published_at: datetime | None
     version: int
     created_at: datetime

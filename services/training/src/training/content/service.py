@@ -13,6 +13,7 @@ from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.types import utcnow
+from search import SearchIndex
 from training.content.access import edits_content, visible_courses
 from training.content.errors import (
     CourseNotFound,
@@ -23,7 +24,7 @@ from training.content.errors import (
 )
 from training.content.events import CourseCreated, CourseUpdated, TopicCreated, TopicUpdated
 from training.content.models import Course, Lesson, Topic
-from training.content.publication import ContentIndex, course_text, lesson_is_public, lesson_text
+from training.content.publication import course_text, lesson_is_public, lesson_text
 from training.content.schemas import (
     CourseIn,
     CourseOut,
@@ -186,14 +187,12 @@ def _course_audited(course: Course) -> dict[str, Any]:
     return course_view(course).model_dump(mode="json", exclude=_STAMPS)
 
 
-async def sync_course(session: AsyncSession, *, index: ContentIndex | None, course: Course) -> None:
+async def sync_course(session: AsyncSession, *, index: SearchIndex, course: Course) -> None:
     """Put the course and its lessons in the search index when staff may read them, else
     take them out (in the caller's transaction)."""
-    if index is None:
-        return
     topic = await session.get(Topic, course.topic_id)
     assert topic is not None
-    if course.status == "published":
+    if course.status == "published" and course.listed:
         await index.put(session, course_text(course, topic))
     else:
         await index.remove(session, course.slug)
@@ -210,7 +209,7 @@ async def create_course(
     *,
     principal: Principal,
     body: CourseIn,
-    index: ContentIndex | None,
+    index: SearchIndex,
     request_id: str | None,
     course_id: uuid.UUID | None = None,
 ) -> Course:
@@ -246,7 +245,7 @@ async def update_course(
     principal: Principal,
     course: Course,
     body: CoursePatch,
-    index: ContentIndex | None,
+    index: SearchIndex,
     request_id: str | None,
 ) -> Course:
     changes = body.sent()
