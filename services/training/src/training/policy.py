@@ -8,7 +8,7 @@ _DRAFTS = "staff: published content only (a draft is 404); trainer: drafts too"
 
 POLICY: Policy = {
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
-    "list_audit_entries": allow("operator", "trainer", scope="none: the whole trail"),
+    "list_audit_entries": allow("trainer", scope="none: the whole trail"),
     "read_caller": CALLER_RULE,
     # Learning content: trainers write it, staff read what is published.
     "create_topic": allow("trainer", scope="none: any topic"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 Level = Literal["starter", "intermediate", "in-depth"]
 Format = Literal["self-paced", "webinar", "classroom", "hybrid"]
@@ -34,3 +36,24 @@ HttpUrl = Annotated[
         examples=["https://example.org/handout.pdf"],
     ),
 ]
+
+
+def _iso_day(value: object) -> object:
+    # Pydantic would also take a number as a Unix time: a day is written YYYY-MM-DD only.
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+def _iso_time(value: object) -> object:
+    if isinstance(value, datetime) or (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", value)
+    ):
+        return value
+    raise ValueError("a time is written YYYY-MM-DDTHH:MM, with an optional offset")
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
 from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
-from training.vocabulary import HttpUrl, Language, Slug
+from training.vocabulary import HttpUrl, IsoDay, IsoTime, Language, Slug
 
 Track = Literal["starter", "in-depth"]
 SessionFormat = Literal["webinar", "classroom", "hybrid"]
@@ -57,8 +57,8 @@ class SessionIn(InputModel):
     title: str | None = Field(
         default=None, min_length=1, max_length=300, description="The course's title by default"
     )
-    starts_at: datetime = Field(description=LOCAL_TIME)
-    ends_at: datetime = Field(description=LOCAL_TIME)
+    starts_at: IsoTime = Field(description=LOCAL_TIME)
+    ends_at: IsoTime = Field(description=LOCAL_TIME)
     time_zone: str = Field(min_length=1, max_length=64, examples=["Europe/Oslo"])
     format: SessionFormat
     venue: VenueIn | None = None
@@ -72,10 +72,10 @@ class SessionIn(InputModel):
         max_length=200,
         description="The trainer's login; the caller's by default",
     )
-    registration_opens_at: datetime | None = Field(
+    registration_opens_at: IsoTime | None = Field(
         default=None, description=LOCAL_TIME + "; now by default"
     )
-    registration_closes_at: datetime | None = Field(
+    registration_closes_at: IsoTime | None = Field(
         default=None, description=LOCAL_TIME + "; the start by default"
     )
     notes: str = Field(default="", max_length=5000)
@@ -88,16 +88,16 @@ class SessionPatch(PatchModel):
     clearable = frozenset({"venue", "online_url"})
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: IsoTime | None = None
+    ends_at: IsoTime | None = None
     time_zone: str | None = Field(default=None, min_length=1, max_length=64)
     venue: VenueIn | None = None
     online_url: HttpUrl | None = None
     capacity: CapacityIn | None = None
     language: Language | None = None
     trainer_name: str | None = Field(default=None, min_length=1, max_length=200)
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
+    registration_opens_at: IsoTime | None = None
+    registration_closes_at: IsoTime | None = None
     status: Literal["cancelled", "completed"] | None = None
     notes: str | None = Field(default=None, max_length=5000)
 
@@ -135,5 +135,5 @@ class SessionQuery(PageQuery):
     format: SessionFormat | None = None
     lang: Language | None = None
     status: SessionStatus | None = None
-    starts_from: date | None = Field(None, description="Sessions starting on or after (UTC)")
-    starts_before: date | None = Field(None, description="Sessions starting before (UTC)")
+    starts_from: IsoDay | None = Field(None, description="Sessions starting on or after (UTC)")
+    starts_before: IsoDay | None = Field(None, description="Sessions starting before (UTC)")
