@@ -9,6 +9,7 @@ from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
+from training.calendar.routes import router as calendar_router
 from training.content.lesson_routes import router as lessons_router
 from training.content.routes import router as content_router
 from training.events import EVENTS
@@ -36,6 +37,7 @@ SPEC = ServiceSpec(
         search_router,
         sessions_router,
         registrations_router,
+        calendar_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -48,6 +50,7 @@ SPEC = ServiceSpec(
         {"name": "search", "description": "Published content, ranked, in nl, nb, nn and en"},
         {"name": "sessions", "description": "The calendar: dated sessions of courses, with seats"},
         {"name": "registrations", "description": "Seats, waiting lists, promotion, attendance"},
+        {"name": "calendar", "description": "iCalendar feeds: public, and each person's own"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -2,6 +2,7 @@
 that every EventData model in the package is listed here)."""
 
 from chassis.outbox import EventData
+from training.calendar.events import FeedTokenCreated, FeedTokenRevoked
 from training.content.events import (
     CourseCreated,
     CourseUpdated,
@@ -44,4 +45,6 @@ EVENTS: list[type[EventData]] = [
     RegistrationPromoted,
     RegistrationCancelled,
     AttendanceRecorded,
+    FeedTokenCreated,
+    FeedTokenRevoked,
 ]

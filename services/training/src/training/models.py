@@ -1,5 +1,6 @@
 """Every table of the training service, gathered so migrations and tests see one metadata."""
 
+from training.calendar.models import FeedToken
 from training.content.models import Course, CourseModule, Lesson, Topic
 from training.db import (
     Base,
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "Course",
     "CourseModule",
+    "FeedToken",
     "Lesson",
     "Registration",
     "SessionSeats",

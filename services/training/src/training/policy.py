@@ -48,4 +48,10 @@ POLICY: Policy = {
         "trainer", "staff", scope="staff: their own only (another's is 404)"
     ),
     "record_attendance": allow("trainer", scope="none: any confirmed registration"),
+    # iCalendar feeds: the public calendar for anyone; a private feed opened by its token.
+    "public_calendar": public("sessions of published courses"),
+    "private_calendar": public("the token in the address opens one person's feed (else 404)"),
+    "create_feed": allow("staff", scope="staff: a feed of the token's subject's registrations"),
+    "list_feeds": allow("staff", scope="staff: their own feeds only"),
+    "revoke_feed": allow("staff", scope="staff: their own only (another's is 404)"),
 }
