@@ -15,6 +15,7 @@ from training.content.routes import router as content_router
 from training.events import EVENTS
 from training.models import audit_log, idempotency, outbox
 from training.policy import POLICY
+from training.recordings.routes import router as recordings_router
 from training.registrations.routes import router as registrations_router
 from training.resources import training_resources
 from training.searching.routes import router as search_router
@@ -38,6 +39,7 @@ SPEC = ServiceSpec(
         sessions_router,
         registrations_router,
         calendar_router,
+        recordings_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -51,6 +53,7 @@ SPEC = ServiceSpec(
         {"name": "sessions", "description": "The calendar: dated sessions of courses, with seats"},
         {"name": "registrations", "description": "Seats, waiting lists, promotion, attendance"},
         {"name": "calendar", "description": "iCalendar feeds: public, and each person's own"},
+        {"name": "recordings", "description": "Recorded sessions with WebVTT subtitles"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

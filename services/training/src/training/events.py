@@ -13,6 +13,7 @@ from training.content.events import (
     TopicCreated,
     TopicUpdated,
 )
+from training.recordings.events import RecordingAdded, SubtitlesUploaded
 from training.registrations.events import (
     AttendanceRecorded,
     RegistrationCancelled,
@@ -47,4 +48,6 @@ EVENTS: list[type[EventData]] = [
     AttendanceRecorded,
     FeedTokenCreated,
     FeedTokenRevoked,
+    RecordingAdded,
+    SubtitlesUploaded,
 ]

@@ -12,6 +12,7 @@ from training.db import (
     search_documents,
     search_state,
 )
+from training.recordings.models import Recording, Subtitles
 from training.registrations.models import Registration
 from training.sessions.models import SessionSeats, TrainingSession
 
@@ -21,8 +22,10 @@ __all__ = [
     "CourseModule",
     "FeedToken",
     "Lesson",
+    "Recording",
     "Registration",
     "SessionSeats",
+    "Subtitles",
     "Topic",
     "TrainingSession",
     "audit_log",

@@ -54,4 +54,10 @@ POLICY: Policy = {
     "create_feed": allow("staff", scope="staff: a feed of the token's subject's registrations"),
     "list_feeds": allow("staff", scope="staff: their own feeds only"),
     "revoke_feed": allow("staff", scope="staff: their own only (another's is 404)"),
+    # Recordings: trainers attach them and their subtitles; staff watch those of published courses.
+    "add_recording": allow("trainer", scope="none: any session"),
+    "list_recordings": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
+    "get_recording": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
+    "put_subtitles": allow("trainer", scope="none: any recording"),
+    "get_subtitles": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
 }
