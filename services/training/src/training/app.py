@@ -13,6 +13,7 @@ from training.calendar.routes import router as calendar_router
 from training.content.lesson_routes import router as lessons_router
 from training.content.routes import router as content_router
 from training.events import EVENTS
+from training.feedback.routes import router as feedback_router
 from training.models import audit_log, idempotency, outbox
 from training.policy import POLICY
 from training.recordings.routes import router as recordings_router
@@ -40,6 +41,7 @@ SPEC = ServiceSpec(
         registrations_router,
         calendar_router,
         recordings_router,
+        feedback_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -54,6 +56,7 @@ SPEC = ServiceSpec(
         {"name": "registrations", "description": "Seats, waiting lists, promotion, attendance"},
         {"name": "calendar", "description": "iCalendar feeds: public, and each person's own"},
         {"name": "recordings", "description": "Recorded sessions with WebVTT subtitles"},
+        {"name": "feedback", "description": "Attendees' ratings and their aggregates"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

@@ -13,6 +13,7 @@ from training.content.events import (
     TopicCreated,
     TopicUpdated,
 )
+from training.feedback.events import FeedbackGiven
 from training.recordings.events import RecordingAdded, SubtitlesUploaded
 from training.registrations.events import (
     AttendanceRecorded,
@@ -50,4 +51,5 @@ EVENTS: list[type[EventData]] = [
     FeedTokenRevoked,
     RecordingAdded,
     SubtitlesUploaded,
+    FeedbackGiven,
 ]

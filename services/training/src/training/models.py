@@ -12,6 +12,7 @@ from training.db import (
     search_documents,
     search_state,
 )
+from training.feedback.models import Feedback
 from training.recordings.models import Recording, Subtitles
 from training.registrations.models import Registration
 from training.sessions.models import SessionSeats, TrainingSession
@@ -21,6 +22,7 @@ __all__ = [
     "Course",
     "CourseModule",
     "FeedToken",
+    "Feedback",
     "Lesson",
     "Recording",
     "Registration",

@@ -60,4 +60,7 @@ POLICY: Policy = {
     "get_recording": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
     "put_subtitles": allow("trainer", scope="none: any recording"),
     "get_subtitles": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
+    # Feedback: attendees rate once; trainers and analysts see aggregates, never who said what.
+    "give_feedback": allow("staff", scope="staff: sessions they are recorded as attending"),
+    "feedback_aggregates": allow("trainer", "analyst", scope="none: aggregates only"),
 }
