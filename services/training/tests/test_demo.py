@@ -26,8 +26,8 @@ async def test_the_demo_calendar_has_waiting_lists_zones_and_a_recording(trainin
         await load_corpus(session, index=resources.index, items=read_corpus())
         first = await load_calendar(session, index=resources.index)
         again = await load_calendar(session, index=resources.index)
-    assert first == {"sessions": 5, "registrations": 29}
-    assert again == {"sessions": 0, "registrations": 0}
+    assert first == {"sessions": 5, "registrations": 29, "paths": 1}
+    assert again == {"sessions": 0, "registrations": 0, "paths": 0}
     trainer = issuer.headers("trainer")
 
     async def statuses(session_id) -> list[str]:

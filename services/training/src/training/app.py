@@ -15,6 +15,7 @@ from training.content.routes import router as content_router
 from training.events import EVENTS
 from training.feedback.routes import router as feedback_router
 from training.models import audit_log, idempotency, outbox
+from training.paths.routes import router as paths_router
 from training.policy import POLICY
 from training.recordings.routes import router as recordings_router
 from training.registrations.routes import router as registrations_router
@@ -42,6 +43,7 @@ SPEC = ServiceSpec(
         calendar_router,
         recordings_router,
         feedback_router,
+        paths_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
@@ -57,6 +59,7 @@ SPEC = ServiceSpec(
         {"name": "calendar", "description": "iCalendar feeds: public, and each person's own"},
         {"name": "recordings", "description": "Recorded sessions with WebVTT subtitles"},
         {"name": "feedback", "description": "Attendees' ratings and their aggregates"},
+        {"name": "paths", "description": "Onboarding paths, progress, print versions"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},
         {"name": "caller", "description": "The caller as this service sees its token"},

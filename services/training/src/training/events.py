@@ -14,6 +14,7 @@ from training.content.events import (
     TopicUpdated,
 )
 from training.feedback.events import FeedbackGiven
+from training.paths.events import LessonCompleted, PathCreated
 from training.recordings.events import RecordingAdded, SubtitlesUploaded
 from training.registrations.events import (
     AttendanceRecorded,
@@ -52,4 +53,6 @@ EVENTS: list[type[EventData]] = [
     RecordingAdded,
     SubtitlesUploaded,
     FeedbackGiven,
+    PathCreated,
+    LessonCompleted,
 ]

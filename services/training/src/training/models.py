@@ -13,6 +13,7 @@ from training.db import (
     search_state,
 )
 from training.feedback.models import Feedback
+from training.paths.models import LessonCompletion, OnboardingPath
 from training.recordings.models import Recording, Subtitles
 from training.registrations.models import Registration
 from training.sessions.models import SessionSeats, TrainingSession
@@ -24,6 +25,8 @@ __all__ = [
     "FeedToken",
     "Feedback",
     "Lesson",
+    "LessonCompletion",
+    "OnboardingPath",
     "Recording",
     "Registration",
     "SessionSeats",

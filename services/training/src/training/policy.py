@@ -63,4 +63,12 @@ POLICY: Policy = {
     # Feedback: attendees rate once; trainers and analysts see aggregates, never who said what.
     "give_feedback": allow("staff", scope="staff: sessions they are recorded as attending"),
     "feedback_aggregates": allow("trainer", "analyst", scope="none: aggregates only"),
+    # Onboarding paths and progress; print versions of courses and paths.
+    "create_path": allow("trainer", scope="none: any courses and sessions"),
+    "list_paths": allow(*_CONTENT_READERS, scope="staff: published paths only"),
+    "get_path": allow(*_CONTENT_READERS, scope="staff: published paths only (a draft is 404)"),
+    "path_progress": allow(*_CONTENT_READERS, scope="the caller's own progress only"),
+    "complete_lesson": allow("staff", scope="staff: for themselves, lessons they may read"),
+    "print_path": allow(*_CONTENT_READERS, scope="staff: published paths and courses only"),
+    "print_course": allow(*_CONTENT_READERS, scope=_DRAFTS),
 }

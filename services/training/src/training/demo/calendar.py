@@ -1,6 +1,7 @@
 """The demo calendar: sessions next month in Oslo, Gent (Europe/Brussels) and Assen
 (Europe/Amsterdam) of the judged set's courses, a starter and an in-depth track, two of them full
-with a waiting list, and last week's webinar with its recording and Norwegian subtitles."""
+with a waiting list, last week's webinar with its recording and Norwegian subtitles, and a
+starter path for new staff."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from chassis.types import utcnow
 from search import SearchIndex
 from training.content.models import Course
 from training.demo.corpus import LOADER
+from training.paths.schemas import PathIn
+from training.paths.service import create_path
 from training.recordings.schemas import RecordingIn
 from training.recordings.service import add_recording, put_subtitles
 from training.registrations.service import register
@@ -35,7 +38,7 @@ RECORDING = uuid.UUID("01937a00-0000-7000-8000-000000000006")
 SUBTITLES_NB = """WEBVTT
 
 00:00:00.500 --> 00:00:04.000
-Velkommen til webinaret om Bibliofil for nye ansatte.
+Velkommen til webinaret om Quria for nye ansatte.
 
 00:00:04.500 --> 00:00:09.000
 Vi ser på utlån, innlevering og reservasjoner i skranken.
@@ -181,7 +184,7 @@ async def _past_webinar(session: AsyncSession, index: SearchIndex) -> None:
 async def load_calendar(session: AsyncSession, *, index: SearchIndex) -> dict[str, int]:
     """Create the demo sessions, registrations and recording unless they exist."""
     if await session.get(TrainingSession, OSLO_STARTER) is not None:
-        return {"sessions": 0, "registrations": 0}
+        return {"sessions": 0, "registrations": 0, "paths": 0}
     registrations = 0
     for session_id, course_slug, body, people in _sessions():
         ts, _ = await create_session(
@@ -203,4 +206,23 @@ async def load_calendar(session: AsyncSession, *, index: SearchIndex) -> dict[st
             )
             registrations += 1
     await _past_webinar(session, index)
-    return {"sessions": 5, "registrations": registrations}
+    await create_path(
+        session,
+        principal=LOADER,
+        body=PathIn.model_validate(
+            {
+                "slug": "startvei-nye-ansatte",
+                "title": "Startvei for nye ansatte",
+                "description": "Tre steg for din første måned i skranken.",
+                "lang": "nb",
+                "steps": [
+                    {"kind": "course", "id": await _course_id(session, "nb-001")},
+                    {"kind": "session", "id": OSLO_STARTER},
+                    {"kind": "course", "id": await _course_id(session, "nb-003")},
+                ],
+                "status": "published",
+            }
+        ),
+        request_id=None,
+    )
+    return {"sessions": 5, "registrations": registrations, "paths": 1}
