@@ -85,12 +85,18 @@ async def test_put_again_replaces_and_remove_takes_out(db, index):
 
 async def test_another_process_sees_every_write_and_removal(db, index):
     other = SearchIndex()
+    async with db.transaction(write=False) as tx:
+        assert await other.warm(tx) == 0
     assert await search(db, other, SearchQuery(text="hold", lang="en")) == []
     await put_all(db, index, HOLD)
     assert [h.slug for h in await search(db, other, SearchQuery(text="hold"))] == ["en-hold"]
     async with db.transaction(write=True) as tx:
         await index.remove(tx, "en-hold")
+        await index.put(tx, CARD)
     assert await search(db, other, SearchQuery(text="hold")) == []
+    late = SearchIndex()
+    async with db.transaction(write=False) as tx:
+        assert await late.warm(tx) == 1
 
 
 async def test_a_rolled_back_put_is_never_found(db, index):
@@ -183,3 +189,24 @@ def _fields(doc):
         "facets": doc.facets,
         "audience": doc.audience,
     }
+
+
+async def test_a_session_that_wrote_then_committed_searches_the_index_as_it_is(db, index):
+    async with db.writer() as session:
+        async with session.begin():
+            await index.put(session, HOLD)
+        async with session.begin():
+            [hit] = await index.search(session, SearchQuery(text="hold", lang="en"))
+    assert hit.slug == "en-hold"
+
+
+async def test_a_session_s_rolled_back_put_is_never_found(db, index):
+    async def put_search_and_fail():
+        async with db.writer() as session, session.begin():
+            await index.put(session, HOLD)
+            assert await index.search(session, SearchQuery(text="hold")) == []
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        await put_search_and_fail()
+    assert await search(db, index, SearchQuery(text="hold")) == []

@@ -40,18 +40,33 @@ def allowed_edits(word: str) -> int:
 
 
 class Vocabulary:
-    """Terms by their trigrams, to find a typed word's near spellings quickly."""
+    """The words (or terms) of one language's documents, by their trigrams, to find a typed
+    word's near spellings quickly. Each counts the documents that have it, so that every
+    process knows the same words whatever it saw put and removed before."""
 
     def __init__(self) -> None:
         self._by_gram: dict[str, set[str]] = {}
-        self._known: set[str] = set()
+        self._known: dict[str, int] = {}
 
     def add(self, term: str) -> None:
-        if term in self._known:
+        count = self._known.get(term, 0)
+        self._known[term] = count + 1
+        if count == 0:
+            for gram in set(trigrams(term)):
+                self._by_gram.setdefault(gram, set()).add(term)
+
+    def discard(self, term: str) -> None:
+        count = self._known.get(term, 0)
+        if count > 1:
+            self._known[term] = count - 1
             return
-        self._known.add(term)
+        self._known.pop(term, None)
         for gram in set(trigrams(term)):
-            self._by_gram.setdefault(gram, set()).add(term)
+            terms = self._by_gram.get(gram)
+            if terms is not None:
+                terms.discard(term)
+                if not terms:
+                    del self._by_gram[gram]
 
     def near(self, word: str) -> list[str]:
         """Known terms within `allowed_edits(word)` of `word`, itself excluded, sorted."""
@@ -74,15 +89,13 @@ class Vocabulary:
             and within(word, t, limit)
         )
 
-    def other_forms(self, word: str, extra: int) -> list[str]:
-        """Known terms that are `word` with up to `extra` letters more or fewer at its end (an
-        inflection the stemmer left: cursuss and cursus)."""
-        shorter = [word[:-k] for k in range(1, extra + 1) if word[:-k] in self._known]
-        grams = trigrams(word)[:-1]
-        candidates = set.intersection(*(self._by_gram.get(g, set()) for g in grams))
-        longer = [
+    def longer_forms(self, word: str, extra: int) -> list[str]:
+        """Known terms that are `word` with up to `extra` letters more at its end (an inflection
+        the stemmer left: cursuss for cursus, kurs for kur)."""
+        sets = sorted((self._by_gram.get(g, set()) for g in trigrams(word)[:-1]), key=len)
+        candidates = sets[0].intersection(*sets[1:])
+        return sorted(
             t
             for t in candidates
             if t != word and t.startswith(word) and len(t) - len(word) <= extra
-        ]
-        return sorted(shorter + longer)
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,12 @@ async def _tx_and_info(db: Db) -> tuple[Transaction, dict[Any, Any]]:
     if isinstance(db, Transaction):
         return db, db.info
     return await joined(db), db.info
+
+
+def _current(db: Db) -> object:
+    """What identifies the transaction `db` is in: a session outlives its transactions (and
+    its `info` with them), a `Transaction` is one."""
+    return db.get_transaction() if isinstance(db, AsyncSession) else db
 
 
 def _document(row: Row) -> SearchDocument:
@@ -72,11 +78,19 @@ class SearchIndex:
         self._seen = 0
         self._lock = asyncio.Lock()
 
+    async def warm(self, db: Db) -> int:
+        """Read every committed document now (a service's start-up): the first search of a
+        process otherwise pays for it (about half a second per 1,000 documents). The count
+        indexed."""
+        tx, _ = await _tx_and_info(db)
+        await self._catch_up(tx)
+        return len(self._ranker)
+
     async def put(self, db: Db, document: SearchDocument) -> None:
         """Insert or replace the document of `document.slug`."""
         tx, info = await _tx_and_info(db)
         revision = await self._next_revision(tx)
-        info[_WROTE] = True
+        info[_WROTE] = _current(db)
         await tx.run(
             self._sql.upsert[tx.backend],
             slug=document.slug,
@@ -97,29 +111,35 @@ class SearchIndex:
         if await tx.row(self._sql.exists, slug=slug) is None:
             return False
         revision = await self._next_revision(tx)
-        info[_WROTE] = True
+        info[_WROTE] = _current(db)
         await tx.run(self._sql.tombstone, target=slug, revision=revision, tags=[], facets={})
         return True
 
     async def search(self, db: Db, query: SearchQuery) -> list[SearchHit]:
         """The best hits, best first; [] when nothing answers the query well enough."""
         tx, info = await _tx_and_info(db)
-        if not info.get(_WROTE):
+        if info.get(_WROTE) is not _current(db):
             # A transaction that wrote sees the index as last committed: its own uncommitted
             # rows must not enter the index every request shares.
             await self._catch_up(tx)
         text = query.text[:MAX_QUERY_LENGTH]
         ranked = self._ranker.search(query if text == query.text else _shortened(query, text))
         hits = []
+        # One matcher per query and language: a word is marked by what it is, not where.
+        matchers: dict[tuple[str, int], Callable[[str], bool]] = {}
         for found in ranked:
             doc = found.doc
+            key = (doc.lang, id(found.terms))
+            is_match = matchers.get(key)
+            if is_match is None:
+                is_match = matchers[key] = matcher(self._ranker.analyzers[doc.lang], found)
             hits.append(
                 SearchHit(
                     slug=doc.slug,
                     kind=doc.kind,
                     lang=doc.lang,
                     title=doc.title,
-                    snippet=snippet(doc.body, matcher(self._ranker.analyzers[doc.lang], found)),
+                    snippet=snippet(doc.body, is_match),
                     score=round(found.score, 6),
                     facets=doc.facets,
                     tags=doc.tags,
@@ -137,16 +157,20 @@ class SearchIndex:
         state = await tx.row(self._sql.state)
         epoch = state["epoch"] if state else None
         revision = int(state["revision"]) if state else 0
-        if epoch == self._epoch and revision == self._seen:
+        if epoch == self._epoch and revision <= self._seen:
+            # Nothing new (or this transaction's snapshot is older than what another request
+            # of this process has already read: its search may see a little more).
             return
         async with self._lock:
-            if epoch != self._epoch or revision < self._seen:
+            if epoch == self._epoch and revision <= self._seen:
+                return  # another request caught up while this one waited
+            if epoch != self._epoch:
+                # The state row was made anew (an emptied database): everything again.
                 self._ranker.clear()
                 self._epoch, self._seen = epoch, 0
             if state is None:
                 return
-            rows = await tx.rows(self._sql.changed, after=self._seen)
-            for row in rows:
+            for row in await tx.rows(self._sql.changed, after=self._seen):
                 if row["removed"]:
                     self._ranker.remove(row["slug"])
                 else:

@@ -9,6 +9,8 @@ from search.fuzzy import Vocabulary
 from search.postings import Postings
 from search.text import trigrams, words
 
+# Words of a query read at most (a longer text is no search; its rest is ignored).
+MAX_QUERY_WORDS = 32
 # A compound's parts are looked for only in words this long, each part at least this long.
 MIN_COMPOUND = 7
 MIN_PART = 3
@@ -23,8 +25,11 @@ class Concept:
 
     word: str
     terms: dict[str, float] = field(default_factory=dict)
-    grams: list[str] = field(default_factory=list)
+    grams: tuple[str, ...] = ()
     idf: float = 0.0
+    # Synonyms of several words (interbibliothecair leenverkeer for IBL): a document answers
+    # the concept through one only when it has all its words.
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     # A stop word typed among other words: it helps rank (mijn cursussen, kursene mine) but
     # a document need not have it.
     stop: bool = False
@@ -32,6 +37,21 @@ class Concept:
     def offer(self, term: str, weight: float) -> None:
         if weight > self.terms.get(term, 0.0):
             self.terms[term] = weight
+
+    def offer_phrase(self, phrase: tuple[str, ...], weight: float) -> None:
+        if len(phrase) == 1:
+            self.offer(phrase[0], weight)
+        elif phrase not in (p for p, _ in self.phrases):
+            self.phrases.append((phrase, weight))
+
+    def alternatives(self) -> list[tuple[tuple[str, ...], float]]:
+        """Each way a document answers this word: its terms and their weight (a phrase's words
+        share the phrase's)."""
+        out: list[tuple[tuple[str, ...], float]] = [
+            ((term,), weight) for term, weight in self.terms.items()
+        ]
+        out.extend((phrase, weight / len(phrase)) for phrase, weight in self.phrases)
+        return out
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,9 @@ class Expansion:
     stopword: float
 
 
-# Other forms are looked for only for terms this long, one letter apart (two from LONG_FORM).
+# A stem this short has too many neighbours to look for its near spellings (park: mark).
+MIN_STEM_FUZZY = 6
+# Longer forms are looked for only for terms this long, one letter more (two from LONG_FORM).
 MIN_FORM = 4
 LONG_FORM = 6
 
@@ -71,12 +93,13 @@ def plan_query(
     text: str,
     analyzer: Analyzer,
     postings: Postings,
-    vocabulary: Vocabulary,
+    terms: Vocabulary,
+    spellings: Vocabulary,
     expansion: Expansion,
 ) -> list[Concept]:
     """The concepts of `text`: its words less the stop words (all of them when only stop words
     were typed), with synonyms, near spellings of unknown words and parts of unknown compounds."""
-    typed = [w for w in words(text) if len(w) >= MIN_TERM or w.isdigit()]
+    typed = [w for w in words(text) if len(w) >= MIN_TERM or w.isdigit()][:MAX_QUERY_WORDS]
     only_stop = all(w in analyzer.stopwords for w in typed)
     concepts: list[Concept] = []
     seen: set[str] = set()
@@ -91,9 +114,21 @@ def plan_query(
                 stop.offer(term, expansion.stopword)
                 concepts.append(stop)
             continue
-        concepts.append(_concept(word, term, analyzer, postings, vocabulary, expansion))
+        concepts.append(_concept(word, term, analyzer, postings, (terms, spellings), expansion))
     _add_synonyms([c for c in concepts if not c.stop], analyzer, expansion.synonym)
     return concepts
+
+
+def _other_forms(term: str, analyzer: Analyzer, terms: Vocabulary) -> list[str]:
+    """Forms of the same word the stemmer leaves apart: its stem stemmed again (kursene → kurs
+    → kur, as kurs → kur), and known terms a letter or two longer (cursus → cursuss)."""
+    forms = []
+    again = analyzer.stem(term)
+    if again != term:
+        forms.append(again)
+    if len(term) >= MIN_FORM:
+        forms.extend(terms.longer_forms(term, 2 if len(term) >= LONG_FORM else 1))
+    return forms
 
 
 def _concept(
@@ -101,23 +136,29 @@ def _concept(
     term: str,
     analyzer: Analyzer,
     postings: Postings,
-    vocabulary: Vocabulary,
+    vocabularies: tuple[Vocabulary, Vocabulary],
     expansion: Expansion,
 ) -> Concept:
+    terms, spellings = vocabularies
     concept = Concept(word=word, grams=trigrams(word), idf=postings.idf(term))
     concept.offer(term, 1.0)
     if term in postings:
-        if len(term) >= MIN_FORM:
-            letters = 2 if len(term) >= LONG_FORM else 1
-            for form in vocabulary.other_forms(term, letters):
-                if form in postings:
-                    concept.offer(form, expansion.form)
+        for form in _other_forms(term, analyzer, terms):
+            if form in postings:
+                concept.offer(form, expansion.form)
         return concept
-    for near in vocabulary.near(term):
-        if near in postings:
-            concept.offer(near, expansion.fuzzy)
-    for part in _parts(word, analyzer, postings):
-        concept.offer(part, expansion.part)
+    # Near spellings among the documents' words (quira: quria), and for a longer word among
+    # their terms too (selvbetjeningsatomat: selvbetjeningsautomaten, through the stem).
+    near_terms = {analyzer.stem(near) for near in spellings.near(word)}
+    if len(term) >= MIN_STEM_FUZZY:
+        near_terms.update(terms.near(term))
+    for near_term in sorted(near_terms):
+        if near_term in postings:
+            concept.offer(near_term, expansion.fuzzy)
+    parts = _parts(word, analyzer, postings)
+    if parts:
+        # Both parts, as a phrase: a document with only one of them does not answer the word.
+        concept.offer_phrase(tuple(parts), expansion.part)
     return concept
 
 
@@ -126,5 +167,4 @@ def _add_synonyms(concepts: list[Concept], analyzer: Analyzer, weight: float) ->
     for start, end, others in analyzer.alternatives(terms):
         for concept in concepts[start:end]:
             for phrase in others:
-                for term in phrase:
-                    concept.offer(term, weight)
+                concept.offer_phrase(phrase, weight)

@@ -3,18 +3,19 @@ trigrams, fused; a result only when the best hit covers enough of the query."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from search.analysis import MIN_TERM, Analyzer
+from search.analysis import Analyzer
+from search.entries import Entry, analyse
 from search.fuzzy import Vocabulary
 from search.model import SearchDocument, SearchQuery
 from search.plan import Concept, Expansion, plan_query
 from search.postings import Floats, Postings
-from search.text import trigrams, words
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class Weights:
     part: float = 0.7
     form: float = 0.8
     stopword: float = 0.2
-    # The fused score is multiplied by the hit's coverage of the query to this power.
-    coverage_power: float = 1.0
+    # The fused score is multiplied by floor + (1 - floor) * the hit's coverage ** power.
+    coverage_power: float = 0.5
+    coverage_floor: float = 0.0
     # A word the document lacks still counts (its share of trigrams found times `gram_credit`)
     # when at least `gram_match` of its trigrams are there (a compound's part, a typo).
     gram_match: float = 0.75
@@ -44,40 +46,22 @@ class Weights:
     # The best hit must cover this share of the query (each word by its idf, a synonym's or
     # near spelling's by its weight): otherwise nothing answers the query.
     min_coverage: float = 0.33
+    # A hit covering less than this of the query is left out (trigram noise).
+    min_hit_coverage: float = 0.1
     # How many of the best hits are checked for coverage.
     depth: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    doc: SearchDocument
-    words: dict[str, float]
-    grams: dict[str, float]
 
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
     doc: SearchDocument
     score: float
-    # The query's terms the document has, and the words typed, for highlighting.
+    # The query's terms (one set shared by the hits of a query) and the words typed, for
+    # highlighting.
     terms: frozenset[str]
     words: tuple[str, ...] = ()
-
-
-def _counts(
-    analyzer: Analyzer, doc: SearchDocument, weights: Weights
-) -> tuple[dict[str, float], dict[str, float]]:
-    word_counts: defaultdict[str, float] = defaultdict(float)
-    gram_counts: defaultdict[str, float] = defaultdict(float)
-    tags = " ".join(doc.tags)
-    for text, weight in ((doc.title, weights.title), (tags, weights.tags), (doc.body, 1.0)):
-        for word in words(text):
-            if len(word) < MIN_TERM and not word.isdigit():
-                continue
-            word_counts[analyzer.stem(word)] += weight
-            for gram in trigrams(word):
-                gram_counts[gram] += weight
-    return dict(word_counts), dict(gram_counts)
+    # The share of the query (by idf) the document answers.
+    coverage: float = 0.0
 
 
 class Ranker:
@@ -86,12 +70,19 @@ class Ranker:
     def __init__(self, analyzers: Mapping[str, Analyzer], weights: Weights | None = None) -> None:
         self.analyzers = analyzers
         self.weights = weights or Weights()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every document."""
         self._entries: list[Entry | None] = []
         self._slots: dict[str, int] = {}
         self._free: list[int] = []
         self._words = Postings()
         self._grams = Postings()
-        self._vocabulary = {lang: Vocabulary() for lang in analyzers}
+        # Per language: the documents' folded words (for near spellings) and their terms (for
+        # other forms of a term).
+        self._spellings = {lang: Vocabulary() for lang in self.analyzers}
+        self._terms = {lang: Vocabulary() for lang in self.analyzers}
         self._columns: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -99,9 +90,9 @@ class Ranker:
 
     def put(self, doc: SearchDocument) -> None:
         self.remove(doc.slug)
-        word_counts, gram_counts = _counts(self.analyzers[doc.lang], doc, self.weights)
+        word_counts, gram_counts, spelled = self._analyse(doc)
         slot = self._free.pop() if self._free else len(self._entries)
-        entry = Entry(doc, word_counts, gram_counts)
+        entry = Entry(doc, spelled)
         if slot == len(self._entries):
             self._entries.append(entry)
         else:
@@ -109,8 +100,7 @@ class Ranker:
         self._slots[doc.slug] = slot
         self._words.add(slot, word_counts)
         self._grams.add(slot, gram_counts)
-        for term in word_counts:
-            self._vocabulary[doc.lang].add(term)
+        self._update_vocabulary(doc.lang, word_counts, spelled, add=True)
         self._columns = None
 
     def remove(self, slug: str) -> None:
@@ -119,14 +109,27 @@ class Ranker:
             return
         entry = self._entries[slot]
         assert entry is not None
-        self._words.remove(slot, entry.words)
-        self._grams.remove(slot, entry.grams)
+        # The analysis is a function of the document: done again rather than kept.
+        word_counts, gram_counts, _ = self._analyse(entry.doc)
+        self._words.remove(slot, word_counts)
+        self._grams.remove(slot, gram_counts)
+        self._update_vocabulary(entry.doc.lang, word_counts, entry.spelled, add=False)
         self._entries[slot] = None
         self._free.append(slot)
         self._columns = None
 
-    def clear(self) -> None:
-        self.__init__(self.analyzers, self.weights)  # type: ignore[misc]
+    def _analyse(self, doc: SearchDocument) -> tuple[dict[str, float], dict[str, float], str]:
+        w = self.weights
+        return analyse(self.analyzers[doc.lang], doc, title=w.title, tags=w.tags)
+
+    def _update_vocabulary(
+        self, lang: str, word_counts: Mapping[str, float], spelled: str, *, add: bool
+    ) -> None:
+        terms, spellings = self._terms[lang], self._spellings[lang]
+        for term in word_counts:
+            terms.add(term) if add else terms.discard(term)
+        for word in spelled.split():
+            spellings.add(word) if add else spellings.discard(word)
 
     def _mask(self, query: SearchQuery) -> np.ndarray:
         if self._columns is None:
@@ -171,19 +174,17 @@ class Ranker:
         expansion = Expansion(
             synonym=w.synonym, fuzzy=w.fuzzy, part=w.part, form=w.form, stopword=w.stopword
         )
-        concepts = plan_query(query.text, analyzer, self._words, self._vocabulary[lang], expansion)
+        concepts = plan_query(
+            query.text, analyzer, self._words, self._terms[lang], self._spellings[lang], expansion
+        )
         if not concepts:
             return []
         mask = self._mask(query)
         if query.lang is None:
             mask &= self._columns["lang"] == lang  # type: ignore[index]
         size = len(self._entries)
-        word_terms: dict[str, float] = {}
-        for concept in concepts:
-            for term, weight in concept.terms.items():
-                word_terms[term] = max(weight, word_terms.get(term, 0.0))
         gram_terms = Counter(g for c in concepts for g in c.grams if not c.stop)
-        by_words = self._words.scores(word_terms.items(), size, k1=w.k1, b=w.b) * mask
+        by_words = self._word_scores(concepts, size) * mask
         by_grams = (
             self._grams.scores(((g, float(n)) for g, n in gram_terms.items()), size, k1=w.k1, b=w.b)
             * mask
@@ -192,50 +193,114 @@ class Ranker:
         candidates = np.nonzero(fused > 0)[0]
         if len(candidates) == 0:
             return []
-        order = candidates[np.lexsort((candidates, -fused[candidates]))]
-        return self._checked(order, fused, concepts, query)
+        return self._checked(self._best(candidates, fused, query), fused, concepts, query)
+
+    def _word_scores(self, concepts: list[Concept], size: int) -> Floats:
+        """BM25 over the query's words: each word scores by the best of its alternatives in a
+        document (the word typed, a synonym, another form …), never by their sum, so a document
+        using both a word and its synonym does not outrank one using the word alone."""
+        w = self.weights
+        total = np.zeros(size, dtype=np.float64)
+        for concept in concepts:
+            best = np.zeros(size, dtype=np.float64)
+            for terms, weight in concept.alternatives():
+                one = np.zeros(size, dtype=np.float64)
+                for term in terms:
+                    self._words.add_term(one, term, weight, k1=w.k1, b=w.b)
+                np.maximum(best, one, out=best)
+            total += best
+        return total
+
+    def _best(self, candidates: np.ndarray, fused: Floats, query: SearchQuery) -> np.ndarray:
+        """The `depth` best slots by fused score, ties by slug: the same documents in every
+        process, whatever slots they were given."""
+        depth = max(self.weights.depth, query.limit * 3)
+        if len(candidates) > depth:
+            values = fused[candidates]
+            kth = np.partition(values, len(values) - depth)[len(values) - depth]
+            candidates = candidates[values >= kth]
+        entries = self._entries
+        ordered = sorted(
+            candidates.tolist(),
+            key=lambda slot: (-fused[slot], entries[slot].doc.slug),  # type: ignore[union-attr]
+        )
+        return np.asarray(ordered[:depth], dtype=np.int64)
 
     def _checked(
         self, order: np.ndarray, fused: Floats, concepts: list[Concept], query: SearchQuery
     ) -> list[Ranked]:
+        """The best `depth` hits rescored by their coverage of the query; none at all when no
+        hit covers `min_coverage` of it."""
         w = self.weights
+        top = order
+        credits = self._credits(concepts, top)
+        total = sum(c.idf for c in concepts if not c.stop) or 1.0
         out: list[Ranked] = []
         answered = False
         typed = tuple(c.word for c in concepts)
-        for slot in order[: max(w.depth, query.limit * 3)]:
+        terms = frozenset(t for c in concepts for t in c.terms)
+        for i, slot in enumerate(top):
             entry = self._entries[int(slot)]
             assert entry is not None
-            doc = entry.doc
-            coverage, terms = self._coverage(entry, concepts)
+            got = 0.0
+            for concept, credit in zip(concepts, credits, strict=True):
+                if not concept.stop:
+                    got += float(credit[i]) * concept.idf
+            coverage = got / total
+            if coverage < w.min_hit_coverage or coverage == 0.0:
+                continue
             answered = answered or coverage >= w.min_coverage
-            score = float(fused[slot]) * coverage**w.coverage_power
-            out.append(Ranked(doc, score, terms, typed))
+            scale = w.coverage_floor + (1.0 - w.coverage_floor) * coverage**w.coverage_power
+            score = float(fused[slot]) * scale
+            out.append(Ranked(entry.doc, score, terms, typed, coverage))
         if not answered:
             return []
         out.sort(key=lambda r: (-r.score, r.doc.slug))
         return out
 
-    def _coverage(self, entry: Entry, concepts: list[Concept]) -> tuple[float, frozenset[str]]:
-        """The share of the query (each word by its idf) the document answers, and the terms
-        of the query it has."""
-        total = sum(c.idf for c in concepts if not c.stop) or 1.0
-        got = 0.0
-        matched: set[str] = set()
+    def _credits(self, concepts: list[Concept], top: np.ndarray) -> list[Floats]:
+        """Per concept, for each of the `top` slots, how well the document answers it: the
+        weight of the best of its terms or phrases the document has (1.0 for the word typed,
+        less for a synonym …), else its trigram credit, else 0.0."""
+        size = len(self._entries)
+        credits: list[Floats] = []
         for concept in concepts:
-            if concept.stop:
-                matched.update(t for t in concept.terms if t in entry.words)
-                continue
-            credit = 0.0
-            for term, weight in concept.terms.items():
-                if term in entry.words:
-                    matched.add(term)
-                    credit = max(credit, weight)
-            if credit < 1.0 and concept.grams:
-                share = sum(1 for g in concept.grams if g in entry.grams) / len(concept.grams)
-                if share >= self.weights.gram_match:
-                    credit = max(credit, share * self.weights.gram_credit)
-            got += credit * concept.idf
-        return got / total, frozenset(matched)
+            credit = np.zeros(size, dtype=np.float64)
+            if not concept.stop:
+                for term, weight in concept.terms.items():
+                    slots = self._words.slots(term)
+                    if slots is not None:
+                        credit[slots] = np.maximum(credit[slots], weight)
+                for phrase, weight in concept.phrases:
+                    has_all = self._has_all(phrase, size)
+                    credit[has_all] = np.maximum(credit[has_all], weight)
+                if concept.grams:
+                    np.maximum(credit, self._gram_credits(concept, size), out=credit)
+            credits.append(credit[top])
+        return credits
+
+    def _has_all(self, terms: tuple[str, ...], size: int) -> npt.NDArray[np.bool_]:
+        has_all = np.ones(size, dtype=bool)
+        for term in terms:
+            has = np.zeros(size, dtype=bool)
+            slots = self._words.slots(term)
+            if slots is not None:
+                has[slots] = True
+            has_all &= has
+        return has_all
+
+    def _gram_credits(self, concept: Concept, size: int) -> Floats:
+        """For a word a document lacks: the share of its trigrams one of the document's words
+        has (a trigram is the document's when one of its words has it), times `gram_credit`,
+        when that share is at least `gram_match`."""
+        w = self.weights
+        found = np.zeros(size, dtype=np.float64)
+        for gram, count in Counter(concept.grams).items():
+            slots = self._grams.slots(gram)
+            if slots is not None:
+                found[slots] += count
+        share = found / len(concept.grams)
+        return np.where(share >= w.gram_match, share * w.gram_credit, 0.0)
 
 
 def _normalised(scores: Floats) -> Floats:

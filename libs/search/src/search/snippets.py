@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from search.text import spans
+from search.text import WORD
 
 # Words shown around the best passage.
 WINDOW = 30
@@ -14,8 +14,9 @@ MARK_CLOSE = "</mark>"
 
 
 def snippet(text: str, is_match: Callable[[str], bool], *, window: int = WINDOW) -> str:
-    """The `window` words of `text` with the most matches (the start when none), as HTML."""
-    found = list(spans(text))
+    """The `window` words of `text` with the most matches (the start when none), as HTML.
+    `is_match` gets each word as written."""
+    found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
     if not found:
         return escape(text[:200])
     hits = [is_match(word) for _, _, word in found]
@@ -27,6 +28,7 @@ def snippet(text: str, is_match: Callable[[str], bool], *, window: int = WINDOW)
             running -= hits[start - 1]
         if running > best:
             best_start, best = start, running
+    best_start = _centred(hits, best_start, window)
     chosen = found[best_start : best_start + window]
     begin = chosen[0][0] if best_start else 0
     end = chosen[-1][1]
@@ -43,3 +45,14 @@ def snippet(text: str, is_match: Callable[[str], bool], *, window: int = WINDOW)
     else:
         out.append(escape(tail))
     return "".join(out)
+
+
+def _centred(hits: list[bool], start: int, window: int) -> int:
+    """The window moved so that the matches in it sit in its middle, keeping them all."""
+    inside = [i for i in range(start, min(start + window, len(hits))) if hits[i]]
+    if not inside:
+        return start
+    first, last = inside[0], inside[-1]
+    centred = (first + last) // 2 - window // 2
+    centred = max(centred, last - window + 1, 0)
+    return min(centred, first, max(len(hits) - window, 0))

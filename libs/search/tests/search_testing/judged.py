@@ -93,8 +93,28 @@ class Figures:
     per_query: dict[str, float]
 
 
-def figures(results: dict[str, list[str]]) -> Figures:
+def for_kinds(kinds: frozenset[str]) -> tuple[list[Query], dict[str, dict[str, int]]]:
+    """The queries and judgements as `search-eval --kinds` keeps them: judgements of other
+    kinds dropped, a query whose grade >= 2 documents are all of other kinds skipped."""
+    kind_of = {d.slug: d.kind for d in corpus()}
     judged = qrels()
+    kept: list[Query] = []
+    mine_all: dict[str, dict[str, int]] = {}
+    for query in queries():
+        rel = judged.get(query.qid, {})
+        mine = {d: g for d, g in rel.items() if kind_of[d] in kinds}
+        if rel and not any(g >= 2 for g in mine.values()):
+            continue
+        kept.append(query)
+        if mine:
+            mine_all[query.qid] = mine
+    return kept, mine_all
+
+
+def figures(
+    results: dict[str, list[str]], judgements: dict[str, dict[str, int]] | None = None
+) -> Figures:
+    judged = qrels() if judgements is None else judgements
     answerable = [q for q in results if q in judged]
     no_answer = [q for q in results if q not in judged]
     per_query = {q: ndcg_at_10(results[q], judged[q]) for q in answerable}
