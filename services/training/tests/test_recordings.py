@@ -98,6 +98,19 @@ async def test_a_recording_with_subtitles_is_served_and_its_transcript_found(tra
         "/v1/search", params={"q": "hentehylle", "lang": "nb", "kind": "transcript"}, headers=staff
     )
     assert [h["slug"] for h in found.json()["items"]] == [f"transcript-{recording['id']}-nb"]
+    # Withdrawing the course takes the transcript out of search; publishing it again, back in.
+    course_url = f"/v1/courses/{session['course_id']}"
+    for status, version, expected in (("draft", '"1"', 0), ("published", '"2"', 1)):
+        changed = await client.patch(
+            course_url, json={"status": status}, headers=trainer | {"If-Match": version}
+        )
+        assert changed.status_code == 200, changed.text
+        again = await client.get(
+            "/v1/search",
+            params={"q": "hentehylle", "lang": "nb", "kind": "transcript"},
+            headers=staff,
+        )
+        assert len(again.json()["items"]) == expected
     unknown = await client.post(
         "/v1/recordings",
         json={"session_id": "5b0f6ad1-42a4-4f32-9b7e-1d3f0c3c7d11", "url": "https://x.example/v"},

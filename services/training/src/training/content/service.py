@@ -23,6 +23,7 @@ from training.content.errors import (
     UnknownReference,
 )
 from training.content.events import CourseCreated, CourseUpdated, TopicCreated, TopicUpdated
+from training.content.followers import FOLLOWERS
 from training.content.models import Course, Lesson, Topic
 from training.content.publication import course_text, lesson_is_public, lesson_text
 from training.content.schemas import (
@@ -202,6 +203,7 @@ async def sync_course(session: AsyncSession, *, index: SearchIndex, course: Cour
             await index.put(session, lesson_text(lesson, course, topic))
         else:
             await index.remove(session, lesson.slug)
+    await FOLLOWERS.synced(session, index=index, course=course, topic=topic)
 
 
 async def create_course(

@@ -164,22 +164,54 @@ async def put_subtitles(
     )
     course = await session.get(Course, recording.course_id)
     assert course is not None
-    if course.status == "published":
-        topic = await session.get(Topic, course.topic_id)
-        assert topic is not None
-        await index.put(
-            session,
-            SearchDocument(
-                slug=transcript_slug(recording, lang),
-                kind="transcript",
-                lang=lang,
-                title=recording.title,
-                body=transcript(cues),
-                facets={"topic": topic.slug, "level": course.level, "format": course.format},
-                audience=AUDIENCE,
-            ),
-        )
+    topic = await session.get(Topic, course.topic_id)
+    assert topic is not None
+    await _sync_transcript(
+        session, index=index, recording=recording, track=track, course=course, topic=topic
+    )
     return track
+
+
+async def _sync_transcript(
+    session: AsyncSession,
+    *,
+    index: SearchIndex,
+    recording: Recording,
+    track: Subtitles,
+    course: Course,
+    topic: Topic,
+) -> None:
+    slug = transcript_slug(recording, track.lang)
+    if course.status != "published":
+        await index.remove(session, slug)
+        return
+    await index.put(
+        session,
+        SearchDocument(
+            slug=slug,
+            kind="transcript",
+            lang=track.lang,
+            title=recording.title,
+            body=transcript(parse(track.vtt)),
+            facets={"topic": topic.slug, "level": course.level, "format": course.format},
+            audience=AUDIENCE,
+        ),
+    )
+
+
+async def follow_course(
+    session: AsyncSession, *, index: SearchIndex, course: Course, topic: Topic
+) -> None:
+    """A course was put in or taken out of search: its recordings' transcripts follow."""
+    rows = await session.execute(
+        select(Recording, Subtitles)
+        .join(Subtitles, Subtitles.recording_id == Recording.id)
+        .where(Recording.course_id == course.id)
+    )
+    for recording, track in rows.all():
+        await _sync_transcript(
+            session, index=index, recording=recording, track=track, course=course, topic=topic
+        )
 
 
 async def get_subtitles(session: AsyncSession, *, recording: Recording, lang: str) -> Subtitles:
