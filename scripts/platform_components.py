@@ -51,6 +51,7 @@ SERVICES = (
         "TRAINING_",
         "services/training",
         "training.settings:TrainingSettings",
+        demo="training.demo:load_demo",
     ),
     Component(
         "helpdesk",

@@ -1,0 +1,1 @@
+"""iCalendar feeds (RFC 5545): the public calendar, filtered, and each person's own behind a token."""

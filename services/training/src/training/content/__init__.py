@@ -1,0 +1,1 @@
+"""Learning content: topics, courses made of modules and lessons, draft and published."""

@@ -1,0 +1,15 @@
+"""The events paths and progress emit, one model per type (declared in the feed's contract)."""
+
+from chassis.outbox import EventData
+
+
+class PathCreated(EventData):
+    event_type = "path.created"
+    slug: str
+    steps: int
+
+
+class LessonCompleted(EventData):
+    event_type = "lesson.completed"
+    lesson_id: str
+    person: str

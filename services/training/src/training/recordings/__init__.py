@@ -1,0 +1,1 @@
+"""Recordings of webinars with their WebVTT subtitles per language, checked strictly on upload."""
