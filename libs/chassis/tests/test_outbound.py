@@ -237,7 +237,7 @@ async def test_a_name_that_turns_private_after_registration_is_refused_at_connec
     async with _client(resolver, internet) as client:
         await client.check("https://rebind.example/")
         with pytest.raises(
-            OutboundRefused, match=re.escape("rebind.example resolves to 127.0.0.1 is a loopback")
+            OutboundRefused, match=re.escape("rebind.example: 127.0.0.1 is a loopback")
         ):
             await client.get("https://rebind.example/")
     assert internet.dialled == []

@@ -192,8 +192,7 @@ async def checked_addresses(host: str, port: int, resolver: Resolver) -> list[st
     for address in addresses:
         reason = refusal_for(address)
         if reason is not None:
-            shown = "" if literal is not None else f"{host} resolves to "
-            raise OutboundRefused(f"{shown}{reason}")
+            raise OutboundRefused(reason if literal is not None else f"{host}: {reason}")
     return addresses
 
 

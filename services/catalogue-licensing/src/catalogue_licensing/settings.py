@@ -1,5 +1,6 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -20,6 +21,10 @@ class CatalogueSettings(ServiceSettings):
     cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
     # Whose calendar decides which agreements are current ("today" in this zone).
     time_zone: str = "Europe/Oslo"
+    # The ports a product's SUSHI URL may name (the harvester's chassis.outbound policy).
+    sushi_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=lambda: [443], min_length=1
+    )
 
     @field_validator("time_zone")
     @classmethod
