@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CollectorRegistry
+from starlette.staticfiles import StaticFiles
 
 from chassis.auth import TokenVerifier
 from chassis.middleware import EdgeMiddleware, HttpMetrics
@@ -38,6 +40,7 @@ from gateway.settings import GatewaySettings
 from gateway.upstreams import close_upstreams, open_upstreams
 
 VERSION = "0.1.0"
+SWAGGER_UI_FILES = Path(str(files("swagger_ui") / "static"))
 TAGS = [{"name": "auth", "description": "Access tokens for registered API clients"}]
 
 log = structlog.get_logger("gateway.app")
@@ -168,9 +171,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
         return JSONResponse(document)
 
+    # Swagger UI's files from the pinned swagger-ui-py package: the page loads nothing from
+    # another host (issue 15, point 15), and works where the CDN is not reachable.
+    app.mount("/docs/assets", StaticFiles(directory=SWAGGER_UI_FILES), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Library platform API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Library platform API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+            # Swagger UI would otherwise send the contract's URL to the public validator.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ProxyMiddleware)
