@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import replace
@@ -20,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from chassis.auth import TokenVerifier
 from chassis.middleware import EdgeMiddleware, HttpMetrics
+from chassis.migrations import current_revisions
 from chassis.problems import install_problem_handlers
 from chassis.runtime import Runtime
 from chassis.service import ServiceSpec, install_database_handlers, service_lifespan
@@ -35,7 +38,7 @@ from gateway.keys.ring import KeyRing
 from gateway.keys.signing_key import ALGORITHM
 from gateway.proxy.middleware import ProxyMiddleware
 from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
-from gateway.runtime import GatewayRuntime, gateway_runtime
+from gateway.runtime import GatewayRuntime, GatewayStart, gateway_runtime
 from gateway.settings import GatewaySettings
 from gateway.upstreams import close_upstreams, open_upstreams
 
@@ -77,12 +80,69 @@ SPEC = ServiceSpec(
 )
 
 
+async def database_not_ready(settings: GatewaySettings, runtime: Runtime) -> str | None:
+    """Why the gateway cannot open its resources yet (database unreachable or not migrated to
+    this code's head), or None when it can."""
+    try:
+        async with (
+            asyncio.timeout(settings.health_timeout_seconds),
+            runtime.db.engine.connect() as conn,
+        ):
+            revisions = await conn.run_sync(current_revisions)
+    except Exception as exc:  # any failure to reach the database means "wait"
+        return f"its database is unreachable ({type(exc).__name__})"
+    if runtime.schema.compare(revisions) == "behind":
+        return (
+            f"its database is not migrated (at {sorted(revisions) or 'no revision'}, "
+            f"the code at {sorted(runtime.schema.heads)})"
+        )
+    return None
+
+
 def gateway_resources(
     registry: CollectorRegistry, limit_metrics: RateLimitMetrics, openapi: Callable[[], Any]
-) -> Callable[[GatewaySettings, Runtime], AbstractAsyncContextManager[GatewayRuntime]]:
+) -> Callable[[GatewaySettings, Runtime], AbstractAsyncContextManager[GatewayStart]]:
     """ServiceSpec.resources of the gateway: the key ring, upstreams with their breakers, the
     merged contract, rate limits and CORS, opened after the kit's database and HTTP client and
-    closed before them."""
+    closed before them. On a database not yet migrated they are opened later, when it is: the
+    process starts, answers live and waits unready (`GatewayStart`), instead of exiting."""
+
+    @asynccontextmanager
+    async def open_start(
+        settings: GatewaySettings, runtime: Runtime
+    ) -> AsyncIterator[GatewayStart]:
+        start = GatewayStart()
+        async with AsyncExitStack() as opened:
+            waiting = await database_not_ready(settings, runtime)
+            if waiting is None:
+                start.runtime = await opened.enter_async_context(open_resources(settings, runtime))
+                yield start
+                return
+            start.waiting_for = waiting
+            log.warning("gateway_waiting_for_database", reason=waiting)
+
+            async def open_when_ready() -> None:
+                while start.runtime is None:
+                    await asyncio.sleep(settings.schema_wait_seconds)
+                    waiting = await database_not_ready(settings, runtime)
+                    if waiting is not None:
+                        start.waiting_for = waiting
+                        continue
+                    try:
+                        start.runtime = await opened.enter_async_context(
+                            open_resources(settings, runtime)
+                        )
+                    except Exception as exc:
+                        start.waiting_for = f"its start-up failed ({exc!r})"
+                        log.error("gateway_start_failed", reason=repr(exc))
+
+            task = asyncio.create_task(open_when_ready(), name="gateway-start")
+            try:
+                yield start
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     @asynccontextmanager
     async def open_resources(
@@ -129,7 +189,7 @@ def gateway_resources(
                 cors=cors,
             )
 
-    return open_resources
+    return open_start
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

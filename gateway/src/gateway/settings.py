@@ -79,6 +79,8 @@ class GatewaySettings(ServiceSettings):
     upstream_breaker_failures: int = Field(default=DEFAULT_FAILURE_THRESHOLD, ge=1)
     upstream_breaker_cool_down_seconds: float = Field(default=DEFAULT_COOL_DOWN_SECONDS, gt=0)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
+    # A gateway started on a database not yet migrated waits, unready, and looks again this often.
+    schema_wait_seconds: float = Field(default=5.0, gt=0, le=300)
     contract_cache_seconds: float = Field(default=30.0, ge=0)
 
     # Edge limits (docs/decisions/0009-gateway-limits-and-cors.md). All request headers together
