@@ -31,6 +31,7 @@ from catalogue_licensing.agreements.participation.schemas import (
 from catalogue_licensing.agreements.split import SplitKey
 from catalogue_licensing.db import outbox, trail
 from catalogue_licensing.directory.followers import LibraryMove
+from catalogue_licensing.directory.isil import isil_key
 from catalogue_licensing.directory.models import County, Library, Municipality
 from chassis.audit import Change
 from chassis.auth import Principal
@@ -74,15 +75,15 @@ async def _libraries_of_county(
         await session.execute(
             select(Library, Municipality.county_id)
             .join(Municipality, Municipality.id == Library.municipality_id)
-            .where(Library.isil.in_(isils))
+            .where(Library.isil_key.in_([isil_key(isil) for isil in isils]))
         )
     ).all()
-    found = {library.isil: (library, county_id) for library, county_id in rows}
+    found = {library.isil_key: (library, county_id) for library, county_id in rows}
     errors = []
     for index, isil in enumerate(isils):
-        if isil not in found:
+        if isil_key(isil) not in found:
             errors.append((index, isil, "no library with this ISIL", "unknown_isil"))
-        elif found[isil][1] != county.id:
+        elif found[isil_key(isil)][1] != county.id:
             errors.append(
                 (index, isil, f"this library is not in county {county.number}", "foreign_isil")
             )
@@ -95,7 +96,9 @@ async def _libraries_of_county(
                 for index, isil, message, kind in errors
             ],
         )
-    return [found[isil][0] for isil in isils]
+    # One library named twice (in two spellings) takes part once.
+    libraries = {found[isil_key(isil)][0].id: found[isil_key(isil)][0] for isil in isils}
+    return list(libraries.values())
 
 
 _AGREEMENTS_OF_LIBRARY = Prepared(
