@@ -405,3 +405,34 @@ async def test_an_update_replaces_an_answer_and_is_audited_and_announced(product
         f"/v1/products/{product.id}", headers=me | {"If-None-Match": got.headers["ETag"]}
     )
     assert not_modified.status_code == 304
+
+
+async def test_a_product_has_a_launch_url_and_a_logo_on_https(products, issuer):
+    """Issue 15, point 14: what a library's website links patrons to, and shows."""
+    client, _app, _, (first, _second) = products
+    me = _vendor_headers(issuer, first)
+    body = product_payload(logo_url="https://cdn.vendor.example/logo.svg")
+    body["access"] = body["access"] | {"launch_url": "https://app.vendor.example/start"}
+    created = await client.post("/v1/products", json=body, headers=me)
+    assert created.status_code == 201, created.text
+    product = created.json()
+    assert product["access"]["launch_url"] == "https://app.vendor.example/start"
+    assert product["logo_url"] == "https://cdn.vendor.example/logo.svg"
+    for location, bad in (
+        (
+            "body.access.launch_url",
+            body | {"access": body["access"] | {"launch_url": "http://x.example/"}},
+        ),
+        ("body.logo_url", body | {"logo_url": "http://cdn.vendor.example/logo.svg"}),
+        ("body.logo_url", body | {"logo_url": "javascript:alert(1)"}),
+    ):
+        refused = await client.post("/v1/products", json=bad, headers=me)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["location"] == location
+    cleared = await client.patch(
+        f"/v1/products/{product['id']}", json={"logo_url": None}, headers=me | {"If-Match": '"1"'}
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["logo_url"] is None
+    plain = await client.post("/v1/products", json=product_payload(), headers=me)
+    assert (plain.json()["access"]["launch_url"], plain.json()["logo_url"]) == (None, None)

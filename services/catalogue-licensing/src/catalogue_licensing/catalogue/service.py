@@ -128,6 +128,7 @@ def render_product(offered: Offered, language: str) -> dict[str, Any]:
         "access": {
             "methods": list(access.get("methods") or []),
             "steps": pick(_dict(access.get("steps")), language),
+            "launch_url": access.get("launch_url"),
         },
         "home_use": {
             "available": bool(home_use.get("available", False)),
@@ -144,6 +145,7 @@ def render_product(offered: Offered, language: str) -> dict[str, Any]:
             "opening_hours": pick(_dict(contact.get("opening_hours")), language),
             "url": contact.get("url"),
         },
+        "logo_url": product.logo_url,
     }
     if offered.available_until is not None:
         rendered["available_until"] = offered.available_until.isoformat()
