@@ -8,6 +8,7 @@ or SIGTERM stops them all within a few seconds. Ports, host and the data folder 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -24,6 +25,8 @@ from platform_components import GATEWAY, SERVICES, Component, resolve
 ROOT = Path(__file__).resolve().parents[1]
 STOP_GRACE_SECONDS = 4.0
 READY_TIMEOUT_SECONDS = 60.0
+# Written by the gateway's demo loader (gateway/src/gateway/cli/demo.py, DEMO_FILE).
+DEMO_CLIENTS_FILE = "demo-clients.json"
 
 
 class LauncherSettings(BaseSettings):
@@ -64,7 +67,27 @@ def component_env(settings: LauncherSettings, component: Component) -> dict[str,
     else:
         env[f"{p}AUTH__ISSUER"] = gateway_url
         env[f"{p}AUTH__JWKS_URL"] = f"{gateway_url}/.well-known/jwks.json"
+    if component.name == "kpi":
+        env.update(harvest_env(settings, gateway_url))
     return env
+
+
+def harvest_env(settings: LauncherSettings, gateway_url: str) -> dict[str, str]:
+    """kpi harvests the catalogue's events feed from the catalogue itself, with a token the
+    gateway issues to the demo analyst client (the feed is for analysts and operators). Before
+    the gateway's demo clients exist (the first setup), nothing: the launch reads it again."""
+    clients = settings.data_dir / DEMO_CLIENTS_FILE
+    if not clients.exists():
+        return {}
+    analyst = json.loads(clients.read_text(encoding="utf-8")).get("analyst")
+    if not isinstance(analyst, dict):
+        return {}
+    return {
+        "KPI_HARVEST__CATALOGUE_URL": f"http://{settings.host}:{settings.catalogue_port}",
+        "KPI_HARVEST__TOKEN_URL": f"{gateway_url}/auth/token",
+        "KPI_HARVEST__CLIENT_ID": str(analyst["client_id"]),
+        "KPI_HARVEST__CLIENT_SECRET": str(analyst["client_secret"]),
+    }
 
 
 def say(message: str) -> None:

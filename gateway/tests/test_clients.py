@@ -101,6 +101,29 @@ async def test_registration_keeps_only_a_hash_and_lists_without_secrets(
         await add_client(settings, name="  ", role="library", scope=Scope())
 
 
+@pytest.mark.parametrize(
+    ("role", "scope", "reason"),
+    [
+        ("county_admin", Scope(), "the role county_admin needs --county"),
+        ("county_admin", Scope(isil="NO-2030000"), "the role county_admin needs --county"),
+        ("vendor", Scope(county="03"), "the role vendor needs --vendor-id"),
+        ("library", Scope(vendor_id=uuid.UUID(int=1)), "the role library needs --isil"),
+        ("staff", Scope(), "the role staff needs --isil"),
+        ("programme_admin", Scope(county="03"), "the role programme_admin takes no scope"),
+        ("operator", Scope(isil="NO-2030000"), "the role operator takes no scope"),
+    ],
+)
+async def test_a_registration_whose_scope_does_not_fit_its_role_is_refused(
+    gateway_db: str, tmp_path: Path, role: str, scope: Scope, reason: str
+) -> None:
+    """Issue 15, point 12: a vendor client without its vendor (or a county administrator scoped
+    to a library) would get tokens that every service refuses or, worse, reads as unscoped."""
+    settings = _settings(gateway_db, tmp_path)
+    with pytest.raises(ClientError, match=reason):
+        await add_client(settings, name="Misfit", role=role, scope=scope)
+    assert await registered_clients(settings) == []
+
+
 async def test_the_command_line_registers_and_lists_clients(
     gateway_db: str,
     tmp_path: Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,21 @@ async def test_the_cache_merges_again_only_when_a_document_changed(monkeypatch: 
     bodies["catalogue"] = b"not json"
     third = await cache.document(upstreams, 1.0)
     assert third["x-missing-upstreams"] == ["catalogue"]
+
+
+async def test_swagger_ui_is_served_by_the_platform_not_a_cdn(
+    gateway_settings: Any, open_gateway: Any
+) -> None:
+    """Issue 15, point 15: the docs page loads nothing from another host."""
+    async with open_gateway(gateway_settings()) as (http, _):
+        docs = await http.get("/docs")
+        sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assets = {source: await http.get(source) for source in sources}
+    assert docs.status_code == 200
+    assert sources, docs.text
+    assert all(source.startswith("/docs/assets/") for source in sources), sources
+    for source, answer in assets.items():
+        assert answer.status_code == 200, source
+        assert answer.content, source
+    assert "https://" not in docs.text.replace("https://validator", "")
+    assert "validatorUrl" in docs.text  # set to null: no call to the public validator

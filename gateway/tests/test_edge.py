@@ -21,7 +21,7 @@ from chassis.testing import TestIssuer
 from gateway.cors import CorsPolicy
 from gateway.edge import GatewayEdge, caller_address, parse_networks
 from gateway.ratelimit import MemoryBuckets, Quota, RateLimiter, RateLimitMetrics, RateLimitQuotas
-from gateway.runtime import GatewayRuntime
+from gateway.runtime import GatewayRuntime, GatewayStart
 
 LISTED = "https://bibliotek.example"
 ELSEWHERE = "https://anyone.example"
@@ -99,7 +99,8 @@ async def edge(
         limiter=limiter if limits else None,
         cors=cors,
     )
-    holder = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(resources=resources)))
+    started = GatewayStart(runtime=resources)
+    holder = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(resources=started)))
     upstream = Upstream()
     guarded = GatewayEdge(
         upstream, max_header_bytes=max_header_bytes, trusted_proxies=trusted_proxies

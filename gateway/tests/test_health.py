@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chassis.migrations import upgrade
 from gateway.settings import UPSTREAMS
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
 
 async def test_health_is_ok_when_every_service_is_ready(
@@ -86,3 +91,42 @@ async def test_the_gateways_metrics_are_not_public(
     assert response.status_code == status, response.text
     if status == 404:
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_unmigrated_database_leaves_the_gateway_alive_and_unready_until_migrated(
+    tmp_path: Any, gateway_settings: Any, open_gateway: Any
+) -> None:
+    """Issue 15, point 15: a gateway started before its migration Job finished does not crash
+    (its pods would loop in CrashLoopBackOff); it answers live, not ready, and 503 to everything
+    else, and becomes ready by itself once the database is at head."""
+    empty = tmp_path / "fresh"
+    await asyncio.to_thread(empty.mkdir)
+    settings = gateway_settings(data_dir=empty, schema_wait_seconds=0.05)
+    async with open_gateway(settings) as (http, _app):
+        live = await http.get("/health/live")
+        ready = await http.get("/health/ready")
+        token = await http.post("/auth/token", data={"grant_type": "client_credentials"})
+        proxied = await http.get("/catalogue/v1/catalogue/products")
+        assert live.status_code == 200
+        for answer in (ready, token, proxied):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.headers["retry-after"]
+            assert "not migrated" in answer.json()["detail"]
+        await asyncio.to_thread(upgrade, ALEMBIC_INI, settings.resolved_database_url())
+        for _ in range(100):
+            ready = await http.get("/health/ready")
+            if ready.status_code == 200:
+                break
+            await asyncio.sleep(0.05)
+        assert ready.status_code == 200, ready.text
+        assert (await http.get("/.well-known/jwks.json")).json()["keys"]
+
+
+async def test_a_migrated_gateway_is_ready_at_once(
+    gateway_settings: Any, open_gateway: Any
+) -> None:
+    async with open_gateway(gateway_settings()) as (http, _app):
+        ready = await http.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,9 @@ from gateway.scopes import Scope
 from gateway.settings import GatewaySettings
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+VENDOR_ID = uuid.UUID("0193a5c2-7b4e-7d21-9f3a-2c6e8b1d4f71")
 
 
 async def create_client(url: str, role: str, scope: Scope | None = None) -> tuple[str, str]:
@@ -104,7 +108,7 @@ async def test_body_authentication_and_the_role_as_scope_are_accepted(
 async def test_unknown_clients_wrong_secrets_and_revoked_clients_are_invalid_clients(
     gateway_db: str, gateway_settings: Any, open_gateway: Any
 ) -> None:
-    client_id, secret = await create_client(gateway_db, "vendor")
+    client_id, secret = await create_client(gateway_db, "vendor", Scope(vendor_id=VENDOR_ID))
     revoked_id, revoked_secret = await create_client(gateway_db, "partner")
     async with (
         Database(GatewaySettings(database_url=gateway_db)) as db,
@@ -411,7 +415,7 @@ async def test_a_revoked_client_gets_no_new_token_but_its_tokens_run_out_normall
 async def test_wrong_secrets_beyond_the_checks_allowed_at_once_are_turned_away_cheaply(
     gateway_db: str, gateway_settings: Any, open_gateway: Any
 ) -> None:
-    client_id, secret = await create_client(gateway_db, "vendor")
+    client_id, secret = await create_client(gateway_db, "vendor", Scope(vendor_id=VENDOR_ID))
     grant = {"grant_type": "client_credentials"}
     settings = gateway_settings(
         database_url=gateway_db, secret_checks_at_once=1, secret_checks_waiting=1

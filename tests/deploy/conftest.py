@@ -32,8 +32,9 @@ class Component:
 
     @property
     def ready_path(self) -> str:
-        """The readiness path: the gateway stays ready while an upstream is down."""
-        return "/health/live" if self.is_gateway else "/health/ready"
+        """The readiness path. Every component's own: the gateway's says its database is migrated
+        and its keys loaded, and stays ready while an upstream is down."""
+        return "/health/ready"
 
 
 SERVICES = (

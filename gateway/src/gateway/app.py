@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,11 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CollectorRegistry
+from starlette.staticfiles import StaticFiles
 
 from chassis.auth import TokenVerifier
 from chassis.middleware import EdgeMiddleware, HttpMetrics
+from chassis.migrations import current_revisions
 from chassis.problems import install_problem_handlers
 from chassis.runtime import Runtime
 from chassis.service import ServiceSpec, install_database_handlers, service_lifespan
@@ -33,11 +38,12 @@ from gateway.keys.ring import KeyRing
 from gateway.keys.signing_key import ALGORITHM
 from gateway.proxy.middleware import ProxyMiddleware
 from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
-from gateway.runtime import GatewayRuntime, gateway_runtime
+from gateway.runtime import GatewayRuntime, GatewayStart, gateway_runtime
 from gateway.settings import GatewaySettings
 from gateway.upstreams import close_upstreams, open_upstreams
 
 VERSION = "0.1.0"
+SWAGGER_UI_FILES = Path(str(files("swagger_ui") / "static"))
 TAGS = [{"name": "auth", "description": "Access tokens for registered API clients"}]
 
 log = structlog.get_logger("gateway.app")
@@ -74,12 +80,69 @@ SPEC = ServiceSpec(
 )
 
 
+async def database_not_ready(settings: GatewaySettings, runtime: Runtime) -> str | None:
+    """Why the gateway cannot open its resources yet (database unreachable or not migrated to
+    this code's head), or None when it can."""
+    try:
+        async with (
+            asyncio.timeout(settings.health_timeout_seconds),
+            runtime.db.engine.connect() as conn,
+        ):
+            revisions = await conn.run_sync(current_revisions)
+    except Exception as exc:  # any failure to reach the database means "wait"
+        return f"its database is unreachable ({type(exc).__name__})"
+    if runtime.schema.compare(revisions) == "behind":
+        return (
+            f"its database is not migrated (at {sorted(revisions) or 'no revision'}, "
+            f"the code at {sorted(runtime.schema.heads)})"
+        )
+    return None
+
+
 def gateway_resources(
     registry: CollectorRegistry, limit_metrics: RateLimitMetrics, openapi: Callable[[], Any]
-) -> Callable[[GatewaySettings, Runtime], AbstractAsyncContextManager[GatewayRuntime]]:
+) -> Callable[[GatewaySettings, Runtime], AbstractAsyncContextManager[GatewayStart]]:
     """ServiceSpec.resources of the gateway: the key ring, upstreams with their breakers, the
     merged contract, rate limits and CORS, opened after the kit's database and HTTP client and
-    closed before them."""
+    closed before them. On a database not yet migrated they are opened later, when it is: the
+    process starts, answers live and waits unready (`GatewayStart`), instead of exiting."""
+
+    @asynccontextmanager
+    async def open_start(
+        settings: GatewaySettings, runtime: Runtime
+    ) -> AsyncIterator[GatewayStart]:
+        start = GatewayStart()
+        async with AsyncExitStack() as opened:
+            waiting = await database_not_ready(settings, runtime)
+            if waiting is None:
+                start.runtime = await opened.enter_async_context(open_resources(settings, runtime))
+                yield start
+                return
+            start.waiting_for = waiting
+            log.warning("gateway_waiting_for_database", reason=waiting)
+
+            async def open_when_ready() -> None:
+                while start.runtime is None:
+                    await asyncio.sleep(settings.schema_wait_seconds)
+                    waiting = await database_not_ready(settings, runtime)
+                    if waiting is not None:
+                        start.waiting_for = waiting
+                        continue
+                    try:
+                        start.runtime = await opened.enter_async_context(
+                            open_resources(settings, runtime)
+                        )
+                    except Exception as exc:
+                        start.waiting_for = f"its start-up failed ({exc!r})"
+                        log.error("gateway_start_failed", reason=repr(exc))
+
+            task = asyncio.create_task(open_when_ready(), name="gateway-start")
+            try:
+                yield start
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     @asynccontextmanager
     async def open_resources(
@@ -126,7 +189,7 @@ def gateway_resources(
                 cors=cors,
             )
 
-    return open_resources
+    return open_start
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -168,9 +231,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
         return JSONResponse(document)
 
+    # Swagger UI's files from the pinned swagger-ui-py package: the page loads nothing from
+    # another host (issue 15, point 15), and works where the CDN is not reachable.
+    app.mount("/docs/assets", StaticFiles(directory=SWAGGER_UI_FILES), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Library platform API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Library platform API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+            # Swagger UI would otherwise send the contract's URL to the public validator.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(ProxyMiddleware)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chassis.auth import ROLES
 from chassis.types import utcnow
 from gateway.models import ApiClient
-from gateway.scopes import Scope
+from gateway.scopes import Scope, scope_misfit
 
 NAME_MAX_LENGTH = 200
 CLIENT_ID_MAX_LENGTH = 64
@@ -61,6 +61,9 @@ async def register_client(
         raise ClientError(f"name must have 1 to {NAME_MAX_LENGTH} characters")
     if role not in ROLES:
         raise ClientError(f"role must be one of: {', '.join(sorted(ROLES))}")
+    misfit = scope_misfit(role, scope)
+    if misfit is not None:
+        raise ClientError(misfit)
     secret = new_secret()
     client = ApiClient(
         client_id=new_client_id(name),

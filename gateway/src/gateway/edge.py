@@ -14,7 +14,7 @@ from chassis.auth import AuthError, bearer_token
 from chassis.problems import TYPE_PREFIX, problem_response
 from gateway.cors import PUBLIC_METHODS, CorsPolicy, Header
 from gateway.ratelimit import Decision, seconds
-from gateway.runtime import GatewayRuntime, gateway_runtime
+from gateway.runtime import GatewayNotReady, GatewayRuntime, gateway_runtime
 from gateway.settings import UPSTREAMS
 
 log = structlog.get_logger("gateway.edge")
@@ -116,6 +116,30 @@ def rate_limit_headers(decision: Decision) -> list[Header]:
     ]
 
 
+NOT_READY_RETRY_AFTER = b"5"
+_Scanned = tuple[int, int, bytes | None, bytes | None, bytes | None, bytes | None]
+
+
+def _scan(headers: list[tuple[bytes, bytes]]) -> _Scanned:
+    """One pass over the headers for everything the edge needs: their size, how many
+    Authorization headers and the last, Origin, X-Forwarded-For joined, and a preflight's method."""
+    size = 0
+    authorizations = 0
+    authorization = origin = forwarded_for = preflight_method = None
+    for name, value in headers:
+        size += len(name) + len(value) + 4  # "name: value\r\n"
+        if name == b"authorization":
+            authorizations += 1
+            authorization = value
+        elif name == b"origin":
+            origin = value
+        elif name == b"x-forwarded-for":
+            forwarded_for = value if forwarded_for is None else forwarded_for + b"," + value
+        elif name == b"access-control-request-method":
+            preflight_method = value
+    return size, authorizations, authorization, origin, forwarded_for, preflight_method
+
+
 async def refuse(
     send: Send,
     status: int,
@@ -145,6 +169,34 @@ async def refuse(
     await send({"type": "http.response.body", "body": response.body})
 
 
+async def _answer_not_ready(send: Send, method: str, path: str, reason: str) -> None:
+    """While the gateway waits for its database: alive (so it is not restarted), and 503 with
+    the reason to everything else, its readiness included."""
+    if path == "/health/live" and method in ("GET", "HEAD"):
+        body = b'{"status":"ok"}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+        return
+    await refuse(
+        send,
+        503,
+        "not-ready",
+        f"The gateway is not ready: {reason}",
+        path,
+        [(b"retry-after", NOT_READY_RETRY_AFTER), (b"cache-control", b"no-store")],
+    )
+
+
 class GatewayEdge:
     """Pure ASGI, between the kit's EdgeMiddleware (request id, access log, body size) and the
     proxy: everything here is decided from the request line and headers, before any body is
@@ -167,21 +219,9 @@ class GatewayEdge:
             return
         path: str = scope["path"]
         method: str = scope["method"]
-        # One pass over the headers for everything this layer needs.
-        size = 0
-        authorizations = 0
-        authorization = origin = forwarded_for = preflight_method = None
-        for name, value in scope["headers"]:
-            size += len(name) + len(value) + 4  # "name: value\r\n"
-            if name == b"authorization":
-                authorizations += 1
-                authorization = value
-            elif name == b"origin":
-                origin = value
-            elif name == b"x-forwarded-for":
-                forwarded_for = value if forwarded_for is None else forwarded_for + b"," + value
-            elif name == b"access-control-request-method":
-                preflight_method = value
+        size, authorizations, authorization, origin, forwarded_for, preflight_method = _scan(
+            scope["headers"]
+        )
         if size > self.max_header_bytes:
             await refuse(
                 send,
@@ -193,7 +233,11 @@ class GatewayEdge:
                 close=True,
             )
             return
-        runtime = gateway_runtime(scope["app"])
+        try:
+            runtime = gateway_runtime(scope["app"])
+        except GatewayNotReady as exc:
+            await _answer_not_ready(send, method, path, exc.reason)
+            return
         cors = runtime.cors
         reason = unsafe_path(path, _raw_path(scope))
         preflight = method == "OPTIONS" and origin is not None and preflight_method is not None

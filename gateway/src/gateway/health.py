@@ -78,6 +78,14 @@ def health_router(registry: CollectorRegistry, *, metrics_token: str = "") -> AP
     router = APIRouter(include_in_schema=False)
     router.include_router(process_router(registry, metrics_allowed=metrics_reader(metrics_token)))
 
+    @router.get("/health/ready")
+    async def ready(request: Request) -> Response:
+        """The gateway's own readiness (its database migrated, its keys loaded), not its
+        upstreams': one service down must not take every replica out of the Service. While it
+        waits, the edge answers 503 before this route (GatewayEdge)."""
+        gateway_runtime(request.app)
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
     @router.get("/health")
     async def health(request: Request) -> Response:
         runtime = gateway_runtime(request.app)

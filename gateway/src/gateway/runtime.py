@@ -32,6 +32,32 @@ class GatewayRuntime:
     cors: CorsPolicy
 
 
+class GatewayNotReady(Exception):
+    """The gateway's resources are not open yet: `reason` says what it waits for."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class GatewayStart:
+    """The kit's `resources` of the gateway: its runtime once it could be opened. Until the
+    database is migrated (the migration Job may finish after the pods start) it is None, and
+    `waiting_for` says why; the gateway answers live, not ready, and 503 to the rest."""
+
+    runtime: GatewayRuntime | None = None
+    waiting_for: str = "start-up"
+
+
+def gateway_start(app: Any) -> GatewayStart:
+    return resources_of(app, GatewayStart)
+
+
 def gateway_runtime(app: Any) -> GatewayRuntime:
-    """The resources of a started gateway application (from `request.app` or `scope["app"]`)."""
-    return resources_of(app, GatewayRuntime)
+    """The resources of a started gateway application (from `request.app` or `scope["app"]`);
+    GatewayNotReady while the gateway waits for its database."""
+    start = resources_of(app, GatewayStart)
+    if start.runtime is None:
+        raise GatewayNotReady(start.waiting_for)
+    return start.runtime

@@ -64,3 +64,27 @@ def parse_scope(
     if isil is not None and (len(isil) > ISIL_MAX_LENGTH or not _ISIL.fullmatch(isil)):
         raise ScopeError(f"isil must be an ISO 15511 identifier like NO-2030000, got {isil!r}")
     return Scope(county=county, vendor_id=parsed_vendor, isil=isil)
+
+
+# The scope a role's tokens must carry: the services narrow these roles by it, and a token
+# without it is refused by them or, worse, read as unscoped. Roles not named here take any.
+REQUIRED_SCOPE = {
+    "county_admin": ("county", "--county"),
+    "vendor": ("vendor_id", "--vendor-id"),
+    "library": ("isil", "--isil"),
+    "staff": ("isil", "--isil"),
+}
+# Roles that see everything: a scope would suggest a limit no service applies.
+UNSCOPED_ROLES = frozenset({"programme_admin", "operator"})
+
+
+def scope_misfit(role: str, scope: Scope) -> str | None:
+    """Why `scope` does not fit `role`, or None when it does (issue 15, point 12)."""
+    given = {name for name in ("county", "vendor_id", "isil") if getattr(scope, name) is not None}
+    if role in REQUIRED_SCOPE:
+        needed, option = REQUIRED_SCOPE[role]
+        if given != {needed}:
+            return f"the role {role} needs {option} and no other scope"
+    elif role in UNSCOPED_ROLES and given:
+        return f"the role {role} takes no scope"
+    return None

@@ -79,11 +79,15 @@ class GatewaySettings(ServiceSettings):
     upstream_breaker_failures: int = Field(default=DEFAULT_FAILURE_THRESHOLD, ge=1)
     upstream_breaker_cool_down_seconds: float = Field(default=DEFAULT_COOL_DOWN_SECONDS, gt=0)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
+    # A gateway started on a database not yet migrated waits, unready, and looks again this often.
+    schema_wait_seconds: float = Field(default=5.0, gt=0, le=300)
     contract_cache_seconds: float = Field(default=30.0, ge=0)
 
     # Edge limits (docs/decisions/0009-gateway-limits-and-cors.md). All request headers together
-    # (names, values, separators); above it: 431. uvicorn with httptools sets no limit of its own.
-    max_header_bytes: int = Field(default=16_384, ge=1024)
+    # (names, values, separators); above it: 431, exactly at the edge, and while reading in the
+    # kit's server protocol (chassis.server, decision 0038), which also answers 408 to a head not
+    # complete within GATEWAY_HEADER_TIMEOUT_SECONDS (the kit's setting, 10 s).
+    max_header_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
     # Token buckets per caller address and per verified client, both apply; the token endpoint
     # has stricter ones of its own (per address, and per client id tried). These defaults suit
     # the embedded run, where every local caller shares 127.0.0.1; deploy/ sets production's.

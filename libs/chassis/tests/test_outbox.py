@@ -92,6 +92,17 @@ async def test_contract_declares_the_304(notes):
     assert any(p["name"] == "if-none-match" for p in operation["parameters"])
 
 
+async def test_the_contract_says_the_events_are_a_feed_not_a_page(notes):
+    """Issue 15, point 13: every list pages with `cursor`/`next_cursor`; the events feed keeps a
+    position (`after`/`next_after`), and its contract says so, and why."""
+    client, _ = notes
+    operation = (await client.get("/openapi.json")).json()["paths"]["/v1/events"]["get"]
+    assert "feed" in operation["description"]
+    assert "next_cursor" in operation["description"]
+    after = next(p for p in operation["parameters"] if p["name"] == "after")
+    assert "position" in after["description"]
+
+
 def test_the_feed_contract_declares_each_event_type_as_a_member_of_a_discriminated_union():
     from chassis.service import build_app
     from notes_app.app import EVENTS, SPEC, NotesSettings

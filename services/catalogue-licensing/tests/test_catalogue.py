@@ -135,6 +135,7 @@ async def test_a_library_sees_what_its_participation_brings_in_its_readers_langu
     assert audiobooks["access"] == {
         "methods": ["library_card"],
         "steps": "Logg inn med lånekortet.",
+        "launch_url": None,
     }
     assert audiobooks["home_use"] == {"available": True, "terms": "Overalt."}
     assert audiobooks["sharing"] == {"allowed": False, "terms": None}
@@ -395,3 +396,26 @@ async def test_a_change_reaches_a_read_the_fast_path_would_answer(catalogue, iss
     assert _names(await client.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]
     await _retire(app, world["film"].id)
     assert _names(await client.get(DEICHMAN)) == ["Lydbøker for alle"]
+
+
+async def test_the_catalogue_shows_a_products_launch_url_and_logo(catalogue, issuer):
+    """Issue 15, point 14: a website builder links and shows a product without a table of its own."""
+    client, app = catalogue
+    world = await _world(client, app, issuer)
+    admin = world["admin"]
+    product = (await client.get(f"/v1/products/{world['audiobooks'].id}", headers=admin)).json()
+    changed = await client.patch(
+        f"/v1/products/{product['id']}",
+        json={
+            "access": product["access"] | {"launch_url": "https://lyd.example/start"},
+            "logo_url": "https://lyd.example/logo.png",
+        },
+        headers=admin | {"If-Match": f'"{product["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    items = {item["name"]: item for item in (await client.get(DEICHMAN)).json()["items"]}
+    audiobooks = items["Lydbøker for alle"]
+    assert audiobooks["access"]["launch_url"] == "https://lyd.example/start"
+    assert audiobooks["logo_url"] == "https://lyd.example/logo.png"
+    assert items["Filmtjenesten"]["logo_url"] is None
+    assert items["Filmtjenesten"]["access"]["launch_url"] is None

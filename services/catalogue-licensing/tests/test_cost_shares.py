@@ -1,4 +1,4 @@
-"""Cost shares over HTTP: recomputed on every change, always the exact total, each county its own row."""
+"""Cost shares over HTTP: recomputed on every change, always the exact total, read by the counties that take part."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ async def test_changing_participation_changes_the_shares_which_still_add_up(cata
     ]
 
 
-async def test_a_county_admin_reads_only_its_own_row_and_partners_none(catalogue, issuer):
+async def test_a_participating_county_reads_every_share_others_none_partners_403(catalogue, issuer):
+    """Issue 15, point 10 (docs/decisions/0039): a county that takes part reads every
+    participant's share (the price, the key and public populations reveal them anyway, and each
+    county checks the split adds up); a county outside the agreement reads none."""
     client, app = catalogue
     admin = issuer.headers("programme_admin")
     url = await _agreement(client, app, admin)
@@ -70,11 +73,11 @@ async def test_a_county_admin_reads_only_its_own_row_and_partners_none(catalogue
         f"{url}/cost-shares", headers=issuer.headers("county_admin", county="03")
     )
     assert oslo.status_code == 200
-    assert _amounts(oslo) == {"03": 500_000}
+    assert _amounts(oslo) == {"03": 500_000, "46": 500_000}
     vestland = await client.get(
         f"{url}/cost-shares", headers=issuer.headers("county_admin", county="46")
     )
-    assert _amounts(vestland) == {"46": 500_000}
+    assert _amounts(vestland) == {"03": 500_000, "46": 500_000}
     outsider = await client.get(
         f"{url}/cost-shares", headers=issuer.headers("county_admin", county="18")
     )

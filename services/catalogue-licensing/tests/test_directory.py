@@ -310,3 +310,31 @@ async def test_programme_admin_sets_a_population_and_the_etag_follows(catalogue,
     assert corrected.status_code == 200
     assert corrected.json()["populations"][0] == {"year": 2024, "population": 52_000}
     assert [e["year"] for e in await events_of(app, "county.population_set")] == [2026]
+
+
+async def test_an_isil_is_matched_whatever_its_case_and_kept_as_written(catalogue, issuer):
+    """Issue 15, point 14: ISILs compare case-insensitively (ISO 15511; German ones are written
+    with lowercase letters, DE-Bo133), so a library is found by any spelling and registered once,
+    and every answer keeps the ISIL as it was registered."""
+    client, app = catalogue
+    await _seed(app)
+    admin = issuer.headers("programme_admin")
+    created = await client.post("/v1/libraries", json=_library(isil="NO-Bo1804a"), headers=admin)
+    assert created.status_code == 201, created.text
+    for spelling in ("NO-Bo1804a", "no-bo1804A", "NO-BO1804A"):
+        found = await client.get(f"/v1/libraries/{spelling}")
+        assert found.status_code == 200, spelling
+        assert found.json()["isil"] == "NO-Bo1804a"
+    again = await client.post("/v1/libraries", json=_library(isil="no-BO1804A"), headers=admin)
+    assert again.status_code == 409, again.text
+    changed = await client.patch(
+        "/v1/libraries/no-bo1804a",
+        json={"name": "Bodø Sentrum"},
+        headers=admin | {"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["isil"] == "NO-Bo1804a"
+    upper = await client.get("/v1/libraries/NO-2030000/catalogue")
+    lower = await client.get("/v1/libraries/no-2030000/catalogue")
+    assert (upper.status_code, lower.status_code) == (200, 200), lower.text
+    assert lower.json()["items"] == upper.json()["items"]

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from catalogue_factories import create_county, create_product, create_vendor
+from catalogue_factories import create_county, create_vendor, product_payload
 from catalogue_licensing.agreements.models import Agreement
 from catalogue_licensing.app import SPEC
+from catalogue_licensing.products.models import Product
 from chassis.migrations import alembic_config, upgrade
 from chassis.types import utcnow
 
@@ -37,12 +38,29 @@ async def _seed(url: str) -> dict[str, uuid.UUID]:
     ids = {name: uuid.uuid4() for name in ("per_inhabitant", "stale", "equal")}
     async with async_sessionmaker(engine)() as session, session.begin():
         oslo = await create_county(session, populations={2024: 700, 2025: 720, 2027: 720})
-        product = await create_product(session, await create_vendor(session), status="active")
+        vendor = await create_vendor(session)
+        # The products table as revision 0002 had it: the model's later columns left out.
+        products_0002 = sa.table(
+            "products",
+            *[sa.column(c.name, c.type) for c in Product.__table__.columns if c.name != "logo_url"],
+        )
+        product_id = uuid.uuid4()
+        await session.execute(
+            products_0002.insert().values(
+                id=product_id,
+                vendor_id=vendor.id,
+                status="active",
+                **product_payload(),
+                created_at=utcnow(),
+                updated_at=utcnow(),
+                version=1,
+            )
+        )
         for name, agreement_id in ids.items():
             session.add(
                 Agreement(
                     id=agreement_id,
-                    product_id=product.id,
+                    product_id=product_id,
                     period_start=date(2026, 1, 1),
                     period_end=date(2026, 12, 31),
                     yearly_price_minor=100,

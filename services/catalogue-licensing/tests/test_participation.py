@@ -278,3 +278,38 @@ async def test_per_inhabitant_without_any_population_names_the_county(catalogue,
     assert answer.json()["counties"] == ["18"]
     assert "18" in answer.json()["detail"]
     assert await _snapshot(app) == before
+
+
+async def test_an_etag_never_repeats_across_withdrawing_and_joining_again(
+    catalogue, issuer, agreement
+):
+    """Issue 15, point 8: a stale "1" from a withdrawn participation must not match the one that
+    joined again (its row is new, its version would start at 1 again)."""
+    client, _app = catalogue
+    url = f"{agreement['url']}/participations/03"
+    oslo = issuer.headers("county_admin", county="03")
+    seen = []
+    joined = await client.put(url, json={"libraries": ["NO-2030000"]}, headers=oslo)
+    seen.append(joined.headers["ETag"])
+    changed = await client.put(
+        url, json={"libraries": ["NO-2030000", "NO-2030001"]}, headers=oslo | {"If-Match": seen[-1]}
+    )
+    assert changed.status_code == 200, changed.text
+    seen.append(changed.headers["ETag"])
+    withdrawn = await client.delete(url, headers=oslo | {"If-Match": seen[-1]})
+    assert withdrawn.status_code == 204
+    again = await client.put(url, json={"libraries": ["NO-2030000"]}, headers=oslo)
+    assert again.status_code == 201, again.text
+    assert again.headers["ETag"] not in seen
+    read = await client.get(url, headers=oslo)
+    assert read.headers["ETag"] == again.headers["ETag"]
+    for stale in seen:
+        refused = await client.put(
+            url, json={"libraries": ["NO-2030001"]}, headers=oslo | {"If-Match": stale}
+        )
+        assert refused.status_code == 412, stale
+    current = await client.put(
+        url, json={"libraries": ["NO-2030001"]}, headers=oslo | {"If-Match": again.headers["ETag"]}
+    )
+    assert current.status_code == 200, current.text
+    assert current.headers["ETag"] not in [*seen, again.headers["ETag"]]

@@ -3,16 +3,20 @@ moves draft -> active -> retired only, SUSHI URLs never pointing inward (a fake 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from catalogue_factories import committed, create_product, create_vendor, product_payload, random_id
+from catalogue_licensing.app import SPEC
 from catalogue_licensing.audit.models import AuditEntry
 from catalogue_licensing.db import outbox
 from catalogue_licensing.products.models import Product
-from catalogue_licensing.products.sushi import HostNotResolved, host_resolver
+from catalogue_licensing.products.sushi import host_resolver
+from catalogue_licensing.settings import CatalogueSettings
+from chassis.outbound import HostNotResolved
 
 
 class FakeResolver:
@@ -21,9 +25,15 @@ class FakeResolver:
     def __init__(self, table: dict[str, list[str]]) -> None:
         self.table = table
         self.asked: list[tuple[str, int]] = []
+        # A host named here answers only once its gate opens (a slow DNS server).
+        self.gates: dict[str, asyncio.Event] = {}
+        self.waiting = asyncio.Event()
 
     async def addresses(self, host: str, port: int) -> list[str]:
         self.asked.append((host, port))
+        if host in self.gates:
+            self.waiting.set()
+            await self.gates[host].wait()
         if host not in self.table:
             raise HostNotResolved("unknown host")
         return self.table[host]
@@ -40,6 +50,9 @@ async def products(catalogue):
             "sushi.mixed.example": ["93.184.216.34", "127.0.0.1"],
             "sushi.metadata.example": ["169.254.169.254"],
             "sushi.mapped.example": ["::ffff:192.168.1.1"],
+            "sushi.nat64.example": ["64:ff9b::a00:5"],
+            "sushi.sixtofour.example": ["2002:a9fe:a9fe::1"],
+            "sushi.slow.example": ["93.184.216.34"],
         }
     )
     app.dependency_overrides[host_resolver] = lambda: resolver
@@ -178,9 +191,18 @@ async def test_bad_product_input_names_the_field_and_writes_nothing(
         ("https://sushi.metadata.example/r5", "link-local"),
         ("https://sushi.mapped.example/r5", "private"),
         ("https://127.0.0.1/r5", "loopback"),
-        ("https://[::1]:8443/r5", "loopback"),
+        ("https://[::1]/r5", "loopback"),
         ("https://[fe80::1]/r5", "link-local"),
         ("https://sushi.nowhere.example/r5", "does not resolve"),
+        # IPv6 addresses that carry an IPv4 one are judged by it (issue 15, point 5).
+        ("https://[64:ff9b::7f00:1]/r5", "loopback"),
+        ("https://[::7f00:1]/r5", "loopback"),
+        ("https://sushi.nat64.example/r5", "10.0.0.5, a private"),
+        ("https://sushi.sixtofour.example/r5", "169.254.169.254, a link-local"),
+        ("https://[64:ff9b:1::5db8:d822]/r5", "local-use NAT64"),
+        # Port 443 only unless configured (CATALOGUE_SUSHI_PORTS).
+        ("https://sushi.public.example:8443/r5", "port 8443"),
+        ("https://sushi.public.example:22/r5", "port 22"),
     ],
 )
 async def test_a_sushi_url_must_resolve_to_public_addresses_only(products, issuer, url, reason):
@@ -201,13 +223,13 @@ async def test_a_public_sushi_url_is_accepted_after_resolving_its_host(products,
     client, _app, resolver, (first, _second) = products
     answer = await client.post(
         "/v1/products",
-        json=_with_procurement(sushi_url="https://sushi.public.example:8443/r51"),
+        json=_with_procurement(sushi_url="https://sushi.public.example/r51"),
         headers=_vendor_headers(issuer, first),
     )
     assert answer.status_code == 201, answer.text
-    assert answer.json()["procurement"]["sushi_url"] == "https://sushi.public.example:8443/r51"
-    assert resolver.asked == [("sushi.public.example", 8443)]
-    # A change to the URL is checked again; an unchanged one is not resolved again.
+    assert answer.json()["procurement"]["sushi_url"] == "https://sushi.public.example/r51"
+    assert resolver.asked == [("sushi.public.example", 443)]
+    # A change to the URL is checked again.
     product = answer.json()
     bad = await client.patch(
         f"/v1/products/{product['id']}",
@@ -217,13 +239,58 @@ async def test_a_public_sushi_url_is_accepted_after_resolving_its_host(products,
         headers=_vendor_headers(issuer, first) | {"If-Match": '"1"'},
     )
     assert bad.status_code == 422
+    # An unchanged URL is not refused, even when its host no longer resolves (it is looked up
+    # before the transaction, when whether it changed is not yet known).
+    resolver.table.pop("sushi.public.example")
     same = await client.patch(
         f"/v1/products/{product['id']}",
         json={"procurement": product["procurement"] | {"wcag_level": "AAA"}},
         headers=_vendor_headers(issuer, first) | {"If-Match": '"1"'},
     )
-    assert same.status_code == 200
-    assert len(resolver.asked) == 2
+    assert same.status_code == 200, same.text
+
+
+async def test_another_port_is_accepted_when_configured(service_client, issuer):
+    async with service_client(SPEC, CatalogueSettings, sushi_ports=[443, 8443]) as (client, app):
+        resolver = FakeResolver({"sushi.public.example": ["93.184.216.34"]})
+        app.dependency_overrides[host_resolver] = lambda: resolver
+        async with committed(app) as session:
+            vendor = await create_vendor(session, name="Port AS")
+        answer = await client.post(
+            "/v1/products",
+            json=_with_procurement(sushi_url="https://sushi.public.example:8443/r51"),
+            headers=_vendor_headers(issuer, vendor),
+        )
+        assert answer.status_code == 201, answer.text
+        assert resolver.asked == [("sushi.public.example", 8443)]
+
+
+async def test_a_slow_sushi_lookup_holds_up_no_other_write(products, issuer):
+    """Issue 15, point 4: the lookup runs before the request's transaction, so SQLite's write lock
+    is not held while a slow DNS server thinks."""
+    client, app, resolver, (first, second) = products
+    gate = resolver.gates["sushi.slow.example"] = asyncio.Event()
+    slow = asyncio.create_task(
+        client.post(
+            "/v1/products",
+            json=_with_procurement(sushi_url="https://sushi.slow.example/r5"),
+            headers=_vendor_headers(issuer, first),
+        )
+    )
+    try:
+        await asyncio.wait_for(resolver.waiting.wait(), 10)
+        other = await asyncio.wait_for(
+            client.post(
+                "/v1/products", json=product_payload(), headers=_vendor_headers(issuer, second)
+            ),
+            3,
+        )
+        assert other.status_code == 201, other.text
+    finally:
+        gate.set()
+        answer = await slow
+    assert answer.status_code == 201, answer.text
+    assert await _count(app) == 2
 
 
 async def test_another_vendors_product_is_404_everywhere_and_never_listed(products, issuer):
@@ -338,3 +405,34 @@ async def test_an_update_replaces_an_answer_and_is_audited_and_announced(product
         f"/v1/products/{product.id}", headers=me | {"If-None-Match": got.headers["ETag"]}
     )
     assert not_modified.status_code == 304
+
+
+async def test_a_product_has_a_launch_url_and_a_logo_on_https(products, issuer):
+    """Issue 15, point 14: what a library's website links patrons to, and shows."""
+    client, _app, _, (first, _second) = products
+    me = _vendor_headers(issuer, first)
+    body = product_payload(logo_url="https://cdn.vendor.example/logo.svg")
+    body["access"] = body["access"] | {"launch_url": "https://app.vendor.example/start"}
+    created = await client.post("/v1/products", json=body, headers=me)
+    assert created.status_code == 201, created.text
+    product = created.json()
+    assert product["access"]["launch_url"] == "https://app.vendor.example/start"
+    assert product["logo_url"] == "https://cdn.vendor.example/logo.svg"
+    for location, bad in (
+        (
+            "body.access.launch_url",
+            body | {"access": body["access"] | {"launch_url": "http://x.example/"}},
+        ),
+        ("body.logo_url", body | {"logo_url": "http://cdn.vendor.example/logo.svg"}),
+        ("body.logo_url", body | {"logo_url": "javascript:alert(1)"}),
+    ):
+        refused = await client.post("/v1/products", json=bad, headers=me)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["location"] == location
+    cleared = await client.patch(
+        f"/v1/products/{product['id']}", json={"logo_url": None}, headers=me | {"If-Match": '"1"'}
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["logo_url"] is None
+    plain = await client.post("/v1/products", json=product_payload(), headers=me)
+    assert (plain.json()["access"]["launch_url"], plain.json()["logo_url"]) == (None, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -11,9 +12,11 @@ from typing import Generic, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.config import STARTUP_FAILURE
 
 from chassis.logging import configure_logging, get_logger
 from chassis.migrations import upgrade
+from chassis.server import bounded_protocol
 from chassis.service import ServiceSpec, build_app
 from chassis.settings import ServiceSettings
 
@@ -106,14 +109,28 @@ def freeze_heap_after_startup(app: ASGIApp) -> ASGIApp:
     return freezing
 
 
-def serve_app(app: ASGIApp, settings: ServiceSettings) -> None:
-    uvicorn.run(
+def server_config(app: ASGIApp, settings: ServiceSettings) -> uvicorn.Config:
+    """uvicorn's configuration for serving `app`: the kit's bounded HTTP protocol (chassis.server)
+    with the settings' header limits, the heap frozen after start-up, the kit's logging."""
+    return uvicorn.Config(
         freeze_heap_after_startup(app),
         host=settings.host,
         port=settings.port,
+        http=bounded_protocol(
+            max_head_bytes=settings.max_header_bytes,
+            head_timeout=settings.header_timeout_seconds,
+        ),
         log_config=None,
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=3,
         proxy_headers=False,
     )
+
+
+def serve_app(app: ASGIApp, settings: ServiceSettings) -> None:
+    server = uvicorn.Server(server_config(app, settings))
+    server.run()
+    if not server.started:
+        # As uvicorn.run does: a failed start-up (a port in use, a lifespan error) is an exit code.
+        sys.exit(STARTUP_FAILURE)

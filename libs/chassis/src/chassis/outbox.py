@@ -139,10 +139,25 @@ class Event(BaseModel):
     data: dict[str, Any]
 
 
+FEED_DESCRIPTION = (
+    "A feed, not a page of a list: events in the order they were committed, each with a `seq` "
+    "that only grows. Read from `after` (0 at first), keep the answer's `next_after`, and ask "
+    "with it again, now or later: new events appear after it, none is skipped or changed. "
+    "Where lists page with an opaque `cursor` and `next_cursor` that end when the list does, "
+    "the feed's position never ends; `has_more` says whether to ask again at once."
+)
+
+
 class FeedQuery(BaseModel):
     """The events feed's query: a position and a page size."""
 
-    after: int = Field(0, ge=0, le=2**62, description="Last seq already read")
+    after: int = Field(
+        0,
+        ge=0,
+        le=2**62,
+        description="The position read up to: the `seq` of the last event already read (0: "
+        "from the start). Keep it, not a cursor: the same position asks for new events later",
+    )
     limit: int = Field(100, ge=1, le=MAX_EVENTS_PAGE)
 
 
@@ -237,6 +252,7 @@ def events_router(table: Table, events: Sequence[type[EventData]] = ()) -> APIRo
     @router.get(
         "/v1/events",
         summary="Read the service's domain events after a position",
+        description=FEED_DESCRIPTION,
         response_model=page_model,
         responses={**_NOT_MODIFIED, **problem_responses(400, 401, 403, 422)},
     )

@@ -122,6 +122,10 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # The request head (request line and headers), bounded by the server while it reads it
+    # (chassis.server): past this size 431, and a head not complete within the timeout 408.
+    max_header_bytes: int = Field(default=32_768, ge=1024, le=1_048_576)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     # Idempotency-Key records are kept at least this long (a replay within it gets the first

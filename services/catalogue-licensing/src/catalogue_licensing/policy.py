@@ -83,7 +83,8 @@ POLICY: Policy = {
     "list_cost_shares": allow(
         "programme_admin",
         "county_admin",
-        scope="county admin: only the token's county's row; programme admin: every row",
+        scope="county admin: every row of an agreement the token's county takes part in, none "
+        "of another; programme admin: every row",
     ),
     # Procurement rounds: the programme drafts and moves them; once announced, anyone with a
     # role in the cycle reads them.

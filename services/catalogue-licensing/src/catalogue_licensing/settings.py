@@ -1,6 +1,7 @@
 """Settings of the catalogue service, read from CATALOGUE_* environment variables."""
 
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -31,6 +32,10 @@ class CatalogueSettings(ServiceSettings):
     # Partnership before publishing) and the name of the buyer the releases name.
     ocds_ocid_prefix: str = Field(default="ocds-libplt", pattern=r"^ocds-[a-z0-9]{6}$")
     procurement_buyer_name: str = Field(default="Library programme", min_length=1, max_length=200)
+    # The ports a product's SUSHI URL may name (the harvester's chassis.outbound policy).
+    sushi_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=lambda: [443], min_length=1
+    )
 
     @field_validator("time_zone")
     @classmethod

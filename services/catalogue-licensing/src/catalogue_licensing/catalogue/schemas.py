@@ -13,6 +13,7 @@ from chassis.schemas import OutputModel
 class Access(OutputModel):
     methods: list[str] = Field(description="library_card, feide, ip_range, vendor_account ...")
     steps: str | None = Field(description="How to get in, step by step")
+    launch_url: str | None = Field(description="Where to send patrons to start using it")
 
 
 class HomeUse(OutputModel):
@@ -45,6 +46,7 @@ class CatalogueProduct(OutputModel):
     home_use: HomeUse
     sharing: Sharing
     contact: Contact
+    logo_url: str | None = Field(description="The product's logo (https)")
 
 
 class LibraryCatalogueItem(CatalogueProduct):

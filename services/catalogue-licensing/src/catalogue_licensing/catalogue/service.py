@@ -18,6 +18,7 @@ from catalogue_licensing.agreements.models import (
 )
 from catalogue_licensing.catalogue.language import pick
 from catalogue_licensing.directory.errors import LibraryNotFound
+from catalogue_licensing.directory.isil import isil_key
 from catalogue_licensing.directory.models import Library, Municipality
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.vendors.models import Vendor
@@ -53,7 +54,7 @@ class Offered:
 
 
 async def library_by_isil(session: AsyncSession, isil: str) -> Library:
-    library = await session.scalar(select(Library).where(Library.isil == isil))
+    library = await session.scalar(select(Library).where(Library.isil_key == isil_key(isil)))
     if library is None:
         raise LibraryNotFound(f"No library with ISIL {isil}")
     return library
@@ -127,6 +128,7 @@ def render_product(offered: Offered, language: str) -> dict[str, Any]:
         "access": {
             "methods": list(access.get("methods") or []),
             "steps": pick(_dict(access.get("steps")), language),
+            "launch_url": access.get("launch_url"),
         },
         "home_use": {
             "available": bool(home_use.get("available", False)),
@@ -143,6 +145,7 @@ def render_product(offered: Offered, language: str) -> dict[str, Any]:
             "opening_hours": pick(_dict(contact.get("opening_hours")), language),
             "url": contact.get("url"),
         },
+        "logo_url": product.logo_url,
     }
     if offered.available_until is not None:
         rendered["available_until"] = offered.available_until.isoformat()

@@ -26,7 +26,7 @@ from catalogue_licensing.demo.ids import (
 from catalogue_licensing.products import service as products
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import ProductIn
-from catalogue_licensing.products.sushi import SystemResolver
+from catalogue_licensing.products.sushi import NO_SUSHI_CHECKS
 from catalogue_licensing.vendors import service as vendors
 from catalogue_licensing.vendors.models import Vendor
 from catalogue_licensing.vendors.schemas import VendorIn
@@ -413,8 +413,7 @@ async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int
                 vendor_id=vendor_id,
             )
     missing_products = await _missing(session, Product, DEMO_PRODUCTS)
-    # No demo product has a SUSHI URL, so this resolver is never asked: loading makes no lookups.
-    resolver = SystemResolver()
+    # No demo product has a SUSHI URL: loading makes no lookups (NO_SUSHI_CHECKS would refuse one).
     for product_id, (vendor_id, status, fields) in DEMO_PRODUCTS.items():
         if product_id not in missing_products:
             continue
@@ -422,7 +421,7 @@ async def load_demo_vendors_and_products(session: AsyncSession) -> dict[str, int
             session,
             principal=DEMO_PRINCIPAL,
             body=ProductIn.model_validate(fields | {"vendor_id": vendor_id}),
-            resolver=resolver,
+            sushi=NO_SUSHI_CHECKS,
             request_id=None,
             product_id=product_id,
         )

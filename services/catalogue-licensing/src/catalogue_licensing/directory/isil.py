@@ -26,6 +26,13 @@ def isil_problem(value: str) -> str | None:
     return None
 
 
+def isil_key(value: str) -> str:
+    """What ISILs are matched by: ISO 15511 identifiers compare without regard to case (German
+    ones are written with lowercase letters, DE-Bo133), so each is matched by its upper-case
+    form and kept as it was written."""
+    return value.upper()
+
+
 def _check_isil(value: str) -> str:
     reason = isil_problem(value)
     if reason is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue_licensing.db import Base
+from catalogue_licensing.directory.isil import isil_key
 from chassis.concurrency import Versioned
 from chassis.types import JSONDoc, UTCDateTime
 
@@ -80,12 +81,19 @@ class MunicipalityPopulation(Base):
     population: Mapped[int] = mapped_column(Integer)
 
 
+def _isil_key_of_row(context: Any) -> str:
+    return isil_key(str(context.get_current_parameters()["isil"]))
+
+
 class Library(Versioned, Base):
     __tablename__ = "libraries"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    # ISO 15511, e.g. NO-2030000; unique across the platform.
+    # ISO 15511, e.g. NO-2030000 or DE-Bo133, kept as written; unique across the platform.
     isil: Mapped[str] = mapped_column(String(16), unique=True)
+    # What it is matched by (directory.isil.isil_key): unique, so DE-Bo133 and DE-BO133 are one.
+    # Filled from `isil` by every insert that does not give it.
+    isil_key: Mapped[str] = mapped_column(String(16), unique=True, default=_isil_key_of_row)
     name: Mapped[str] = mapped_column(String(200))
     # "public" or "school".
     kind: Mapped[str] = mapped_column(String(10))

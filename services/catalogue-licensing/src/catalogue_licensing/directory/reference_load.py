@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from catalogue_licensing.db import outbox
 from catalogue_licensing.directory.events import LibraryCreated
 from catalogue_licensing.directory.followers import FOLLOWERS
-from catalogue_licensing.directory.isil import isil_country, isil_problem
+from catalogue_licensing.directory.isil import isil_country, isil_key, isil_problem
 from catalogue_licensing.directory.models import (
     Country,
     County,
@@ -392,9 +392,9 @@ async def _load_libraries(
 ) -> None:
     """Register the libraries not registered yet; the others are the API's (see load_reference)."""
     county_of = {m.number: m.county for m in data.municipalities}
-    known = set(await session.scalars(select(Library.isil)))
+    known = set(await session.scalars(select(Library.isil_key)))
     for row in data.libraries:
-        if row.isil in known:
+        if isil_key(row.isil) in known:
             continue
         library = Library(
             id=uuid7(),

@@ -35,7 +35,7 @@ from catalogue_licensing.directory.events import (
     MunicipalityPopulationSet,
 )
 from catalogue_licensing.directory.followers import FOLLOWERS, LibraryMove
-from catalogue_licensing.directory.isil import isil_country
+from catalogue_licensing.directory.isil import isil_country, isil_key
 from catalogue_licensing.directory.models import (
     County,
     CountyPopulation,
@@ -272,7 +272,7 @@ async def list_libraries(
 
 
 async def get_library(session: AsyncSession, *, isil: str) -> Library:
-    library = await session.scalar(_libraries().where(Library.isil == isil))
+    library = await session.scalar(_libraries().where(Library.isil_key == isil_key(isil)))
     if library is None:
         raise LibraryNotFound(f"No library {isil}")
     return library
@@ -342,7 +342,7 @@ def _library_record(*, scoped: bool) -> Prepared:
         )
         .join(municipalities, municipalities.c.id == libraries.c.municipality_id)
         .join(counties, counties.c.id == municipalities.c.county_id)
-        .where(libraries.c.isil == bindparam("isil", type_=String))
+        .where(libraries.c.isil_key == bindparam("isil_key", type_=String))
     )
     if scoped:
         query = query.where(in_managed_county())
@@ -353,7 +353,9 @@ async def library_for_change(tx: Transaction, *, principal: Principal, isil: str
     """The library the caller may change; another county's library is 404 to a county admin, the
     same answer as for a library that does not exist, so its existence is not confirmed."""
     county = managed_county(principal)
-    row = await tx.row(_library_record(scoped=county is not None), isil=isil, managed_county=county)
+    row = await tx.row(
+        _library_record(scoped=county is not None), isil_key=isil_key(isil), managed_county=county
+    )
     if row is None:
         raise LibraryNotFound(f"No library {isil} that you manage")
     return LibraryRecord(**row)
@@ -422,7 +424,8 @@ async def create_library(
     municipality = await _municipality_in_scope(
         session, principal=principal, country=body.country, number=body.municipality
     )
-    if await session.scalar(select(Library.id).where(Library.isil == body.isil)) is not None:
+    same = select(Library.id).where(Library.isil_key == isil_key(body.isil))
+    if await session.scalar(same) is not None:
         raise DuplicateIsil("isil", f"a library {body.isil} exists already")
     now = utcnow()
     library = Library(

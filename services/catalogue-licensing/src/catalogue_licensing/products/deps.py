@@ -10,12 +10,10 @@ from fastapi import Path as PathParam
 
 from catalogue_licensing.products import service
 from catalogue_licensing.products.models import Product
-from catalogue_licensing.products.sushi import HostResolver, host_resolver
 from chassis.policy import PrincipalDep
 from chassis.sessions import SessionDep
 
 ProductId = Annotated[uuid.UUID, PathParam(description="The product's id (a UUID)")]
-ResolverDep = Annotated[HostResolver, Depends(host_resolver)]
 
 
 async def _product(product_id: ProductId, session: SessionDep, principal: PrincipalDep) -> Product:

@@ -37,5 +37,11 @@ class SushiUrlUnresolvable(FieldProblem, Unprocessable):
     slug = "sushi-url-unresolvable"
 
 
+class SushiUrlNotAllowed(FieldProblem, Unprocessable):
+    """Not a URL the harvester calls: a port outside CATALOGUE_SUSHI_PORTS."""
+
+    slug = "sushi-url-not-allowed"
+
+
 class SushiUrlNotPublic(FieldProblem, Unprocessable):
     slug = "sushi-url-not-public"

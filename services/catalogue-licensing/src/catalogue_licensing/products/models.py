@@ -41,5 +41,7 @@ class Product(Versioned, Base):
     # Procurement facts: {"wcag_level", "data_processing_agreement", "counter_release",
     # "sushi_url", "authentication_standards": [...]}
     procurement: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # An https URL of the product's logo, for library websites (issue 15, point 14).
+    logo_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from catalogue_licensing.deps import IdempotencyDep
 from catalogue_licensing.products import service
-from catalogue_licensing.products.deps import ProductDep, ResolverDep
+from catalogue_licensing.products.deps import ProductDep
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.products.schemas import (
     ProductIn,
@@ -18,6 +18,7 @@ from catalogue_licensing.products.schemas import (
     ProductPatch,
     ProductQuery,
 )
+from catalogue_licensing.products.sushi import SushiChecksDep
 from chassis.audit import request_id_of
 from chassis.concurrency import (
     NOT_MODIFIED,
@@ -71,9 +72,10 @@ async def _move_status(
 async def create_product(
     request: Request,
     body: ProductIn,
+    # Before the session: the lookup runs outside any transaction.
+    sushi: SushiChecksDep,
     session: SessionDep,
     principal: PrincipalDep,
-    resolver: ResolverDep,
     idem: IdempotencyDep,
 ) -> JSONResponse:
     if (replayed := await idem.replay()) is not None:
@@ -82,7 +84,7 @@ async def create_product(
         session,
         principal=principal,
         body=body,
-        resolver=resolver,
+        sushi=sushi,
         request_id=request_id_of(request),
     )
     response = _json(product, status_code=201, headers={"Location": f"/v1/products/{product.id}"})
@@ -138,10 +140,11 @@ async def get_product(product: ProductDep, if_none_match: IfNoneMatchDep) -> Res
 async def update_product(
     request: Request,
     body: ProductPatch,
+    # Before the session and the product's load: the lookup runs outside any transaction.
+    sushi: SushiChecksDep,
     product: ProductDep,
     session: SessionDep,
     principal: PrincipalDep,
-    resolver: ResolverDep,
     if_match: IfMatchDep,
 ) -> JSONResponse:
     if_match.require(product)
@@ -150,7 +153,7 @@ async def update_product(
         principal=principal,
         product=product,
         body=body,
-        resolver=resolver,
+        sushi=sushi,
         request_id=request_id_of(request),
     )
     return _json(product)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, HttpUrl
@@ -84,6 +84,16 @@ ContentLanguages = Annotated[
     AfterValidator(_unique),
 ]
 SushiUrl = Annotated[HttpUrl, Field(max_length=500), AfterValidator(_https_only)]
+
+
+def _https(url: HttpUrl) -> HttpUrl:
+    # Shown and linked on library websites served over https: http would be mixed content.
+    if url.scheme != "https":
+        raise ValueError("must use https")
+    return url
+
+
+HttpsUrl = Annotated[HttpUrl, Field(max_length=500), AfterValidator(_https)]
 WebUrl = Annotated[HttpUrl, Field(max_length=500)]
 
 
@@ -94,6 +104,9 @@ class Access(InputModel):
         list[AccessMethod], Field(min_length=1, max_length=6), AfterValidator(_unique)
     ]
     steps: Texts
+    launch_url: HttpsUrl | None = Field(
+        None, description="Where a library's website sends patrons to start using the product"
+    )
 
 
 class HomeUse(InputModel):
@@ -154,6 +167,7 @@ class ProductContent(InputModel):
     sharing: Sharing
     contact: Contact
     procurement: Procurement
+    logo_url: HttpsUrl | None = Field(None, description="The product's logo, for websites to show")
 
 
 class ProductIn(ProductContent):
@@ -169,6 +183,8 @@ class ProductIn(ProductContent):
 class ProductPatch(PatchModel):
     """Fields to change; each of the four answers is replaced whole."""
 
+    clearable: ClassVar[frozenset[str]] = frozenset({"logo_url"})
+
     category: Category | None = None
     audiences: Audiences | None = None
     content_languages: ContentLanguages | None = None
@@ -179,11 +195,13 @@ class ProductPatch(PatchModel):
     sharing: Sharing | None = None
     contact: Contact | None = None
     procurement: Procurement | None = None
+    logo_url: HttpsUrl | None = None
 
 
 class AccessOut(OutputModel):
     methods: list[str]
     steps: dict[str, str]
+    launch_url: str | None = None
 
 
 class HomeUseOut(OutputModel):
@@ -226,6 +244,7 @@ class ProductOut(OutputModel):
     sharing: SharingOut
     contact: ContactOut
     procurement: ProcurementOut
+    logo_url: str | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -34,7 +34,7 @@ from catalogue_licensing.products.schemas import (
     ProductOut,
     ProductPatch,
 )
-from catalogue_licensing.products.sushi import HostResolver, check_sushi_url
+from catalogue_licensing.products.sushi import SushiChecks
 from catalogue_licensing.vendors.access import principal_vendor_id, sees_all_vendors
 from catalogue_licensing.vendors.models import Vendor
 from chassis.audit import Change
@@ -122,14 +122,14 @@ async def create_product(
     *,
     principal: Principal,
     body: ProductIn,
-    resolver: HostResolver,
+    sushi: SushiChecks,
     request_id: str | None,
     product_id: uuid.UUID | None = None,
 ) -> Product:
     """A new draft product; `product_id` lets the demo data give its products fixed ids."""
     vendor = await _owning_vendor(session, principal=principal, body=body)
     if body.procurement.sushi_url is not None:
-        await check_sushi_url(str(body.procurement.sushi_url), resolver)
+        sushi.require(str(body.procurement.sushi_url))
     content = body.model_dump(mode="json", include=set(CONTENT_FIELDS))
     now = utcnow()
     product = Product(
@@ -159,7 +159,7 @@ async def update_product(
     principal: Principal,
     product: Product,
     body: ProductPatch,
-    resolver: HostResolver,
+    sushi: SushiChecks,
     request_id: str | None,
 ) -> Product:
     if product.status == "retired":
@@ -170,7 +170,7 @@ async def update_product(
     changes = body.sent()
     sushi_url = (changes.get("procurement") or {}).get("sushi_url")
     if sushi_url is not None and sushi_url != product.procurement.get("sushi_url"):
-        await check_sushi_url(sushi_url, resolver)
+        sushi.require(sushi_url)
     before = _audited(product)
     for name, value in changes.items():
         if getattr(product, name) != value:

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Uuid, bindparam, select
+from sqlalchemy import Uuid, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from catalogue_licensing.agreements.cost_shares.service import recompute_cost_shares
 from catalogue_licensing.agreements.models import (
@@ -29,8 +30,9 @@ from catalogue_licensing.agreements.participation.schemas import (
     ParticipationOut,
 )
 from catalogue_licensing.agreements.split import SplitKey
-from catalogue_licensing.db import outbox, trail
+from catalogue_licensing.db import audit_log, outbox, trail
 from catalogue_licensing.directory.followers import LibraryMove
+from catalogue_licensing.directory.isil import isil_key
 from catalogue_licensing.directory.models import County, Library, Municipality
 from chassis.audit import Change
 from chassis.auth import Principal
@@ -74,15 +76,15 @@ async def _libraries_of_county(
         await session.execute(
             select(Library, Municipality.county_id)
             .join(Municipality, Municipality.id == Library.municipality_id)
-            .where(Library.isil.in_(isils))
+            .where(Library.isil_key.in_([isil_key(isil) for isil in isils]))
         )
     ).all()
-    found = {library.isil: (library, county_id) for library, county_id in rows}
+    found = {library.isil_key: (library, county_id) for library, county_id in rows}
     errors = []
     for index, isil in enumerate(isils):
-        if isil not in found:
+        if isil_key(isil) not in found:
             errors.append((index, isil, "no library with this ISIL", "unknown_isil"))
-        elif found[isil][1] != county.id:
+        elif found[isil_key(isil)][1] != county.id:
             errors.append(
                 (index, isil, f"this library is not in county {county.number}", "foreign_isil")
             )
@@ -95,7 +97,9 @@ async def _libraries_of_county(
                 for index, isil, message, kind in errors
             ],
         )
-    return [found[isil][0] for isil in isils]
+    # One library named twice (in two spellings) takes part once.
+    libraries = {found[isil_key(isil)][0].id: found[isil_key(isil)][0] for isil in isils}
+    return list(libraries.values())
 
 
 _AGREEMENTS_OF_LIBRARY = Prepared(
@@ -174,6 +178,8 @@ async def put_participation(
             libraries=libraries,
         )
         session.add(participation)
+        await session.flush()
+        await _continue_versions(session, participation, agreement_id=agreement.id, county=county)
     else:
         participation = existing
         participation.libraries = libraries
@@ -193,6 +199,34 @@ async def put_participation(
         request_id=request_id,
     )
     return ParticipationChange(participation=participation, created=existing is None)
+
+
+async def _continue_versions(
+    session: AsyncSession, participation: Participation, *, agreement_id: uuid.UUID, county: County
+) -> None:
+    """A participation joined again after a withdrawal is a new row, whose version would start
+    at 1 again and match an ETag of the withdrawn one. Every change of a county's participation
+    writes one audit entry under one resource id (participation_resource_id), and a version
+    moves only with one; so the new row's version starts after the count of earlier entries,
+    above every version any earlier row had (issue 15, point 8)."""
+    earlier = await session.scalar(
+        select(func.count())
+        .select_from(audit_log)
+        .where(
+            audit_log.c.resource_type == "participation",
+            audit_log.c.resource_id == participation_resource_id(agreement_id, county.number),
+        )
+    )
+    if not earlier:
+        return
+    version = int(earlier) + 1
+    await session.execute(
+        update(Participation)
+        .where(Participation.id == participation.id)
+        .values(version=version)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(participation, "version", version)
 
 
 async def withdraw_participation(
