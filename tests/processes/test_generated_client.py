@@ -16,6 +16,7 @@ from running_platform import ROOT
 pytestmark = pytest.mark.processes
 
 PACKAGE = "platform_client"
+GENERATOR_CONFIG = Path(__file__).with_name("openapi-python-client.yaml")
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 # Seconds: about 20 on a quiet 2-core machine, generation and the generator's ruff hooks.
 GENERATE_TIMEOUT_SECONDS = 300
@@ -36,6 +37,8 @@ def generated(tmp_path_factory):
             str(ROOT / "contracts" / "gateway.json"),
             "--meta",
             "none",
+            "--config",
+            str(GENERATOR_CONFIG),
             "--output-path",
             str(folder / PACKAGE),
         ],

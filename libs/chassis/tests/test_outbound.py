@@ -202,15 +202,28 @@ def stalling() -> Handler:
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[int]]]:
     servers: list[asyncio.Server] = []
+    writers: list[asyncio.StreamWriter] = []
 
     async def start(handler: Handler) -> int:
-        server = await asyncio.start_server(handler, "127.0.0.1", 0)
+        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writers.append(writer)
+            try:
+                await handler(reader, writer)
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(tracked, "127.0.0.1", 0)
         servers.append(server)
         return int(server.sockets[0].getsockname()[1])
 
     yield start
+    # A stalling or trickling handler is still at work when its test ends: its connection is
+    # closed here, not left for the garbage collector to find in some later test.
     for server in servers:
         server.close()
+    for writer in writers:
+        writer.close()
+    await asyncio.sleep(0)
 
 
 def _client(resolver: FakeResolver, internet: FakeInternet, **policy: Any) -> OutboundClient:

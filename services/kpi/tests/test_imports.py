@@ -227,3 +227,13 @@ async def test_the_command_line_imports_with_a_progress_bar_or_prints_the_report
     assert await import_file(settings, good) == 0
     assert "4 new, 0 corrected, 0 unchanged" in capsys.readouterr().err
     assert await row_count(app, Observation) == 4
+
+
+async def test_a_method_the_import_path_lacks_is_405_whatever_the_body(kpi, issuer):
+    """The CSV the path takes is not a reason to answer 415 to a method it does not have."""
+    client, _ = kpi
+    analyst = issuer.headers("analyst")
+    answer = await client.put("/v1/observations/import", content=GOOD, headers=analyst | CSV)
+    assert answer.status_code == 405, answer.text
+    elsewhere = await client.post("/v1/indicators", content=GOOD, headers=analyst | CSV)
+    assert elsewhere.status_code == 415, elsewhere.text

@@ -31,13 +31,18 @@ class DeclaredMedia:
 
     def __init__(self, app: ASGIApp, *, accepted: Accepted) -> None:
         self.app = app
-        self.accepted = accepted
+        # By path, whatever the method: a method the path does not have is the router's 405,
+        # not a 415 for a body that path takes.
+        by_path: dict[str, frozenset[bytes]] = {}
+        for (_, path), media in accepted.items():
+            by_path[path] = by_path.get(path, frozenset()) | media
+        self.accepted = by_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _BODY_METHODS and has_body(scope):
             raw = scope_header(scope, b"content-type") or b""
             media = raw.split(b";")[0].strip().lower()
-            declared = self.accepted.get((scope["method"], scope["path"]), frozenset())
+            declared = self.accepted.get(scope["path"], frozenset())
             if not _is_json(media) and media not in declared:
                 allowed = ", ".join(["application/json", *sorted(m.decode() for m in declared)])
                 await send_problem(

@@ -12,7 +12,12 @@ from kpi.indicators import service
 from kpi.indicators.models import Indicator
 
 CodePath = Annotated[
-    str, PathParam(max_length=64, description="The indicator's code", examples=["loans"])
+    str,
+    # The codes' own pattern (schemas.IndicatorCode): an unknown code is a 404, a malformed one
+    # a 422, and the contract does not promise paths the gateway refuses (control characters).
+    PathParam(
+        pattern=r"^[a-z][a-z0-9_]{1,63}$", description="The indicator's code", examples=["loans"]
+    ),
 ]
 
 
