@@ -237,3 +237,13 @@ async def test_a_method_the_import_path_lacks_is_405_whatever_the_body(kpi, issu
     assert answer.status_code == 405, answer.text
     elsewhere = await client.post("/v1/indicators", content=GOOD, headers=analyst | CSV)
     assert elsewhere.status_code == 415, elsewhere.text
+
+
+async def test_the_import_path_allows_only_post(kpi, issuer):
+    """`import` is not an observation's id: Allow names the import's own method only."""
+    client, _ = kpi
+    answer = await client.request(
+        "OPTIONS", "/v1/observations/import", headers=issuer.headers("analyst")
+    )
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["allow"] == "POST"

@@ -84,7 +84,7 @@ async def list_observations(
 
 
 @router.get(
-    "/v1/observations/{observation_id}",
+    "/v1/observations/{observation_id:uuid}",
     summary="Read a figure as it stands",
     response_model=ObservationOut,
     responses={**NOT_MODIFIED, **problem_responses(404, 422)},
@@ -100,7 +100,7 @@ async def get_observation(found: ObservationDep, if_none_match: IfNoneMatchDep) 
 
 
 @router.patch(
-    "/v1/observations/{observation_id}",
+    "/v1/observations/{observation_id:uuid}",
     summary="Correct a figure (what it was stays in its history)",
     response_model=ObservationOut,
     responses=problem_responses(404, 412, 422, 428),
@@ -127,7 +127,7 @@ async def correct_observation(
 
 
 @router.get(
-    "/v1/observations/{observation_id}/revisions",
+    "/v1/observations/{observation_id:uuid}/revisions",
     summary="Every figure an observation has had, oldest first",
     response_model=Page[RevisionOut],
     responses=problem_responses(400, 404, 422),
