@@ -12,6 +12,7 @@ from chassis.rules import Policy, Rule, allow, operation_id_of, public
 from chassis.runtime import get_runtime
 
 __all__ = [
+    "OptionalPrincipalDep",
     "Policy",
     "PrincipalDep",
     "Rule",
@@ -84,3 +85,13 @@ async def _required_principal(request: Request) -> Principal:
 # Every /v1 router runs `authorize` (build_app adds it); a route asks for the caller with this,
 # which reuses that same check's result.
 PrincipalDep = Annotated[Principal, Depends(_required_principal)]
+
+
+async def _principal_if_any(request: Request) -> Principal | None:
+    # On a public route `authorize` has verified a token if one came, and kept its caller.
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
+
+
+# On a public route: the verified caller when a token came with the request, else None.
+OptionalPrincipalDep = Annotated[Principal | None, Depends(_principal_if_any)]

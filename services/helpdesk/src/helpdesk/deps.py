@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from chassis.auth import Principal
 from chassis.idempotency import Idempotency, IdempotencyKeys
 from chassis.runtime import get_runtime
 from helpdesk.db import idempotency
@@ -21,13 +20,3 @@ async def _settings(request: Request) -> HelpdeskSettings:
 
 
 SettingsDep = Annotated[HelpdeskSettings, Depends(_settings)]
-
-
-async def _caller_if_any(request: Request) -> Principal | None:
-    # `authorize` (run first on every /v1 route) keeps a verified caller on the request; on a
-    # public route without a token there is none.
-    principal: Principal | None = getattr(request.state, "principal", None)
-    return principal
-
-
-MaybePrincipalDep = Annotated[Principal | None, Depends(_caller_if_any)]

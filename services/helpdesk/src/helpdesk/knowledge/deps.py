@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi import Path as PathParam
 
+from chassis.policy import OptionalPrincipalDep
 from chassis.sessions import SessionDep
-from helpdesk.deps import MaybePrincipalDep
 from helpdesk.knowledge import service
 from helpdesk.knowledge.models import Article
 
@@ -17,7 +17,7 @@ ArticleId = Annotated[uuid.UUID, PathParam(description="The article's id (a UUID
 
 
 async def _article(
-    article_id: ArticleId, session: SessionDep, principal: MaybePrincipalDep
+    article_id: ArticleId, session: SessionDep, principal: OptionalPrincipalDep
 ) -> Article:
     return await service.get_article(session, principal=principal, article_id=article_id)
 

@@ -16,10 +16,10 @@ from chassis.concurrency import (
     tagged_json,
 )
 from chassis.pagination import Page, cut_page, id_after
-from chassis.policy import PrincipalDep
+from chassis.policy import OptionalPrincipalDep, PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
-from helpdesk.deps import IdempotencyDep, MaybePrincipalDep
+from helpdesk.deps import IdempotencyDep
 from helpdesk.knowledge import feedback, finding, service
 from helpdesk.knowledge.deps import ArticleDep
 from helpdesk.knowledge.schemas import (
@@ -84,7 +84,7 @@ async def list_articles(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: MaybePrincipalDep,
+    principal: OptionalPrincipalDep,
     page: Annotated[ArticleQuery, Query()],
 ) -> Page[ArticleOut]:
     rows = await service.list_articles(
@@ -197,7 +197,7 @@ async def list_ticket_articles(
 )
 async def search_articles(
     session: SessionDep,
-    principal: MaybePrincipalDep,
+    principal: OptionalPrincipalDep,
     resources: ResourcesDep,
     params: Annotated[SearchParams, Query()],
 ) -> HitsOut:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi import Path as PathParam
 
+from chassis.policy import OptionalPrincipalDep
 from chassis.sessions import SessionDep
-from training.callers import OptionalPrincipalDep
 from training.sessions import service
 from training.sessions.models import TrainingSession
 

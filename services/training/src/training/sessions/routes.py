@@ -12,10 +12,9 @@ from fastapi.responses import JSONResponse
 from chassis.audit import request_id_of
 from chassis.concurrency import IfMatchDep, tagged_json
 from chassis.pagination import BadCursor, Page, cut_page, decode_cursor
-from chassis.policy import PrincipalDep
+from chassis.policy import OptionalPrincipalDep, PrincipalDep
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
-from training.callers import OptionalPrincipalDep
 from training.deps import IdempotencyDep
 from training.sessions import service
 from training.sessions.deps import TrainingSessionDep
