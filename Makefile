@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test test-fast test-sqlite lint check-packages format contracts token migrate demo clean bench
+.PHONY: help install browser run test test-fast test-sqlite lint check-packages format contracts token migrate demo clean bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -27,21 +27,24 @@ $(UV):
 
 install: .venv/.synced ## install the pinned dependencies (uv.lock) into .venv
 
+browser: install ## install Debian's chromium for the browser tests when it is missing (needs root)
+	$(PY) tests/browser/browser_chromium.py
+
 run: install ## start the whole platform on SQLite with demo data (Ctrl-C stops it)
 	PLATFORM_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) scripts/run_platform.py
 
-test: install ## the whole suite: SQLite always, PostgreSQL too when one answers
+test: install browser ## the whole suite: SQLite always, PostgreSQL too when one answers
 	$(PY) -m pytest
 
 test-fast: install ## the inner loop: everything but the process tests, on 2 workers (both backends)
 	$(PY) -m pytest -n 2 -m "not processes" -q
 
-test-sqlite: install ## the suite on SQLite only
+test-sqlite: install browser ## the suite on SQLite only
 	TEST_POSTGRES_URL=postgresql+asyncpg://nobody@127.0.0.1:1/none $(PY) -m pytest
 
 # Tests are type-checked too: their bodies and their calls into the code, without asking every
 # fixture and test function for annotations. One run per folder: each has its own conftest.
-TEST_DIRS := libs/*/tests gateway/tests services/*/tests tests/processes tests/deploy tests/bench
+TEST_DIRS := libs/*/tests gateway/tests services/*/tests tests/processes tests/browser tests/deploy tests/bench
 MYPY_TESTS := --allow-untyped-defs --allow-untyped-calls --allow-incomplete-defs --check-untyped-defs \
 	--allow-any-generics --no-warn-return-any
 

@@ -68,13 +68,16 @@ def component_env(settings: LauncherSettings, component: Component) -> dict[str,
         env[f"{p}AUTH__ISSUER"] = gateway_url
         env[f"{p}AUTH__JWKS_URL"] = f"{gateway_url}/.well-known/jwks.json"
     if component.name == "kpi":
+        # The data portal's embed snippets name the gateway, where readers reach the charts.
+        env["KPI_PUBLIC_URL"] = gateway_url
         env.update(harvest_env(settings, gateway_url))
     return env
 
 
 def harvest_env(settings: LauncherSettings, gateway_url: str) -> dict[str, str]:
-    """kpi harvests the catalogue's events feed from the catalogue itself, with a token the
-    gateway issues to the demo analyst client (the feed is for analysts and operators). Before
+    """kpi harvests the catalogue's, training's and helpdesk's events feeds from each service,
+    with a token the gateway issues to the demo analyst client (the feeds are for analysts and
+    operators). Before
     the gateway's demo clients exist (the first setup), nothing: the launch reads it again."""
     clients = settings.data_dir / DEMO_CLIENTS_FILE
     if not clients.exists():
@@ -84,6 +87,8 @@ def harvest_env(settings: LauncherSettings, gateway_url: str) -> dict[str, str]:
         return {}
     return {
         "KPI_HARVEST__CATALOGUE_URL": f"http://{settings.host}:{settings.catalogue_port}",
+        "KPI_HARVEST__TRAINING_URL": f"http://{settings.host}:{settings.training_port}",
+        "KPI_HARVEST__HELPDESK_URL": f"http://{settings.host}:{settings.helpdesk_port}",
         "KPI_HARVEST__TOKEN_URL": f"{gateway_url}/auth/token",
         "KPI_HARVEST__CLIENT_ID": str(analyst["client_id"]),
         "KPI_HARVEST__CLIENT_SECRET": str(analyst["client_secret"]),

@@ -14,13 +14,24 @@ BASELINE = "D"
 GOAL_CONNECTIONS = 16
 SMALL = "small-read"
 # The catalogue's reads, compared with the small read of the same configuration and round.
-CATALOGUE_READS = ("catalogue-warm", "catalogue-304", "catalogue-cold")
+CATALOGUE_READS = (
+    "catalogue-warm",
+    "catalogue-304",
+    "catalogue-cold",
+    "widget-script",
+    "widget-304",
+)
 WRITE = "write-if-match"
 # Small database-backed pages against the small read of the same process and round (decision
 # 0015), on SQLite and, with the "-pg" suffix, on PostgreSQL.
 PAGES = ("counties-page", "events-page")
 PAGE_GOAL = 0.5
 WRITE_GOAL = 1000.0
+# The data portal's warm pages through the gateway: p95 under 50 ms, at the goals' load. The
+# 304 has no goal of its own; it is shown beside them.
+PORTAL_PAGES = {"portal-page": "portal library page", "portal-home": "portal home"}
+PORTAL_READS = ("portal-page", "portal-home", "portal-304")
+PORTAL_P95_GOAL = 50.0
 
 
 def _load(record: dict[str, Any]) -> float:
@@ -61,6 +72,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
                 ratio(r["rps"], base[n]["rps"]) if n in base else None for n, r in rounds.items()
             ),
             "p50_ms": median(r["latency_ms"]["p50"] for r in rounds.values()),
+            "p95_ms": median(r["latency_ms"].get("p95") for r in rounds.values()),
             "p99_ms": median(r["latency_ms"]["p99"] for r in rounds.values()),
             "max_ms": median(r["latency_ms"].get("max") for r in rounds.values()),
             "errors": sum(error_count(r["errors"]) for r in rounds.values()),
@@ -130,7 +142,8 @@ def goals(
     grouped: dict[tuple[str, str, str, float], dict[int, dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """Issue 4's goals (the gateway's cost) and issue 5's (the catalogue against the small read,
-    both through the gateway), each the median over rounds of a same-round comparison."""
+    both through the gateway), each the median over rounds of a same-round comparison; issue
+    9's (pages and writes); the data portal's (a warm page's p95 through the gateway)."""
     c = float(GOAL_CONNECTIONS)
 
     def rps_ratio(x: dict[str, Any], y: dict[str, Any]) -> float | None:
@@ -202,6 +215,20 @@ def goals(
                     ),
                 )
             )
+    for scenario, label in PORTAL_PAGES.items():
+        rounds = grouped.get(("closed", scenario, "G", c), {})
+        measured.append(
+            (
+                f"G {label} p95 (ms), warm, 16 connections",
+                "<=",
+                PORTAL_P95_GOAL,
+                [
+                    float(r["latency_ms"]["p95"])
+                    for _, r in sorted(rounds.items())
+                    if r["latency_ms"].get("p95") is not None
+                ],
+            )
+        )
     for conns in (1.0, c):
         rounds = grouped.get(("closed", WRITE, BASELINE, conns), {})
         measured.append(
@@ -261,12 +288,17 @@ def render(result: dict[str, Any]) -> str:
         f"{result['machine']['cores']} cores, medians over rounds; (x.xx) = ratio to D of the same round",
         "",
     ]
+    if result.get("stages") == ["services"]:
+        # The services stage alone (BENCH_STAGES=services).
+        return "\n".join(lines + _services(result, rows))
     for section in (
         _closed_loop,
         _fixed_rate,
         _catalogue,
+        _portal,
         _writes,
         _goals,
+        _services,
         _warnings_and_generator,
         _profile,
     ):
@@ -333,6 +365,38 @@ def _catalogue(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     for scenario, by_config in catalogue.items():
         cells = ", ".join(f"{k} {_fmt(v, '.2f')}" for k, v in by_config.items())
         lines.append(f"  {scenario:<16}{cells}")
+    widget = result.get("widget")
+    if widget:
+        lines.append(
+            f"  widget.js: {widget['bytes']:,} bytes ({widget['gzip_bytes']:,} gzipped), "
+            f"Cache-Control {widget['cache_control']!r}, ETag {widget['etag']}"
+        )
+    return lines
+
+
+def _portal(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The portal's pages: latency percentiles (the goal is a p95) and throughput, direct and
+    through the gateway, and each page's size."""
+    portal = [r for r in rows if r["kind"] == "closed" and r["scenario"] in PORTAL_READS]
+    if not portal:
+        return []
+    lines = [
+        "",
+        "Data portal (kpi's pages, warm, Accept-Language: nb): ms, requests/s",
+        f"  {'scenario':<16}{'config':<8}{'conns':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'req/s':>10}",
+    ]
+    order = {name: i for i, name in enumerate(PORTAL_READS)}
+    for r in sorted(portal, key=lambda r: (order[r["scenario"]], r["config"], r["load"])):
+        lines.append(
+            f"  {r['scenario']:<16}{r['config']:<8}{int(r['load']):>6}"
+            f"{_fmt(r['p50_ms'], '.2f'):>9}{_fmt(r.get('p95_ms'), '.2f'):>9}"
+            f"{_fmt(r['p99_ms'], '.2f'):>9}{_fmt(r['rps'], ',.0f'):>10}"
+        )
+    for name, note in (result.get("portal") or {}).items():
+        lines.append(
+            f"  {name} {note['path']}: {note['bytes']:,} bytes ({note['gzip_bytes']:,} gzipped), "
+            f"Cache-Control {note['cache_control']!r}, Vary {note['vary']!r}, ETag {note['etag']}"
+        )
     return lines
 
 
@@ -357,7 +421,8 @@ def _writes(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
 def _goals(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "",
-        "Goals (issue 4, point 7; issue 5, point 8; issue 9, point 9): medians over rounds",
+        "Goals (issue 4, point 7; issue 5, point 8; issue 9, point 9; the data portal's warm "
+        "page): medians over rounds",
     ]
     for g in result["summary"]["goals"]:
         state = g["verdict"]
@@ -365,6 +430,28 @@ def _goals(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
             f"  {g['goal']:<82} {_fmt(g['value'], '.2f'):>6} (target {g['target']}): {state}"
         )
     return lines
+
+
+def _services(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The services stage's figures and verdicts (bench/platform_bench/services_stage.py)."""
+    services = result.get("services") or {}
+    if not services.get("rows"):
+        return []
+    lines = [
+        "",
+        "Services (issue 11 point 11, issue 12, issue 13 point 9): medians over rounds, every "
+        "script run again each round",
+    ]
+    for row in services["rows"]:
+        if not row["values"]:
+            continue
+        rounds = ", ".join(f"{v:,.1f}" for v in row["values"])
+        goal = f"target {row['target']} {row['unit']}" if row["target"] else row["unit"]
+        lines.append(
+            f"  {row['label'] + ', ' + row['backend']:<86} {_fmt(row['value'], ',.1f'):>9} "
+            f"({goal}; rounds {rounds}): {row['verdict']}"
+        )
+    return lines + [f"  note: {note}" for note in services.get("notes", [])]
 
 
 def _warnings_and_generator(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:

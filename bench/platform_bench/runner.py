@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import os
 import random
@@ -24,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from platform_bench import postgres, report, tools
+from platform_bench import postgres, report, services_stage, tools
 from platform_bench.processes import PY, ROOT, Fleet, free_ports, nginx_argv, nginx_config
 from platform_bench.scenarios import (
     BASELINE,
@@ -34,11 +35,16 @@ from platform_bench.scenarios import (
     CONFIGS,
     FULL,
     PG,
+    PORTAL,
+    PORTAL_HOME_PATH,
+    PORTAL_PAGE_PATH,
     QUICK,
     SCENARIOS,
     STACKS,
+    WIDGET_PATH,
     Loads,
     Scenario,
+    path_for,
     process_for,
     service_for,
     sweep_for,
@@ -51,12 +57,16 @@ from platform_bench.stats import (
     parse_wrk,
     write_outcomes,
 )
+from platform_bench.tools import rate_limits_out_of_reach
 
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(PY).parent
 SCRIPTS = Path(__file__).resolve().parent
 # Beyond the run's own length: wrk and the generator stop by themselves; this only guards a hang.
 RUN_GRACE_SECONDS = 30
+# Loaded into every wrk run that has no script of its own: prints the p95 that wrk's --latency
+# distribution lacks (only a `done` function, so the requests stay wrk's static ones).
+LATENCY_SCRIPT = SCRIPTS / "latency.lua"
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Session:
         self.headers: dict[str, dict[str, str]] = {}
         self.demo: dict[str, int] = {}
         self.write_libraries: list[str] = []
+        self.widget: dict[str, Any] = {}
+        self.portal: dict[str, Any] = {}
         self._etags: dict[str, str] = {}
         # The run's PostgreSQL database (name, URL), or None: then the "pg" scenarios are left out.
         self.postgres: tuple[str, str] | None = None
@@ -122,6 +134,8 @@ class Session:
             "proxy_httpx",
             "proxy_httpcore",
             "svc_pg",
+            "svc_portal",
+            "gw_portal",
         ]
         ports = dict(zip(names, free_ports(len(names)), strict=True))
         data = self.workdir / "data"
@@ -147,15 +161,17 @@ class Session:
             **{f"GATEWAY_{n.upper()}_URL": svc_url for n in ("training", "helpdesk", "kpi")},
             "GATEWAY_CATALOGUE_URL": svc_url,
             **_json_log_env("GATEWAY_"),
-            **_rate_limits_out_of_reach(),
+            **rate_limits_out_of_reach(),
         }
         self.postgres = postgres.create_database()
         if self.postgres is None:
             self.scenarios = tuple(s for s in SCENARIOS if s.stack != PG)
         if self.only:
             self.scenarios = tuple(s for s in self.scenarios if s.name in self.only)
+        # kpi and its gateway only when a portal scenario is run.
+        portal = any(s.stack == PORTAL for s in self.scenarios)
         tools.say("migrating, loading the catalogue's demo data, minting tokens")
-        self.demo = _prepare_data(data, self.postgres[1] if self.postgres else None)
+        self.demo = _prepare_data(data, self.postgres[1] if self.postgres else None, kpi=portal)
         self._gateway_env = gateway_env
         tokens = self._mint_tokens()
 
@@ -190,6 +206,8 @@ class Session:
         for name, upstream in (("nginx", "svc"), ("nginx_cold", "svc_cold")):
             config = nginx_config(self.workdir, ports[name], ports[upstream], name=name)
             start(name, ports[name], nginx_argv(self.workdir, config, name=name), {})
+        if portal:
+            self._start_portal(ports, data, issuer, gateway_env)
         bench_path = {"PYTHONPATH": str(ROOT / "bench")}
         for client in ("aiohttp", "httpx", "httpcore"):
             name = f"proxy_{client}"
@@ -198,15 +216,51 @@ class Session:
             start(name, ports[name], argv, bench_path)
 
         self._fill_headers(tokens)
-        self._etags = self._fetch_etags(svc_url)
+        self._etags = self._fetch_etags()
         self._fill_headers(tokens)
         self.write_libraries = self._pick_write_libraries(svc_url)
         self.settings = _settings_note(gateway_env, ports)
+        self.widget = _size_note(svc_url + WIDGET_PATH)
+        self.portal = self._portal_note() if portal else {}
         self._check_answers()
 
-    def _fetch_etags(self, svc_url: str) -> dict[str, str]:
-        """The current ETag of each conditional scenario's resource, read from the service with
-        the scenario's own headers (the catalogue's tag depends on the language)."""
+    def _start_portal(
+        self, ports: dict[str, int], data: Path, issuer: str, gateway_env: dict[str, str]
+    ) -> None:
+        """The portal's stack: kpi with its demo data (migrated and loaded by `_prepare_data`)
+        and a gateway of its own whose kpi route is that service, as `make run` wires them.
+        The pages' embed snippets name the gateway (KPI_PUBLIC_URL): the same bytes, so the
+        same ETag, whichever way a page is asked for."""
+        gw_url = f"http://127.0.0.1:{ports['gw_portal']}"
+        kpi_env = {
+            "KPI_HOST": "127.0.0.1",
+            "KPI_PORT": str(ports["svc_portal"]),
+            "KPI_DATA_DIR": str(data),
+            "KPI_DATABASE_URL": "",
+            "KPI_AUTH__ISSUER": issuer,
+            "KPI_AUTH__JWKS_URL": f"{issuer}/.well-known/jwks.json",
+            "KPI_PUBLIC_URL": gw_url,
+            **STACKS[PORTAL],
+            **_json_log_env("KPI_"),
+        }
+        env = {**gateway_env, "GATEWAY_PORT": str(ports["gw_portal"])}
+        env["GATEWAY_KPI_URL"] = f"http://127.0.0.1:{ports['svc_portal']}"
+        self.fleet.start("gw_portal", ports["gw_portal"], [PY, "-m", "gateway", "serve"], env)
+        self.fleet.start("svc_portal", ports["svc_portal"], [PY, "-m", "kpi", "serve"], kpi_env)
+
+    def _portal_note(self) -> dict[str, Any]:
+        """The portal's pages as a reader receives them in Bokmål: size, caching, ETag."""
+        kpi_url = self.fleet["svc_portal"].url
+        nb = {"Accept-Language": "nb"}
+        return {
+            name: _size_note(kpi_url + path, nb) | {"path": path}
+            for name, path in (("page", PORTAL_PAGE_PATH), ("home", PORTAL_HOME_PATH))
+        }
+
+    def _fetch_etags(self) -> dict[str, str]:
+        """The current ETag of each conditional scenario's resource, read from the service
+        behind it with the scenario's own headers (the catalogue's tag depends on the
+        language)."""
         etags = {}
         with httpx.Client(trust_env=False, timeout=5.0) as client:
             for scenario in self.scenarios:
@@ -217,7 +271,8 @@ class Session:
                     for k, v in self.headers[scenario.name].items()
                     if k.lower() != "if-none-match"
                 }
-                answer = client.get(svc_url + scenario.etag_from, headers=headers)
+                url = self.fleet[service_for(scenario)].url
+                answer = client.get(url + scenario.etag_from, headers=headers)
                 answer.raise_for_status()
                 etags[scenario.name] = answer.headers["etag"]
         return etags
@@ -273,8 +328,7 @@ class Session:
 
     def _url(self, scenario: Scenario, config_name: str) -> tuple[int, str]:
         config = CONFIG_BY_NAME[config_name]
-        path = config.own_path or config.prefix + scenario.path
-        return self.fleet[process_for(config, scenario)].port, path
+        return self.fleet[process_for(config, scenario)].port, path_for(config, scenario)
 
     def _check_answers(self) -> None:
         """Each configuration answers each scenario as expected before anything is timed: a 401
@@ -367,8 +421,7 @@ class Session:
         argv += ["-d", f"{seconds}s", "--latency", "--timeout", "5s"]
         for name, value in ({} if own else self.headers[scenario.name]).items():
             argv += ["-H", f"{name}: {value}"]
-        if scenario.script:
-            argv += ["-s", str(SCRIPTS / scenario.script)]
+        argv += ["-s", str(SCRIPTS / scenario.script if scenario.script else LATENCY_SCRIPT)]
         argv.append(f"http://127.0.0.1:{port}{path}")
         if scenario.script:
             self._script_runs += 1
@@ -540,11 +593,12 @@ def _fixed_rate_scenario() -> Scenario:
     return next(s for s in SCENARIOS if s.fixed_rate)
 
 
-def _prepare_data(data: Path, postgres_url: str | None) -> dict[str, int]:
+def _prepare_data(data: Path, postgres_url: str | None, *, kpi: bool = False) -> dict[str, int]:
     """Migrate the gateway and the catalogue into the run's folder and load the catalogue's demo
     data, in this process and from the same table of components as `make run`
     (scripts/run_platform.py): the same alembic.ini files and the same demo loader. The same
-    for the catalogue on the run's PostgreSQL database, when there is one."""
+    for the catalogue on the run's PostgreSQL database, when there is one, and for kpi when
+    the portal's pages are measured (its demo publishes the datasets the portal shows)."""
     scripts = str(ROOT / "scripts")
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
@@ -552,37 +606,22 @@ def _prepare_data(data: Path, postgres_url: str | None) -> dict[str, int]:
     from platform_components import GATEWAY, SERVICES, resolve
 
     catalogue = next(c for c in SERVICES if c.name == "catalogue")
+    kpi_component = next(c for c in SERVICES if c.name == "kpi")
     loaded: dict[str, int] = {}
     targets = [(GATEWAY, ""), (catalogue, "")]
     if postgres_url is not None:
         targets.append((catalogue, postgres_url))
+    if kpi:
+        targets.append((kpi_component, ""))
     for component, url in targets:
         # Settings given here, not read from the caller's environment: the run's own files.
         settings = resolve(component.settings)(data_dir=data, database_url=url)
         upgrade(component.alembic_ini, settings.resolved_database_url())
         if component is catalogue and component.demo is not None:
             loaded = asyncio.run(resolve(component.demo)(settings))
+        elif component is kpi_component and component.demo is not None:
+            asyncio.run(resolve(component.demo)(settings))
     return loaded
-
-
-# Limits on, buckets checked per request as in production, but far above any rate measured here
-# (one client, one address): the bench measures their cost, not their refusals.
-_UNREACHED_LIMITS = {
-    "rate_limit_client_per_second": "1000000000",
-    "rate_limit_client_burst": "1000000000",
-    "rate_limit_address_per_second": "1000000000",
-    "rate_limit_address_burst": "1000000000",
-}
-
-
-def _rate_limits_out_of_reach() -> dict[str, str]:
-    from gateway.settings import GatewaySettings
-
-    return {
-        f"GATEWAY_{name.upper()}": value
-        for name, value in _UNREACHED_LIMITS.items()
-        if name in GatewaySettings.model_fields
-    }
 
 
 def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[str, Any]:
@@ -615,6 +654,10 @@ def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[s
         "catalogue cache at its defaults (generation trusted 1 s, 10 000 entries)",
         "cold_stack": "svc_cold, nginx_cold, gw_cold: the same, the service with "
         + ", ".join(f"{k}={v}" for k, v in STACKS["cold"].items()),
+        "portal_stack": "svc_portal: kpi with its demo data, `python -m kpi serve`, SQLite, "
+        "portal cache at its defaults (generation trusted 1 s, 2 000 pages), KPI_PUBLIC_URL the "
+        "gateway's; gw_portal: the same gateway settings, its kpi route to svc_portal "
+        "(started only when a portal scenario runs)",
         "nginx": "1 worker, upstream keepalive 128, access log buffered",
         "granian": "granian --interface asgi --workers 1 --loop uvloop (the app factory)",
         "open_loop_generator": "bench/openloop.c, epoll, compiled with gcc -O2",
@@ -622,7 +665,22 @@ def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[s
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _size_note(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An answer as a visitor receives it (the catalogue widget's script, a portal page): its
+    size (and gzipped, as a CDN or a front proxy would send it) and how long it may be held."""
+    with httpx.Client(trust_env=False, timeout=5.0) as client:
+        answer = client.get(url, headers=headers)
+    answer.raise_for_status()
+    return {
+        "bytes": len(answer.content),
+        "gzip_bytes": len(gzip.compress(answer.content, compresslevel=6)),
+        "cache_control": answer.headers.get("cache-control"),
+        "vary": answer.headers.get("vary"),
+        "etag": answer.headers.get("etag"),
+    }
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument(
         "--quick",
@@ -646,8 +704,42 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated scenario names, for working on a few (BENCH_ONLY= too); the "
         "small reads always run, and goals whose rows are missing say 'not measured'",
     )
+    parser.add_argument(
+        "--stages",
+        default=os.environ.get("BENCH_STAGES", "platform,services"),
+        help="comma-separated: platform (the gateway and the catalogue), services (the "
+        "services' own scripts: search, the .ics feed, kpi); BENCH_STAGES= too",
+    )
+    parser.add_argument(
+        "--services",
+        default=os.environ.get("BENCH_SERVICES", ",".join(services_stage.GROUPS)),
+        help="the services stage's groups: search, ics, kpi (BENCH_SERVICES= too)",
+    )
     args = parser.parse_args(argv)
+    args.stages = {name.strip() for name in args.stages.split(",") if name.strip()}
+    unknown = args.stages - {"platform", "services"}
+    if unknown or not args.stages:
+        parser.error(f"--stages: platform and/or services, not {sorted(unknown) or 'nothing'}")
+    args.services = {name.strip() for name in args.services.split(",") if name.strip()}
+    if args.services - set(services_stage.GROUPS):
+        parser.error(f"--services: {', '.join(services_stage.GROUPS)}")
+    return args
+
+
+def _services_stage(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    loads = services_stage.QUICK if args.quick else services_stage.FULL
+    if args.rounds:
+        loads = replace(loads, rounds=args.rounds)
+    stage = services_stage.ServicesStage(
+        loads, workdir, args.seed, quick=args.quick, groups=args.services
+    )
+    return stage.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
+    stages = args.stages
 
     loads = QUICK if args.quick else FULL
     if args.rounds:
@@ -661,14 +753,23 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="platform-bench-"))
     failed = True
     session: Session | None = None
+    services: dict[str, Any] = {}
+    profile = None
     try:
-        with Fleet(workdir) as fleet:
-            session = Session(loads, workdir, fleet, args.seed, only)
-            session.start()
-            for number in range(1, loads.rounds + 1):
-                session.round(number)
-            profile = session.profile(f"{stamp}-{git['short']}") if args.profile else None
-        summary = report.summarise(session.records)
+        if "platform" in stages:
+            with Fleet(workdir) as fleet:
+                session = Session(loads, workdir, fleet, args.seed, only)
+                session.start()
+                for number in range(1, loads.rounds + 1):
+                    session.round(number)
+                profile = session.profile(f"{stamp}-{git['short']}") if args.profile else None
+            if session.postgres is not None:
+                postgres.drop_database(session.postgres[0])
+                session.postgres = None
+        if "services" in stages:
+            services = _services_stage(args, workdir)
+        records = session.records if session is not None else []
+        summary = report.summarise(records)
         result = {
             "started_at": started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
@@ -678,11 +779,17 @@ def main(argv: list[str] | None = None) -> int:
             "loads": asdict(loads),
             "seed": args.seed,
             "configs": [asdict(c) for c in CONFIGS],
-            "scenarios": [asdict(s) | {"headers": sorted(s.headers)} for s in session.scenarios],
-            "settings": session.settings,
-            "records": session.records,
+            "scenarios": [asdict(s) | {"headers": sorted(s.headers)} for s in session.scenarios]
+            if session is not None
+            else [],
+            "settings": session.settings if session is not None else {},
+            "widget": session.widget if session is not None else {},
+            "portal": session.portal if session is not None else {},
+            "records": records,
             "summary": summary,
             "profile": profile,
+            "stages": sorted(stages),
+            "services": services,
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
         out = RESULTS / f"{stamp}-{git['short']}{'-dirty' if git['dirty'] else ''}.json"

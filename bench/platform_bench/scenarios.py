@@ -6,7 +6,9 @@ direct baseline. A new endpoint is one more `Scenario` row; a new way to serve o
 more `Config` row naming a process the runner starts. A scenario whose service must run with
 other settings (the catalogue with its cache off) names a `stack`: the same configurations, served
 by a second set of processes (`svc_cold`, `nginx_cold`, `gw_cold`), so its ratios to D still
-compare like with like.
+compare like with like. The data portal's pages are kpi's, not the catalogue's: their stack,
+"portal", is the kpi service (`svc_portal`, with its demo data) and a gateway in front of it
+(`gw_portal`), which serves them at the same paths as kpi does.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class Scenario:
     # A wrk Lua script (in this package's folder) that makes the requests itself; wrk then runs one
     # thread per connection, so each connection has its own script state (see if_match_write.lua).
     script: str | None = None
+    # False: the path is the gateway's own too, so no route prefix is put before it (the data
+    # portal's pages are at /portal/... on the gateway as on kpi, decision 0056).
+    prefixed: bool = True
 
 
 # The service settings of each extra stack, as environment variables of the catalogue service.
@@ -87,20 +92,39 @@ class Scenario:
 # is computed from the database: what a first visitor after a change costs.
 # "pg": the catalogue on PostgreSQL (a database the run creates and drops, see postgres.py); its
 # URL is added at start. Only D runs on it: the proxies' cost does not depend on the database.
-STACKS: dict[str, dict[str, str]] = {"cold": {"CATALOGUE_CACHE_ENTRIES": "0"}, "pg": {}}
+# "portal": not the catalogue but the kpi service with its demo data (the published public
+# datasets the portal shows), at its default settings, and a gateway of its own in front of it.
+STACKS: dict[str, dict[str, str]] = {
+    "cold": {"CATALOGUE_CACHE_ENTRIES": "0"},
+    "pg": {},
+    "portal": {},
+}
 PG = "pg"
+PORTAL = "portal"
 
 # The library whose catalogue is read, and the other demo library that has one: the writes never
 # touch either, so the catalogue's bytes and so its ETag stay those fetched at the start.
 CATALOGUE_LIBRARY = "NO-2030000"
 CATALOGUE_LIBRARIES = frozenset({CATALOGUE_LIBRARY, "NO-2120100"})
 CATALOGUE_PATH = f"/v1/libraries/{CATALOGUE_LIBRARY}/catalogue"
+WIDGET_PATH = "/v1/catalogue/widget.js"
+# The data portal's page of that library (kpi's demo publishes its figures) and its home.
+PORTAL_PAGE_PATH = f"/portal/NO/library/{CATALOGUE_LIBRARY}"
+PORTAL_HOME_PATH = "/portal/"
 
 
 def process_for(config: Config, scenario: Scenario) -> str:
     """The process a configuration talks to for a scenario: its own, or its copy in the
     scenario's stack."""
     return f"{config.process}_{scenario.stack}" if scenario.stack else config.process
+
+
+def path_for(config: Config, scenario: Scenario) -> str:
+    """The path a configuration is asked for a scenario: its own, or the scenario's behind the
+    configuration's route prefix (none for a path that is the gateway's own too)."""
+    if config.own_path is not None:
+        return config.own_path
+    return (config.prefix if scenario.prefixed else "") + scenario.path
 
 
 def warmup_scenarios(scenarios: Iterable[Scenario]) -> list[Scenario]:
@@ -194,6 +218,58 @@ SCENARIOS: tuple[Scenario, ...] = (
         headers={"Accept-Language": "nb"},
         sweep=(16, 64),
         stack="cold",
+    ),
+    # The catalogue widget's script, as a library website's visitors fetch it: anonymous, held
+    # by the browser for an hour, then revalidated (catalogue_licensing/widget/routes.py).
+    Scenario(
+        "widget-script",
+        WIDGET_PATH,
+        "the catalogue widget's script, anonymous (GET /v1/catalogue/widget.js)",
+        sweep=(16,),
+    ),
+    Scenario(
+        "widget-304",
+        WIDGET_PATH,
+        "the widget's script revalidated: If-None-Match of the current answer, 304",
+        headers={"If-None-Match": "{etag}"},
+        expect_status=304,
+        etag_from=WIDGET_PATH,
+        sweep=(16,),
+    ),
+    # The data portal's pages (kpi.portal), as a reader's browser asks for them: anonymous, in
+    # Bokmål, warm (rendered once per generation of kpi's data and kept in-process; the check
+    # before timing has asked for each once). Direct and through the gateway, at the same path.
+    Scenario(
+        "portal-page",
+        PORTAL_PAGE_PATH,
+        f"the data portal's page of a library, warm (GET {PORTAL_PAGE_PATH})",
+        headers={"Accept-Language": "nb"},
+        configs=("D", "G"),
+        sweep=(1, 16),
+        stack=PORTAL,
+        prefixed=False,
+    ),
+    Scenario(
+        "portal-304",
+        PORTAL_PAGE_PATH,
+        "the library's portal page revalidated: If-None-Match of the current answer, 304",
+        headers={"Accept-Language": "nb", "If-None-Match": "{etag}"},
+        expect_status=304,
+        etag_from=PORTAL_PAGE_PATH,
+        configs=("D", "G"),
+        sweep=(16,),
+        stack=PORTAL,
+        prefixed=False,
+    ),
+    Scenario(
+        "portal-home",
+        PORTAL_HOME_PATH,
+        f"the data portal's home, warm (GET {PORTAL_HOME_PATH})",
+        headers={"Accept-Language": "nb"},
+        configs=("D", "G"),
+        sweep=(1, 16),
+        stack=PORTAL,
+        prefixed=False,
     ),
     # Each connection renames its own library (never a catalogue's) with the ETag its previous
     # answer carried; a 412 would mean the chain broke. SQLite takes one writer at a time, so

@@ -11,6 +11,8 @@ from typing import Any
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 _DURATION = re.compile(r"^([\d.]+)(us|ms|s|m|h)$")
 _PERCENTILE = re.compile(r"^\s*(50|75|90|99)(?:\.000)?%\s+(\S+)\s*$", re.MULTILINE)
+# Printed by latency.lua, the script of every run that has none of its own.
+_P95 = re.compile(r"^latency p95: (\S+)$", re.MULTILINE)
 _THREAD_LATENCY = re.compile(r"^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)", re.MULTILINE)
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+\w+),", re.MULTILINE)
@@ -31,7 +33,8 @@ def duration_ms(text: str) -> float:
 
 
 def parse_wrk(output: str) -> dict[str, Any]:
-    """The figures of one `wrk --latency` run; raises ValueError when the output has none."""
+    """The figures of one `wrk --latency` run; raises ValueError when the output has none. The
+    p95 is there when the run printed it (latency.lua)."""
     rps = _RPS.search(output)
     total = _TOTAL.search(output)
     if rps is None or total is None:
@@ -39,6 +42,8 @@ def parse_wrk(output: str) -> dict[str, Any]:
     percentiles = {f"p{p}": duration_ms(v) for p, v in _PERCENTILE.findall(output)}
     if set(percentiles) != {"p50", "p75", "p90", "p99"}:
         raise ValueError("wrk output lacks the latency distribution (run it with --latency)")
+    if p95 := _P95.search(output):
+        percentiles["p95"] = duration_ms(p95.group(1))
     if thread := _THREAD_LATENCY.search(output):
         percentiles["max"] = duration_ms(thread.group(3))
     socket = _SOCKET.search(output)

@@ -128,3 +128,23 @@ def git_state() -> dict[str, Any]:
         # Others' edits count too: the figures belong to the tree as it was, not to the commit.
         "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
     }
+
+
+# Limits on, buckets checked per request as in production, but far above any rate measured here
+# (one client, one address): the bench measures their cost, not their refusals.
+_UNREACHED_LIMITS = {
+    "rate_limit_client_per_second": "1000000000",
+    "rate_limit_client_burst": "1000000000",
+    "rate_limit_address_per_second": "1000000000",
+    "rate_limit_address_burst": "1000000000",
+}
+
+
+def rate_limits_out_of_reach() -> dict[str, str]:
+    from gateway.settings import GatewaySettings
+
+    return {
+        f"GATEWAY_{name.upper()}": value
+        for name, value in _UNREACHED_LIMITS.items()
+        if name in GatewaySettings.model_fields
+    }

@@ -20,6 +20,7 @@ from chassis.migrations import upgrade
 from chassis.testing import Databases
 from gateway.app import create_app
 from gateway.keys.signing_key import SigningKey, load_signing_key
+from gateway.runtime import gateway_start
 from gateway.settings import UPSTREAMS, GatewaySettings
 from kpi.app import SPEC as KPI_SPEC
 from kpi.app import create_app as create_kpi_app
@@ -28,6 +29,8 @@ from kpi.settings import KpiSettings
 GATEWAY_DIR = Path(__file__).resolve().parents[1]
 ALEMBIC_INI = GATEWAY_DIR / "alembic.ini"
 START_TIMEOUT_SECONDS = 10.0
+# How long a test gateway may take to open its resources (its first look may time out).
+READY_WITHIN_SECONDS = 30.0
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -219,10 +222,18 @@ def gateway_settings(
 
 @asynccontextmanager
 async def _open_gateway(
-    settings: GatewaySettings, client: tuple[str, int] = ("192.0.2.10", 51000)
+    settings: GatewaySettings,
+    client: tuple[str, int] = ("192.0.2.10", 51000),
+    *,
+    ready: bool = True,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    """With `ready`, the test starts once the gateway has opened its resources: on a loaded
+    machine its first look at the database may time out, and it opens them on a later look."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        if ready:
+            async with asyncio.timeout(READY_WITHIN_SECONDS):
+                await gateway_start(app).opened.wait()
         transport = httpx.ASGITransport(app=app, client=client)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
             yield http, app

@@ -19,6 +19,12 @@ def test_every_own_operation_is_documented() -> None:
     assert {(method, path) for method, path, _ in found} == {
         ("POST", "/auth/token"),
         ("GET", "/.well-known/jwks.json"),
+        ("POST", "/gateway/v1/clients"),
+        ("GET", "/gateway/v1/clients"),
+        ("GET", "/gateway/v1/clients/{client_id}"),
+        ("POST", "/gateway/v1/clients/{client_id}/rotate-secret"),
+        ("POST", "/gateway/v1/clients/{client_id}/revoke"),
+        ("GET", "/gateway/v1/audit-log"),
     }
     for method, path, op in found:
         where = f"{method} {path}"

@@ -8,13 +8,13 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 import pytest
 
-from gateway.breaker import BreakerState
+from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.proxy.retries import REPLAYABLE_BODY_BYTES, may_retry, retryable_failure
 from gateway.runtime import gateway_runtime
 
@@ -338,15 +338,24 @@ async def test_an_open_breaker_probes_after_the_cool_down_and_closes(
     gateway_settings: Any, open_gateway: Any, scripted: Any
 ) -> None:
     async with scripted("drop", "drop") as (upstream, url):
-        settings = gateway_settings(
-            helpdesk_url=url, upstream_breaker_failures=1, upstream_breaker_cool_down_seconds=0.3
-        )
+        settings = gateway_settings(helpdesk_url=url)
         async with open_gateway(settings) as (http, app):
+            # The breaker reads a clock the test moves, so a slow machine cannot let the
+            # cool-down pass between two requests meant to be back to back.
+            now = [0.0]
+            upstreams = gateway_runtime(app).upstreams
+            upstreams["helpdesk"] = replace(
+                upstreams["helpdesk"],
+                breaker=CircuitBreaker(
+                    failure_threshold=1, cool_down_seconds=5, clock=lambda: now[0]
+                ),
+            )
             broken = await http.get("/helpdesk/v1/tickets")
+            now[0] += 4.9
             refused_at_once = await http.get("/helpdesk/v1/tickets")
-            await asyncio.sleep(0.35)
+            now[0] += 0.2
             probe = await http.get("/helpdesk/v1/tickets")
-            state = gateway_runtime(app).upstreams["helpdesk"].breaker.state
+            state = upstreams["helpdesk"].breaker.state
     assert broken.status_code == 502
     assert refused_at_once.status_code == 503
     assert probe.status_code == 200

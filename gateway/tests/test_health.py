@@ -102,7 +102,7 @@ async def test_an_unmigrated_database_leaves_the_gateway_alive_and_unready_until
     empty = tmp_path / "fresh"
     await asyncio.to_thread(empty.mkdir)
     settings = gateway_settings(data_dir=empty, schema_wait_seconds=0.05)
-    async with open_gateway(settings) as (http, _app):
+    async with open_gateway(settings, ready=False) as (http, _app):
         live = await http.get("/health/live")
         ready = await http.get("/health/ready")
         token = await http.post("/auth/token", data={"grant_type": "client_credentials"})

@@ -25,6 +25,7 @@ from platform_bench.scenarios import (  # noqa: E402
     SCENARIO_BY_NAME,
     SCENARIOS,
     STACKS,
+    path_for,
     process_for,
     service_for,
     sweep_for,
@@ -85,6 +86,12 @@ def test_clean_wrk_output_has_zero_errors_and_a_missing_summary_is_refused():
         parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
     with pytest.raises(ValueError, match="--latency"):
         parse_wrk(WRK_OUTPUT.replace("     99%    1.20s\n", ""))
+
+
+def test_the_p95_line_of_the_latency_script_is_read_when_there():
+    figures = parse_wrk(WRK_OUTPUT + "latency p95: 3012.50us\n")
+    assert figures["latency_ms"]["p95"] == pytest.approx(3.0125)
+    assert "p95" not in parse_wrk(WRK_OUTPUT)["latency_ms"]
 
 
 @pytest.mark.parametrize(
@@ -161,6 +168,30 @@ def test_a_stack_names_its_own_copy_of_each_process():
     assert process_for(CONFIG_BY_NAME["G"], warm) == "gw"
     assert (service_for(cold), service_for(warm)) == ("svc_cold", "svc")
     assert STACKS["cold"] == {"CATALOGUE_CACHE_ENTRIES": "0"}
+
+
+def test_the_portal_is_asked_at_its_own_path_on_kpi_and_its_gateway():
+    page, revalidated = SCENARIO_BY_NAME["portal-page"], SCENARIO_BY_NAME["portal-304"]
+    home = SCENARIO_BY_NAME["portal-home"]
+    for scenario in (page, revalidated, home):
+        assert scenario.configs == ("D", "G")
+        assert [process_for(CONFIG_BY_NAME[c], scenario) for c in ("D", "G")] == [
+            "svc_portal",
+            "gw_portal",
+        ]
+        assert service_for(scenario) == "svc_portal"
+        # No /catalogue (nor /kpi) before it: the gateway serves the pages at kpi's paths.
+        assert path_for(CONFIG_BY_NAME["G"], scenario) == scenario.path
+        assert scenario.headers["Accept-Language"] == "nb"
+    assert page.path == "/portal/NO/library/NO-2030000"
+    assert home.path == "/portal/"
+    assert revalidated.etag_from == page.path == revalidated.path
+    assert revalidated.expect_status == 304
+    # The catalogue's scenarios keep the gateway's route prefix; G0 its own route.
+    warm = SCENARIO_BY_NAME["catalogue-warm"]
+    assert path_for(CONFIG_BY_NAME["G"], warm) == "/catalogue" + warm.path
+    assert path_for(CONFIG_BY_NAME["G0"], page) == "/health/live"
+    assert path_for(CONFIG_BY_NAME["D"], warm) == warm.path
 
 
 def test_warm_up_takes_one_read_per_stack_and_a_write_only_when_alone():
@@ -282,6 +313,53 @@ def test_catalogue_goals_compare_with_the_small_read_of_the_same_config_and_roun
     assert "G warm catalogue / G small read throughput" in report.render(_result(summary))
 
 
+def _with_p95(record, p95):
+    record["latency_ms"]["p95"] = p95
+    return record
+
+
+def test_portal_goals_are_gs_p95_at_16_connections_over_rounds():
+    records = []
+    for round_, g95 in ((1, 30.0), (2, 62.0), (3, 41.0)):
+        records += [
+            _closed(round_, "D", 4000),
+            _closed(round_, "G", 2000),
+            _with_p95(_closed(round_, "D", 900, scenario="portal-page"), 5.0),
+            _with_p95(_closed(round_, "G", 700, scenario="portal-page"), g95),
+            # One connection and D are shown, not judged.
+            _with_p95(_closed(round_, "G", 90, scenario="portal-page", connections=1), 99.0),
+            _with_p95(_closed(round_, "G", 800, scenario="portal-304"), 3.0),
+        ]
+    summary = report.summarise(records)
+    goals = {g["goal"]: g for g in summary["goals"]}
+    page = goals["G portal library page p95 (ms), warm, 16 connections"]
+    assert (page["value"], page["target"], page["verdict"]) == (41.0, "<= 50.0", "reached")
+    home = goals["G portal home p95 (ms), warm, 16 connections"]
+    assert home["verdict"] == "not measured"
+    assert not any("portal-304" in g["goal"] or "304 p95" in g["goal"] for g in summary["goals"])
+    row = next(
+        r
+        for r in summary["rows"]
+        if (r["scenario"], r["config"], r["load"]) == ("portal-page", "G", 16.0)
+    )
+    assert row["p95_ms"] == 41.0
+    result = _result(summary)
+    result["portal"] = {
+        "page": {
+            "path": "/portal/NO/library/NO-2030000",
+            "bytes": 20480,
+            "gzip_bytes": 4096,
+            "cache_control": "public, max-age=300",
+            "vary": "Accept-Language, Cookie",
+            "etag": '"abc"',
+        }
+    }
+    text = report.render(result)
+    assert "Data portal" in text
+    assert "20,480 bytes (4,096 gzipped)" in text
+    assert "G portal library page p95 (ms), warm, 16 connections" in text
+
+
 def test_write_outcomes_are_summed_over_rounds():
     records = []
     for round_, stale in ((1, 0), (2, 3)):
@@ -379,6 +457,10 @@ class _SlowServer:
                     _, buffer = buffer.split(b"\r\n\r\n", 1)
                     time.sleep(self.delay)
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def close(self) -> None:
         self.listener.close()
@@ -507,6 +589,27 @@ class _VersionedServer:
 
     def close(self) -> None:
         self.listener.close()
+
+
+def test_latency_script_prints_the_p95_and_keeps_the_static_request():
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        pytest.skip("wrk is not installed (make bench installs it)")
+    server = _SlowServer(delay=0.002)
+    try:
+        script = str(BENCH_PACKAGE / "latency.lua")
+        done = subprocess.run(
+            [wrk, "-t1", "-c2", "-d1s", "--latency", "-s", script, f"{server.url}/x"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    finally:
+        server.close()
+    latency = parse_wrk(done.stdout)["latency_ms"]
+    assert latency["p90"] <= latency["p95"] <= latency["p99"]
+    assert latency["p95"] >= 2.0  # the server's own delay
 
 
 def test_write_script_chains_etags_per_connection_and_keeps_the_token():

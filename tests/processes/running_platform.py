@@ -46,6 +46,7 @@ class Platform:
     data_dir: Path
     ports: dict
     process: subprocess.Popen | None = None
+    _signer: tuple | None = None
 
     @property
     def log(self):
@@ -88,9 +89,14 @@ class Platform:
         from gateway.settings import GatewaySettings
         from gateway.tokens import mint_token
 
-        settings = GatewaySettings(data_dir=self.data_dir, issuer=self.gateway)
+        if self._signer is None:
+            # Read once: the fuzz asks for a token again after every 401 it provokes, and reading
+            # the settings and the key costs about 50 ms.
+            settings = GatewaySettings(data_dir=self.data_dir, issuer=self.gateway)
+            self._signer = (settings, load_signing_key(settings.resolved_signing_key_file()))
+        settings, key = self._signer
         return mint_token(
-            load_signing_key(settings.resolved_signing_key_file()),
+            key,
             issuer=settings.issuer,
             audience=settings.audience,
             subject=f"test-{role}",
@@ -103,6 +109,10 @@ class Platform:
         return json.loads((self.data_dir / "demo-clients.json").read_text())
 
     def start(self):
+        """Start the platform, once: the process tests and the browser tests each ask for it
+        (their conftests), and a full run shares one."""
+        if self.process is not None and self.process.poll() is None:
+            return
         env = {**self.environment(), "PLATFORM_LOG_FORMAT": "json"}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(

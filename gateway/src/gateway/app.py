@@ -14,18 +14,26 @@ from typing import Any
 import httpx
 import structlog
 from argon2 import PasswordHasher
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CollectorRegistry
 from starlette.staticfiles import StaticFiles
 
+from chassis.audit import audit_router
 from chassis.auth import TokenVerifier
 from chassis.middleware import EdgeMiddleware, HttpMetrics
 from chassis.migrations import current_revisions
+from chassis.policy import authorize
 from chassis.problems import install_problem_handlers
+from chassis.query import reject_unknown_query
 from chassis.runtime import Runtime
-from chassis.service import ServiceSpec, install_database_handlers, service_lifespan
+from chassis.service import (
+    ServiceSpec,
+    install_database_handlers,
+    operation_id,
+    service_lifespan,
+)
 from chassis.settings import AuthSettings
 from gateway import oauth
 from gateway.breaker import BreakerStates
@@ -36,6 +44,10 @@ from gateway.edge import GatewayEdge
 from gateway.health import health_router
 from gateway.keys.ring import KeyRing
 from gateway.keys.signing_key import ALGORITHM
+from gateway.models import audit_log
+from gateway.onboarding.policy import POLICY
+from gateway.onboarding.routes import PREFIX as OWN_PREFIX
+from gateway.onboarding.routes import router as clients_router
 from gateway.proxy.middleware import ProxyMiddleware
 from gateway.ratelimit import RateLimitMetrics, open_rate_limiter
 from gateway.runtime import GatewayRuntime, GatewayStart, gateway_runtime
@@ -44,7 +56,14 @@ from gateway.upstreams import close_upstreams, open_upstreams
 
 VERSION = "0.1.0"
 SWAGGER_UI_FILES = Path(str(files("swagger_ui") / "static"))
-TAGS = [{"name": "auth", "description": "Access tokens for registered API clients"}]
+TAGS = [
+    {"name": "auth", "description": "Access tokens for registered API clients"},
+    {
+        "name": "clients",
+        "description": "API clients of vendors, libraries and counties, onboarded by the programme",
+    },
+    {"name": "audit", "description": "Who registered, rotated or revoked which API client"},
+]
 
 log = structlog.get_logger("gateway.app")
 
@@ -67,8 +86,8 @@ def own_verifier(
 
 
 # The gateway's routes and proxy are its own (create_app); the spec names it, its migrations and
-# its resources for the kit's command line and lifespan. No routers, no policy: nothing of the
-# gateway's is a kit-authorized /v1 route.
+# its resources for the kit's command line and lifespan, and the policy of its own kit-authorized
+# routes under /gateway/v1 (client onboarding and its audit trail).
 SPEC = ServiceSpec(
     name="gateway",
     title="Gateway",
@@ -76,7 +95,7 @@ SPEC = ServiceSpec(
     version=VERSION,
     component_dir=Path(__file__).resolve().parents[2],
     routers=(),
-    policy={},
+    policy=POLICY,
 )
 
 
@@ -115,22 +134,26 @@ def gateway_resources(
         async with AsyncExitStack() as opened:
             waiting = await database_not_ready(settings, runtime)
             if waiting is None:
-                start.runtime = await opened.enter_async_context(open_resources(settings, runtime))
+                start.open(await opened.enter_async_context(open_resources(settings, runtime)))
                 yield start
                 return
             start.waiting_for = waiting
             log.warning("gateway_waiting_for_database", reason=waiting)
 
             async def open_when_ready() -> None:
+                # A database that was slow to answer once (a loaded node) is asked again soon;
+                # one still behind its migrations, every schema_wait_seconds.
+                pause = min(0.25, settings.schema_wait_seconds)
                 while start.runtime is None:
-                    await asyncio.sleep(settings.schema_wait_seconds)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, settings.schema_wait_seconds)
                     waiting = await database_not_ready(settings, runtime)
                     if waiting is not None:
                         start.waiting_for = waiting
                         continue
                     try:
-                        start.runtime = await opened.enter_async_context(
-                            open_resources(settings, runtime)
+                        start.open(
+                            await opened.enter_async_context(open_resources(settings, runtime))
                         )
                     except Exception as exc:
                         start.waiting_for = f"its start-up failed ({exc!r})"
@@ -166,7 +189,7 @@ def gateway_resources(
                 settings.cors_origins,
                 max_age_seconds=settings.cors_max_age_seconds,
                 load_contract=lambda: contracts.document(
-                    upstreams, settings.health_timeout_seconds
+                    upstreams, settings.contract_timeout_seconds
                 ),
             )
             opened.push_async_callback(cors.close)
@@ -215,10 +238,18 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
+        generate_unique_id_function=operation_id,
     )
     install_problem_handlers(app)
     install_database_handlers(app)
     app.include_router(oauth.router)
+    # Authorized by the kit's policy (the gateway's own verifier), like a service's /v1 routes.
+    for router in (clients_router, audit_router(audit_log)):
+        app.include_router(
+            router,
+            prefix=OWN_PREFIX,
+            dependencies=[Depends(authorize), Depends(reject_unknown_query)],
+        )
     app.include_router(
         health_router(registry, metrics_token=settings.metrics_token.get_secret_value())
     )
@@ -227,7 +258,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def merged_contract(request: Request) -> JSONResponse:
         runtime = gateway_runtime(request.app)
         document = await runtime.contracts.document(
-            runtime.upstreams, runtime.settings.health_timeout_seconds
+            runtime.upstreams, runtime.settings.contract_timeout_seconds
         )
         return JSONResponse(document)
 

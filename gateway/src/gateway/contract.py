@@ -15,7 +15,16 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from chassis.openapi import problem_schemas, rewrite_refs, schema_name, unique_names
+from chassis.openapi import (
+    name_schemas,
+    problem_schemas,
+    rewrite_refs,
+    schema_name,
+    unique_names,
+)
+from chassis.problems import problem_responses
+from chassis.rules import Policy, Rule
+from gateway.onboarding.policy import POLICY
 from gateway.upstreams import Upstream
 
 log = structlog.get_logger("gateway.contract")
@@ -29,8 +38,9 @@ OAUTH2_SCHEME = "oauth2"
 MISSING_RETRY_SECONDS = 5.0
 
 
-def gateway_document(app: FastAPI) -> dict[str, Any]:
-    """The gateway's own operations (token endpoint, key set) as an OpenAPI 3.1 document."""
+def gateway_document(app: FastAPI, policy: Policy = POLICY) -> dict[str, Any]:
+    """The gateway's own operations (token endpoint, key set, client onboarding) as an OpenAPI
+    3.1 document; those in `policy` take the platform's bearer token, with their roles."""
     doc = get_openapi(
         title=app.title,
         version=app.version,
@@ -49,7 +59,29 @@ def gateway_document(app: FastAPI) -> dict[str, Any]:
             "description": "The API client's id and secret (RFC 6749 §2.3.1)",
         }
     }
-    return doc
+    for methods in doc.get("paths", {}).values():
+        for operation in methods.values():
+            rule = policy.get(operation.get("operationId", ""))
+            if rule is not None:
+                _authorized(operation, rule)
+    # FastAPI's validation error shapes: the problem schema answers a 422 here, as everywhere.
+    doc["components"]["schemas"].pop("HTTPValidationError", None)
+    doc["components"]["schemas"].pop("ValidationError", None)
+    # Named as the services name theirs (`Page_ClientOut_` is `PageClientOut`).
+    return name_schemas(doc)
+
+
+def _authorized(operation: dict[str, Any], rule: Rule) -> None:
+    """What the kit's contract says of a service's authorized operation (chassis.openapi),
+    under the merged document's OAuth2 scheme."""
+    operation["security"] = [{OAUTH2_SCHEME: []}]
+    operation["x-roles"] = sorted(rule.roles)
+    operation["x-scope"] = rule.scope
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    statuses = [400, 401, 403, 422] + ([413, 415] if "requestBody" in operation else [])
+    for status, response in problem_responses(*statuses).items():
+        responses.setdefault(str(status), response)
 
 
 @dataclass(frozen=True)
@@ -157,6 +189,11 @@ def _declare_edge_responses(operation: dict[str, Any], problem_ref: str, *, prox
         ),
         "431": _problem("The request's header fields are too large", problem_ref),
     }
+    if "requestBody" in operation:
+        edge |= {
+            "408": _problem("The request's body was not received in time", problem_ref),
+            "413": _problem("The request's body is larger than the gateway accepts", problem_ref),
+        }
     if proxied:
         edge |= {
             "502": _problem("The service gave a broken or malformed answer", problem_ref),

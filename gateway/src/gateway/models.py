@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, LargeBinary, String, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.audit import audit_table
+from chassis.concurrency import etag
 from chassis.db import new_metadata
 from chassis.types import UTCDateTime
 
@@ -18,6 +20,8 @@ class Base(DeclarativeBase):
 
 
 metadata = Base.metadata
+# Who registered, rotated or revoked which client through the API (never a secret).
+audit_log = audit_table(metadata)
 
 
 class ApiClient(Base):
@@ -48,6 +52,10 @@ class ApiClient(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
 
 
 # The life of a signing key: published before it signs (next), signing (current), published

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from chassis.auth import TokenVerifier
@@ -48,6 +49,12 @@ class GatewayStart:
 
     runtime: GatewayRuntime | None = None
     waiting_for: str = "start-up"
+    # Set once `runtime` is open.
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def open(self, runtime: GatewayRuntime) -> None:
+        self.runtime = runtime
+        self.opened.set()
 
 
 def gateway_start(app: Any) -> GatewayStart:

@@ -82,6 +82,10 @@ class GatewaySettings(ServiceSettings):
     # A gateway started on a database not yet migrated waits, unready, and looks again this often.
     schema_wait_seconds: float = Field(default=5.0, gt=0, le=300)
     contract_cache_seconds: float = Field(default=30.0, ge=0)
+    # How long the merged contract waits for a service's document. Longer than a health check:
+    # a service builds its document on the first request (over a second for the larger ones on
+    # a busy machine), and a document missed here is missing from the contract for a while.
+    contract_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Edge limits (docs/decisions/0009-gateway-limits-and-cors.md). All request headers together
     # (names, values, separators); above it: 431, exactly at the edge, and while reading in the

@@ -92,3 +92,34 @@ def test_creating_preconditions_follow_rfc_9110():
             IfMatch(weak).require(Row(3))
     # If-None-Match compares weakly (§13.1.2).
     assert IfNoneMatch('W/"3"').matches('"3"')
+
+
+def test_content_answers_carry_their_bytes_tag_and_revalidate_to_304():
+    from starlette.requests import Request
+
+    from chassis.concurrency import conditional_content, content_etag
+
+    def request(if_none_match=None):
+        headers = [] if if_none_match is None else [(b"if-none-match", if_none_match.encode())]
+        return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
+
+    body = b"figures,2025\n"
+    tag = content_etag(body)
+    assert tag == content_etag(bytes(body))
+    assert tag != content_etag(body + b" ")
+    assert tag.startswith('"')
+    assert len(tag) == 34
+    cache = {"Cache-Control": "public, max-age=300"}
+    first = conditional_content(
+        request(), body, media_type="text/csv", headers=cache, body_headers={"Link": "<m>"}
+    )
+    assert (first.status_code, first.body) == (200, body)
+    assert first.headers["etag"] == tag
+    assert first.headers["link"] == "<m>"
+    again = conditional_content(
+        request(f'"other", {tag}'), body, media_type="text/csv", headers=cache
+    )
+    assert (again.status_code, again.body) == (304, b"")
+    assert again.headers["etag"] == tag
+    assert again.headers["cache-control"] == "public, max-age=300"
+    assert "link" not in again.headers

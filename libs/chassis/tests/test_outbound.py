@@ -25,6 +25,7 @@ from chassis.outbound import (
     ResponseTooLarge,
     check_url,
     refusal_for,
+    refusal_for_url,
 )
 
 PUBLIC = "93.184.216.34"
@@ -404,3 +405,21 @@ async def test_a_slow_name_lookup_is_bounded():
 async def test_check_url_reports_a_name_without_addresses():
     with pytest.raises(HostNotResolved):
         await check_url("https://nowhere.example/", OutboundPolicy(), FakeResolver({}))
+
+
+async def test_loopback_http_is_allowed_only_when_the_policy_says_so():
+    """Tests only: a local server standing in for a vendor. Other non-public addresses stay
+    refused with the flag; without it, http and loopback are refused."""
+    local = "http://127.0.0.1:8080/reports"
+    assert refusal_for_url(local, OutboundPolicy()) == "only https may be called"
+    testing = OutboundPolicy(ports=frozenset({8080}), allow_loopback_http=True)
+    assert refusal_for_url(local, testing) is None
+    await check_url(local, testing, FakeResolver({}))
+    with pytest.raises(OutboundRefused, match="private"):
+        await check_url(
+            "http://vendor.example:8080/", testing, FakeResolver({"vendor.example": ["10.0.0.5"]})
+        )
+    with pytest.raises(OutboundRefused, match="loopback"):
+        await check_url(
+            "https://vendor.example/", OutboundPolicy(), FakeResolver({"vendor.example": ["::1"]})
+        )

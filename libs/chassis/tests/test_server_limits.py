@@ -92,6 +92,16 @@ async def test_a_whole_request_is_answered(server):
     writer.close()
 
 
+async def test_a_request_the_parser_cannot_read_is_a_problem(server):
+    _pid, port = server
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /a b c HTTP/1.1\r\nHost: t\r\n\r\n")
+    answer = await asyncio.wait_for(reader.read(), 5)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"application/problem+json" in answer
+    writer.close()
+
+
 async def test_a_stalled_header_block_is_answered_408_and_closed(server):
     _pid, port = server
     reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -5,6 +5,10 @@ docs/decisions/0026.
 
     .venv/bin/python libs/search/bench/search_latency.py [--docs 10000] [--rounds 5]
         [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+        [--corpus judged|generated] [--backend sqlite|postgresql] [--kinds article] [--json]
+
+`--json` prints one JSON object a line (the figures, and each round's p95 in `p95_by_round_ms`),
+which `make bench`'s services stage reads.
 """
 
 from __future__ import annotations
@@ -83,6 +87,11 @@ def queries() -> list[tuple[str, str]]:
     return out
 
 
+def _p95(ms: list[float]) -> float:
+    ordered = sorted(ms)
+    return round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2)
+
+
 async def _database(backend: str, tmp: Path, postgres: str) -> tuple[Database, str | None]:
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp / f'bench-{uuid.uuid4().hex[:8]}.db'}"
@@ -106,8 +115,12 @@ async def _drop(postgres: str, name: str) -> None:
 
 
 async def measure(
-    backend: str, docs: list[SearchDocument], rounds: int, postgres: str
-) -> dict[str, float]:
+    backend: str,
+    docs: list[SearchDocument],
+    rounds: int,
+    postgres: str,
+    kinds: frozenset[str] | None = None,
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         db, pg_name = await _database(backend, Path(tmp), postgres)
         try:
@@ -128,12 +141,18 @@ async def measure(
                 await index.search(tx, SearchQuery(text="warm-up", lang="en"))
             first = time.perf_counter() - began
             timings = []
+            by_round = []
             for _ in range(rounds):
+                this_round = []
                 for q, lang in queries():
                     began = time.perf_counter()
                     async with db.transaction(write=False) as tx:
-                        await index.search(tx, SearchQuery(text=q, lang=lang, limit=20))
-                    timings.append(time.perf_counter() - began)
+                        await index.search(
+                            tx, SearchQuery(text=q, lang=lang, limit=20, kinds=kinds)
+                        )
+                    this_round.append(time.perf_counter() - began)
+                timings += this_round
+                by_round.append(_p95([t * 1000 for t in this_round]))
         finally:
             await db.dispose()
             if pg_name:
@@ -146,6 +165,7 @@ async def measure(
         "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 2),
         "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 2),
         "first_search_s": round(first, 2),
+        "p95_by_round_ms": by_round,
     }
 
 
@@ -156,15 +176,30 @@ async def main() -> None:
     parser.add_argument(
         "--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument("--corpus", choices=("judged", "generated"), help="one corpus only")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), help="one database only")
+    parser.add_argument(
+        "--kinds", help="comma-separated kinds: only these documents, searched with this filter"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object a line")
     args = parser.parse_args()
-    corpora = {
-        "judged (160)": judged_corpus(),
-        f"generated ({args.docs})": generated_corpus(args.docs),
-    }
-    for label, docs in corpora.items():
-        for backend in ("sqlite", "postgresql"):
-            figures = await measure(backend, docs, args.rounds, args.postgres)
-            print(f"{label:18s} {backend:10s} {figures}", flush=True)
+    kinds = frozenset(k for k in args.kinds.split(",") if k) if args.kinds else None
+    corpora = {}
+    if args.corpus in (None, "judged"):
+        corpora["judged"] = judged_corpus()
+    if args.corpus in (None, "generated"):
+        corpora["generated"] = generated_corpus(args.docs)
+    backends = [args.backend] if args.backend else ["sqlite", "postgresql"]
+    for corpus, all_docs in corpora.items():
+        docs = [d for d in all_docs if kinds is None or d.kind in kinds]
+        for backend in backends:
+            figures = await measure(backend, docs, args.rounds, args.postgres, kinds)
+            if args.json:
+                line = {"corpus": corpus, "documents": len(docs), "backend": backend, **figures}
+                print(json.dumps(line), flush=True)
+            else:
+                label = f"{corpus} ({len(docs)})"
+                print(f"{label:18s} {backend:10s} {figures}", flush=True)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,32 @@ async def test_a_service_extends_the_word_lists(tmp_path: Path):
     assert plain.search(SearchQuery(text="bieb", lang="nl")) == []
 
 
+async def test_a_related_word_answers_for_less_than_a_synonym(tmp_path: Path):
+    """A related word (related.<lang>.txt) finds a document that never uses the word typed, and
+    ranks it below one found through a synonym."""
+    related = tmp_path / "related.nl.txt"
+    synonyms = tmp_path / "synonyms.nl.txt"
+    await _write(related, "taalcafé, gespreksoefening\n")
+    await _write(synonyms, "taalcafé, praatcafé\n")
+    ranker = Ranker({**shipped_analyzers(), "nl": Analyzer.load("nl", [related, synonyms])})
+    ranker.put(doc("nl-oefen", "nl", "Gespreksoefening", "Kaartjes voor de gespreksoefening."))
+    ranker.put(doc("nl-praat", "nl", "Het praatcafé", "Kaartjes voor het praatcafé."))
+    found = ranker.search(SearchQuery(text="taalcafe", lang="nl"))
+    assert [r.doc.slug for r in found] == ["nl-praat", "nl-oefen"]
+    plain = Ranker(shipped_analyzers())
+    plain.put(doc("nl-oefen", "nl", "Gespreksoefening", "Kaartjes voor de gespreksoefening."))
+    assert plain.search(SearchQuery(text="taalcafe", lang="nl")) == []
+
+
+def test_a_group_of_one_word_once_analysed_is_no_group():
+    """språkkafé and språkkafe are one word once the accent is folded: such a line adds no
+    alternative (folding finds it already); a related word does."""
+    analyzer = Analyzer("nb", frozenset())
+    assert not analyzer.add_group(["språkkafé", "språkkafe"])
+    assert analyzer.add_group(["språkkafé", "norsktrening"], related=True)
+    assert analyzer.alternatives(["sprakkaf"]) == [(0, 1, [("norsktrening",)], True)]
+
+
 async def _write(path: Path, text: str) -> None:
     import asyncio
 

@@ -10,11 +10,11 @@ from search_testing import judged
 
 # nDCG@10 reached on the dev queries with all 160 documents in one index, on both databases
 # (docs/decisions/0026-search-ranking.md); the test fails 0.02 below it.
-REACHED_NDCG = 0.947
+REACHED_NDCG = 0.949
 ALLOWED_DROP = 0.02
 # Each service's own documents in its own index, measured as `search-eval --kinds` measures
 # its endpoint: training (courses and lessons) and helpdesk (articles).
-REACHED_BY_KINDS = {"course,lesson": 0.957, "article": 0.964}
+REACHED_BY_KINDS = {"course,lesson": 0.957, "article": 0.985}
 
 
 @pytest.fixture
@@ -72,4 +72,5 @@ async def test_each_service_s_own_index_meets_the_figures(db, kinds):
             results[query.qid] = [h.slug for h in await index.search(tx, found)]
     figures = judged.figures(results, judgements)
     assert figures.ndcg >= REACHED_BY_KINDS[kinds] - ALLOWED_DROP, figures
+    assert [q for q in figures.per_query if not results[q]] == []
     assert figures.no_answer_empty >= 3, figures

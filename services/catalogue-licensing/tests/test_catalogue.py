@@ -12,13 +12,14 @@ from sqlalchemy import insert, update
 
 from catalogue_factories import agreement_payload, committed, product_payload, seed_agreement_world
 from catalogue_licensing.app import SPEC
-from catalogue_licensing.catalogue.cache import CatalogueCache
+from catalogue_licensing.catalogue.cache import read_generation
 from catalogue_licensing.catalogue.language import negotiate, pick
 from catalogue_licensing.db import outbox
 from catalogue_licensing.products.events import ProductRetired
 from catalogue_licensing.products.models import Product
 from catalogue_licensing.resources import CatalogueResources
 from catalogue_licensing.settings import CatalogueSettings
+from chassis.caching import GenerationCache
 from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.runtime import app_runtime, resources_of
@@ -301,7 +302,12 @@ async def test_another_replicas_change_shows_within_the_staleness_bound(service_
     ):
         world = await _world(client_a, app_a, issuer)
         now = [1000.0]
-        cache = CatalogueCache(max_staleness=5.0, max_entries=100, clock=lambda: now[0])
+        cache = GenerationCache(
+            read_generation=read_generation,
+            max_staleness=5.0,
+            max_entries=100,
+            clock=lambda: now[0],
+        )
         runtime_b = app_runtime(app_b)
         runtime_b.resources = replace(resources_of(app_b, CatalogueResources), cache=cache)
         assert _names(await client_b.get(DEICHMAN)) == ["Filmtjenesten", "Lydbøker for alle"]

@@ -313,3 +313,41 @@ async def test_an_etag_never_repeats_across_withdrawing_and_joining_again(
     )
     assert current.status_code == 200, current.text
     assert current.headers["ETag"] not in [*seen, again.headers["ETag"]]
+
+
+async def test_participations_are_listed_in_pages_whose_versions_are_the_etags(
+    catalogue, issuer, agreement
+):
+    """Issue 15, point 13: the list pages like every other (`limit`, `cursor`, `next_cursor`),
+    and an item's `version` is the ETag a county administrator sends: no guessing."""
+    client, _ = catalogue
+    admin = issuer.headers("programme_admin")
+    for county, isil in (("03", "NO-2030000"), ("18", "NO-2180400"), ("46", "NO-2120100")):
+        url = f"{agreement['url']}/participations/{county}"
+        joined = await client.put(url, json={"libraries": [isil]}, headers=admin)
+        assert joined.status_code == 201, joined.text
+
+    seen: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = await client.get(f"{agreement['url']}/participations", params=params, headers=admin)
+        assert page.status_code == 200, page.text
+        seen += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+        assert 'rel="next"' in page.headers["Link"]
+        params = {"limit": 2, "cursor": cursor}
+    assert [p["county_number"] for p in seen] == ["03", "18", "46"]
+    bad = await client.get(
+        f"{agreement['url']}/participations", params={"cursor": "x"}, headers=admin
+    )
+    assert bad.status_code == 400
+
+    bodo = next(p for p in seen if p["county_number"] == "18")
+    nordland = issuer.headers("county_admin", county="18")
+    withdrawn = await client.delete(
+        f"{agreement['url']}/participations/18",
+        headers=nordland | {"If-Match": f'"{bodo["version"]}"'},
+    )
+    assert withdrawn.status_code == 204, withdrawn.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from procurement_factories import round_payload, shift_round
@@ -141,7 +142,8 @@ async def test_moves_go_in_order_by_the_programme_each_recorded(catalogue, admin
 
 async def test_announcing_needs_the_doffin_notice_and_its_publication(catalogue, admin):
     client, _ = catalogue
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    # Tomorrow in the round's own time zone (Oslo): from 23:00 UTC, UTC's tomorrow is Oslo's today.
+    tomorrow = (datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(days=1)).date().isoformat()
     created, etag = await _create(client, admin, doffin_notice_id=None)
     answer = await _move(client, admin, created["id"], "announced", etag)
     assert answer.status_code == 409

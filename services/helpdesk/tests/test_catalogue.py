@@ -10,6 +10,7 @@ from helpdesk_factories import (
     create_service,
     event_types,
     flanders_calendar,
+    raise_ticket,
     service_body,
 )
 
@@ -189,3 +190,70 @@ def test_the_reader_s_language_is_negotiated():
     assert negotiate("nl;q=abc, nn") == "nn"
     assert pick({"nb": "Norge", "en": "Norway"}, "nn") == "Norge"
     assert pick({"nl": "Vlaanderen"}, "de") == "Vlaanderen"
+
+
+async def test_the_promise_is_worked_out_for_a_friday_afternoon_before_a_holiday(helpdesk, issuer):
+    client, _app = helpdesk
+    agent = issuer.headers("agent")
+    calendar = await create_calendar(client, agent)  # Norway, 08:00-16:00, public holidays
+    service = await create_service(client, agent, calendar["id"])
+    # Friday 22 May 2026, half past three: Whit Monday (25 May) follows the weekend.
+    friday = "2026-05-22T15:30:00+02:00"
+    answer = await client.get(
+        f"/v1/service-catalogue/{service['id']}/due-times",
+        params={"priority": "normal", "raised_at": friday},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Cache-Control"].startswith("public")
+    first, resolution = answer.json()["clocks"]
+    assert (first["clock"], first["target_minutes"]) == ("first_response", 240)
+    # Half an hour on Friday, then 3.5 hours from Tuesday's opening.
+    assert first["local_due_at"] == "2026-05-26T11:30:00+02:00"
+    counted = [i for i in first["intervals"] if i["counted"]]
+    assert sum(i["minutes"] for i in counted) == 240
+    assert [i["local_start"][:10] for i in counted] == ["2026-05-22", "2026-05-26"]
+    skipped = {i["local_start"][:10]: i["reason"] for i in first["intervals"] if not i["counted"]}
+    assert skipped["2026-05-25"].startswith("public holiday")
+    assert resolution["due_at"] > first["due_at"]
+
+    # The same arithmetic as a ticket's own clocks: raised now, asked for its moment.
+    ticket = await raise_ticket(
+        client, issuer.headers("staff", isil="NO-2030000"), service["id"], priority="high"
+    )
+    same = await client.get(
+        f"/v1/service-catalogue/{service['id']}/due-times",
+        params={"priority": "high", "raised_at": ticket["created_at"]},
+    )
+    sla = await client.get(f"/v1/tickets/{ticket['id']}/sla", headers=agent)
+    assert [c["due_at"] for c in same.json()["clocks"]] == [
+        c["due_at"] for c in sla.json()["clocks"]
+    ]
+
+
+async def test_due_times_refuse_what_cannot_be_worked_out(helpdesk, issuer):
+    client, _app = helpdesk
+    agent = issuer.headers("agent")
+    calendar = await create_calendar(client, agent)
+    service = await create_service(client, agent, calendar["id"])
+    path = f"/v1/service-catalogue/{service['id']}/due-times"
+    for params, location in [
+        ({"priority": "urgent"}, "query.priority"),
+        ({"priority": "low", "raised_at": "2026-05-22T15:30:00"}, "query.raised_at"),
+        ({"priority": "low", "raised_at": "2100-05-22T15:30:00Z"}, "query.raised_at"),
+        ({"priority": "low", "raised_at": "1140-08-03T14:20:20Z"}, "query.raised_at"),
+        ({"priority": "low", "raised_at": "Friday"}, "query.raised_at"),
+    ]:
+        answer = await client.get(path, params=params)
+        assert answer.status_code == 422, params
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json()["errors"][0]["location"] == location
+    unknown = await client.get(
+        "/v1/service-catalogue/0193a5c2-7b4e-7e01-9a00-0000000000ff/due-times",
+        params={"priority": "low"},
+    )
+    assert unknown.status_code == 404
+    await client.patch(
+        f"/v1/services/{service['id']}", json={"active": False}, headers=agent | {"If-Match": '"1"'}
+    )
+    retired = await client.get(path, params={"priority": "low"})
+    assert retired.status_code == 404

@@ -136,9 +136,10 @@ async def test_the_judged_help_desk_articles_are_found(helpdesk, issuer):
         )
         results[query.qid] = [hit["slug"] for hit in answer.json()["items"]]
     figures = judged.figures(results, judgements)
-    # The bar (training's too): nDCG@10 >= 0.92 on both databases. Measured 0.957 with
-    # one answerable query of 48 (q044) left empty (the search mechanism's, reported to its engineer).
-    assert figures.ndcg >= 0.92, figures
-    assert figures.zero_rate <= 1 / 48, figures
-    empty = [qid for qid, slugs in results.items() if qid in judgements and not slugs]
-    assert empty in ([], ["q044"]), empty
+    print(f"\nknowledge-base search: nDCG@10 {figures.ndcg:.3f}, Recall@20 {figures.recall:.3f}")
+    # The bar (training's too) is nDCG@10 >= 0.92 on both databases; like training's
+    # test, this one holds the figure reached less 0.02: 0.985 on both since the related words
+    # (decision 0050), every answerable query answered, 3 of the 4 no-answer queries empty.
+    assert figures.ndcg >= 0.965, figures
+    assert figures.zero_rate == 0, figures
+    assert figures.no_answer_empty >= 3, figures

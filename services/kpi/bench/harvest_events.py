@@ -28,13 +28,13 @@ PAGE = 500
 
 def _directory(libraries: int) -> Directory:
     directory = Directory()
-    directory.counties["18"] = {
+    directory.counties["NO", "18"] = {
         "country": "NO",
         "number": "18",
         "name": {"nb": "Nordland"},
         "populations": [],
     }
-    directory.municipalities["1804"] = {
+    directory.municipalities["NO", "1804"] = {
         "country": "NO",
         "number": "1804",
         "name": "Bodø",

@@ -104,6 +104,27 @@ async def test_cost_per_use_by_county(open_kpi, catalogue_http, issuer):
         )
         assert uploaded.status_code == 201, uploaded.text
         uses = uploaded.json()["metrics"]["Total_Item_Requests"]["total"]
+        # Nordland takes no part in the agreement, yet a library of it reports use.
+        parent = country
+        for level, code, name in [
+            ("county", "18", "Nordland"),
+            ("municipality", "1804", "Bodø"),
+            ("library", "NO-2180400", "Bodø bibliotek"),
+        ]:
+            parent = (
+                await client.post(
+                    "/v1/organisations",
+                    json={"level": level, "code": code, "name": name, "parent_id": parent["id"]},
+                    headers=analyst,
+                )
+            ).json()
+        elsewhere = await client.post(
+            "/v1/usage-reports",
+            params={"product_id": str(product_id), "organisation": "NO-2180400"},
+            content=report,
+            headers=analyst | {"content-type": "application/json"},
+        )
+        assert elsewhere.status_code == 201, elsewhere.text
 
         answer = await client.get(
             "/v1/cost-per-use",
@@ -117,6 +138,12 @@ async def test_cost_per_use_by_county(open_kpi, catalogue_http, issuer):
         assert rows["03"]["cost_per_use"] == round(share["03"] / 100 / uses, 4)
         # Vestland paid and its libraries reported no use: no cost per use, not a division by 0.
         assert (rows["46"]["uses"], rows["46"]["cost_per_use"]) == (0, None)
+        # Nordland used it without a share: no cost and no cost per use, never a cost of 0.
+        assert (rows["18"]["cost"], rows["18"]["uses"], rows["18"]["cost_per_use"]) == (
+            None,
+            uses,
+            None,
+        )
         other_year = await client.get(
             "/v1/cost-per-use",
             params={"product_id": str(product_id), "year": 2023},

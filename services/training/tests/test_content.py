@@ -127,6 +127,46 @@ async def test_filters_find_courses_by_topic_level_format_language_and_tag(train
     assert len(rest.json()["items"]) == 1
 
 
+async def test_language_and_tag_filters_fill_the_page_before_its_limit(training, issuer):
+    """Matches after non-matching courses still fill the page: the filter is in the query, not
+    applied to a page already cut (where a page came back short or empty while more matched)."""
+    client, _ = training
+    trainer = issuer.headers("trainer")
+    topic = await make_topic(client, trainer)
+    for _ in range(3):
+        await created(
+            client, "/v1/courses", course_body(topic["id"]) | {"status": "published"}, trainer
+        )
+    wanted = [
+        await created(
+            client,
+            "/v1/courses",
+            course_body(topic["id"], languages=["nb", "nn"], tags=["koha"])
+            | {"status": "published"},
+            trainer,
+        )
+        for _ in range(3)
+    ]
+    expected = sorted(c["slug"] for c in wanted)
+    for params in ({"lang": "nn"}, {"tag": "koha"}, {"lang": "nn", "tag": "koha"}):
+        first = await client.get("/v1/courses", params=params | {"limit": 2}, headers=trainer)
+        assert first.status_code == 200, first.text
+        assert len(first.json()["items"]) == 2, params
+        rest = await client.get(
+            "/v1/courses",
+            params=params | {"limit": 2, "cursor": first.json()["next_cursor"]},
+            headers=trainer,
+        )
+        got = [c["slug"] for c in first.json()["items"] + rest.json()["items"]]
+        assert sorted(got) == expected, params
+        assert rest.json()["next_cursor"] is None
+    # A course's own language counts as offered, and a value no course has finds nothing.
+    own = await client.get("/v1/courses", params={"lang": "nl", "limit": 2}, headers=trainer)
+    assert len(own.json()["items"]) == 2
+    none = await client.get("/v1/courses", params={"tag": "nothing-has-it"}, headers=trainer)
+    assert none.json() == {"items": [], "next_cursor": None}
+
+
 async def test_bad_content_input_is_a_problem_naming_the_field(training, issuer):
     client, _ = training
     trainer = issuer.headers("trainer")

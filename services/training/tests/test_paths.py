@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from chassis.types import utcnow
-from training_factories import created, make_course, make_session
+from training_factories import created, events_of, make_course, make_session
 
 
 class Outline(HTMLParser):
@@ -160,4 +160,58 @@ async def test_a_path_tracks_progress_and_prints_a_page_per_course(training, iss
         ("h1", "Wise basis"),
         ("h2", "Wise basis: basis"),
         ("h3", "Uitlenen"),
+    ]
+
+
+async def test_a_path_is_changed_with_if_match_and_its_new_steps_must_exist(training, issuer):
+    client, app = training
+    trainer = issuer.headers("trainer")
+    staff = issuer.headers("staff")
+    first = await make_course(client, trainer, status="published")
+    second = await make_course(client, trainer, status="published")
+    path = await created(
+        client,
+        "/v1/paths",
+        {
+            "slug": "route-aanpassen",
+            "title": "Startroute",
+            "lang": "nl",
+            "steps": [{"kind": "course", "id": first["id"]}],
+        },
+        trainer,
+    )
+    url = f"/v1/paths/{path['id']}"
+    unconditional = await client.patch(url, json={"title": "Nieuw"}, headers=trainer)
+    assert unconditional.status_code == 428
+    steps = [{"kind": "course", "id": second["id"]}, {"kind": "course", "id": first["id"]}]
+    changed = await client.patch(
+        url,
+        json={"title": "Startroute 2027", "steps": steps, "status": "published"},
+        headers=trainer | {"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["ETag"] == '"2"'
+    assert changed.json()["steps"] == steps
+    assert (changed.json()["title"], changed.json()["status"]) == ("Startroute 2027", "published")
+    seen = await client.get(url, headers=staff)
+    assert seen.status_code == 200
+    assert seen.json()["title"] == "Startroute 2027"
+    stale = await client.patch(url, json={"title": "Oud"}, headers=trainer | {"If-Match": '"1"'})
+    assert stale.status_code == 412
+    unknown = await client.patch(
+        url,
+        json={"steps": [{"kind": "session", "id": first["id"]}]},
+        headers=trainer | {"If-Match": '"2"'},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["location"] == "body.steps.0.id"
+    null = await client.patch(url, json={"title": None}, headers=trainer | {"If-Match": '"2"'})
+    assert null.status_code == 422
+    assert (
+        await client.patch(url, json={"title": "X"}, headers=staff | {"If-Match": '"2"'})
+    ).status_code == 403
+    assert (await client.get(url, headers=trainer)).json()["version"] == 2
+    updates = await events_of(app, "path.updated")
+    assert [(e["status"], e["changed"]) for e in updates] == [
+        ("published", ["status", "steps", "title"])
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from training.recordings.webvtt import WebVTTError, parse, transcript
-from training_factories import created, make_session
+from training_factories import created, events_of, make_session
 
 GOOD = """\ufeffWEBVTT - Wise for beginners
 
@@ -117,3 +117,42 @@ async def test_a_recording_with_subtitles_is_served_and_its_transcript_found(tra
         headers=trainer,
     )
     assert unknown.status_code == 422
+
+
+async def test_a_recording_is_changed_with_if_match_and_its_transcript_follows(training, issuer):
+    client, app = training
+    trainer = issuer.headers("trainer")
+    staff = issuer.headers("staff")
+    session = await make_session(client, trainer)
+    recording = await created(
+        client,
+        "/v1/recordings",
+        {"session_id": session["id"], "url": "https://video.example.org/wise-101.mp4"},
+        trainer,
+    )
+    url = f"/v1/recordings/{recording['id']}"
+    stored = await client.put(f"{url}/subtitles/nb", json={"vtt": GOOD}, headers=trainer)
+    assert stored.status_code == 200, stored.text
+    assert (await client.patch(url, json={"title": "Ny"}, headers=trainer)).status_code == 428
+    changed = await client.patch(
+        url,
+        json={"title": "Wise: utlån i skranken", "url": "https://video.example.org/wise-102.mp4"},
+        headers=trainer | {"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["ETag"] == '"2"'
+    assert changed.json()["url"] == "https://video.example.org/wise-102.mp4"
+    assert [s["lang"] for s in changed.json()["subtitles"]] == ["nb"]
+    found = await client.get(
+        "/v1/search", params={"q": "skranken", "lang": "nb", "kind": "transcript"}, headers=staff
+    )
+    assert [h["slug"] for h in found.json()["items"]] == [f"transcript-{recording['id']}-nb"]
+    stale = await client.patch(url, json={"title": "Gammel"}, headers=trainer | {"If-Match": '"1"'})
+    assert stale.status_code == 412
+    bad = await client.patch(url, json={"url": "ftp://x"}, headers=trainer | {"If-Match": '"2"'})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["location"] == "body.url"
+    forbidden = await client.patch(url, json={"title": "X"}, headers=staff | {"If-Match": '"2"'})
+    assert forbidden.status_code == 403
+    updates = await events_of(app, "recording.updated")
+    assert [e["changed"] for e in updates] == [["title", "url"]]

@@ -169,5 +169,5 @@ async def test_trainers_record_attendance_of_confirmed_people_once_it_started(tr
     )
     assert cancel.status_code == 409
     assert await events_of(app, "attendance.recorded") == [
-        {"session_id": running["id"], "person": "staff-1", "attended": True}
+        {"session_id": running["id"], "person": "staff-1", "attended": True, "isil": "NO-0301000"}
     ]

@@ -131,6 +131,7 @@ async def test_the_judged_set_through_the_route_keeps_its_figures(training, issu
             empty_answerable.append(qid)
         ndcgs.append(judged.ndcg_at_10(ranked, grades))
     ndcg = sum(ndcgs) / len(ndcgs)
+    print(f"\ntraining search: nDCG@10 {ndcg:.3f}, no-answer queries empty {empty_no_answer}")
     assert ndcg >= REACHED_NDCG - ALLOWED_DROP, ndcg
     assert empty_answerable == []
     assert empty_no_answer >= 3

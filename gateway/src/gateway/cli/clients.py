@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from chassis.auth import ROLES
 from chassis.db import Database
 from gateway.cli.output import database_refused, refuse, when
 from gateway.cli.scope_options import add_scope_options, scope_of
+from gateway.cli.token import signing_key_now
 from gateway.clients import (
     ClientError,
     client_scope,
@@ -26,8 +29,11 @@ from gateway.clients import (
     revoke_client,
     rotate_secret,
 )
+from gateway.directory import CatalogueDirectory, DirectoryUnavailable
+from gateway.keys.errors import KeyRefused
 from gateway.models import ApiClient
-from gateway.scopes import Scope, ScopeError
+from gateway.onboarding.service import record, snapshot
+from gateway.scopes import Scope, ScopeError, scope_misfit
 from gateway.settings import GatewaySettings
 
 # What each `clients` sub-command runs, bound to its parser as `run_action`.
@@ -43,9 +49,46 @@ async def add_client(
         db.writer() as session,
         session.begin(),
     ):
-        return await register_client(
+        client, secret = await register_client(
             session, name=name, role=role, scope=scope, hasher=PasswordHasher()
         )
+        await _audited(session, "client.registered", client, None)
+        return client, secret
+
+
+# The trail's actor for the command line: the operator's login on the machine it ran on.
+def _actor() -> str:
+    return f"command-line:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+
+
+async def _audited(
+    session: AsyncSession, action: str, client: ApiClient, before: dict[str, Any] | None
+) -> None:
+    await record(
+        session,
+        actor=_actor(),
+        roles=["operator"],
+        action=action,
+        client=client,
+        before=before,
+        request_id=None,
+    )
+
+
+async def _rotate(session: AsyncSession, client_id: str, grace: timedelta) -> tuple[ApiClient, str]:
+    found = await find_client(session, client_id)
+    before = snapshot(found) if found is not None else None
+    client, secret = await rotate_secret(session, client_id, hasher=PasswordHasher(), grace=grace)
+    await _audited(session, "client.secret_rotated", client, before)
+    return client, secret
+
+
+async def _revoke(session: AsyncSession, client_id: str) -> ApiClient:
+    found = await find_client(session, client_id)
+    before = snapshot(found) if found is not None else None
+    client = await revoke_client(session, client_id)
+    await _audited(session, "client.revoked", client, before)
+    return client
 
 
 async def registered_clients(settings: GatewaySettings) -> list[ApiClient]:
@@ -91,8 +134,29 @@ def _print_client(client: ApiClient) -> None:
         print(f"old secret: accepted until {when(client.previous_secret_until)}")
 
 
+async def confirmed_by_catalogue(settings: GatewaySettings, scope: Scope) -> Scope:
+    """The scope as the catalogue knows it, asked with a token of the gateway's current key
+    (UnknownScope when its vendor or library does not exist); a county is not asked."""
+    if scope.vendor_id is None and scope.isil is None:
+        return scope
+    key = await signing_key_now(settings)
+    async with httpx.AsyncClient() as http:
+        return await CatalogueDirectory.of(settings, http, lambda: key).confirmed(scope)
+
+
 def run_add(settings: GatewaySettings, args: argparse.Namespace) -> int:
     scope = scope_of(args)
+    misfit = scope_misfit(args.role, scope)
+    if misfit is not None:
+        raise ClientError(misfit)
+    try:
+        scope = asyncio.run(confirmed_by_catalogue(settings, scope))
+    except DirectoryUnavailable as exc:
+        return refuse(
+            f"cannot tell whether the scope exists: {exc} (catalogue at {settings.catalogue_url})"
+        )
+    except KeyRefused as exc:
+        return refuse(str(exc))
     client, secret = asyncio.run(add_client(settings, name=args.name, role=args.role, scope=scope))
     print(f"client_id:     {client.client_id}")
     print(f"client_secret: {secret}")
@@ -118,7 +182,7 @@ def run_rotate_secret(settings: GatewaySettings, args: argparse.Namespace) -> in
     client, secret = asyncio.run(
         _in_transaction(
             settings,
-            lambda s: rotate_secret(s, args.client_id, hasher=PasswordHasher(), grace=grace),
+            lambda s: _rotate(s, args.client_id, grace),
         )
     )
     print(f"client_id:     {client.client_id}")
@@ -133,7 +197,7 @@ def run_rotate_secret(settings: GatewaySettings, args: argparse.Namespace) -> in
 
 
 def run_revoke(settings: GatewaySettings, args: argparse.Namespace) -> int:
-    client = asyncio.run(_in_transaction(settings, lambda s: revoke_client(s, args.client_id)))
+    client = asyncio.run(_in_transaction(settings, lambda s: _revoke(s, args.client_id)))
     print(f"revoked {client.client_id} ({client.name}): the token endpoint refuses it from now")
     print("Tokens it already holds stay valid until they expire.", file=sys.stderr)
     return 0
@@ -141,7 +205,11 @@ def run_revoke(settings: GatewaySettings, args: argparse.Namespace) -> int:
 
 def clients_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="register a client; prints its id and secret once")
+    add = actions.add_parser(
+        "add",
+        help="register a client; prints its id and secret once (a vendor or library must exist "
+        "in the catalogue, which is asked)",
+    )
     add.add_argument("--name", required=True, help="who the client is, e.g. Deichman website")
     add.add_argument("--role", required=True, choices=sorted(ROLES))
     add_scope_options(add)

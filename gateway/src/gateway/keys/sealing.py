@@ -1,21 +1,17 @@
-"""Private keys sealed for the database: AES-256-GCM under a key derived from the gateway's secret."""
+"""Private keys sealed for the database (chassis.sealing: AES-256-GCM under a key derived from
+the gateway's secret)."""
 
 from __future__ import annotations
 
-import os
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from chassis.sealing import Sealer, Unsealable
 from gateway.keys.errors import KeyRefused
 from gateway.keys.signing_key import SigningKey, load_signing_key
 from gateway.settings import GatewaySettings
 
-_NONCE_BYTES = 12
-_HKDF_INFO = b"library-platform gateway signing keys v1"
+PURPOSE = b"library-platform gateway signing keys v1"
 
 
 class KeyCipher:
@@ -24,10 +20,7 @@ class KeyCipher:
     another row does not open."""
 
     def __init__(self, secret: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-            secret
-        )
-        self._aead = AESGCM(derived)
+        self._sealer = Sealer(secret, purpose=PURPOSE)
 
     @classmethod
     def from_settings(cls, settings: GatewaySettings) -> KeyCipher:
@@ -38,13 +31,12 @@ class KeyCipher:
         return cls(seed.der())
 
     def seal(self, key: SigningKey) -> bytes:
-        nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, key.der(), key.kid.encode())
+        return self._sealer.seal(key.der(), associated=key.kid.encode())
 
     def open(self, kid: str, sealed: bytes) -> SigningKey:
         try:
-            der = self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], kid.encode())
-        except InvalidTag as exc:
+            der = self._sealer.open(sealed, associated=kid.encode())
+        except Unsealable as exc:
             raise KeyRefused(
                 f"the private key of {kid} does not decrypt: this process has another key-"
                 "encryption key (GATEWAY_KEY_ENCRYPTION_KEY, or the key file it is derived "

@@ -45,9 +45,19 @@ _MAX_PROBLEM_BYTES = 65_536
 
 
 async def call_upstream(
-    scope: Scope, receive: Receive, send: Send, upstream: Upstream, service_path: str
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    upstream: Upstream,
+    service_path: str,
+    *,
+    rebase: bytes | None = None,
 ) -> None:
-    """One request to a service, through its breaker, sent at most twice."""
+    """One request to a service, through its breaker, sent at most twice.
+
+    `rebase`: what the absolute paths in the service's answer (Location, Content-Location, Link,
+    a problem's `instance`) get in front at the gateway; by default the service's route prefix
+    (`/kpi`), b"" where the gateway serves the service's own paths (the portal's pages)."""
     retry_allowed = may_retry(scope["method"], scope["headers"])
     body = (
         RequestBody(receive, stall_seconds=upstream.client_body_timeout_seconds)
@@ -64,8 +74,9 @@ async def call_upstream(
     wait = upstream.breaker.admit()
     if wait is not None:
         raise breaker_open(upstream, wait)
+    prefix = _PREFIXES[upstream.name] if rebase is None else rebase
     try:
-        await _exchange(scope, send, upstream, service_path, body, kept, retry_allowed)
+        await _exchange(scope, send, upstream, service_path, prefix, body, kept, retry_allowed)
     except (UpstreamProblem, ResponseCutShort):
         upstream.breaker.failed()
         raise
@@ -81,6 +92,7 @@ async def _exchange(
     send: Send,
     upstream: Upstream,
     service_path: str,
+    prefix: bytes,
     body: RequestBody | None,
     kept: bytes | None,
     retry_allowed: bool,
@@ -126,9 +138,8 @@ async def _exchange(
             first = await anext(chunks, b"")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise upstream_problem(upstream, exc) from exc
-        prefix = _PREFIXES[upstream.name]
         headers = response_headers(response.raw_headers, prefix)
-        if response.content.at_eof() and response.content_type == PROBLEM_JSON:
+        if prefix and response.content.at_eof() and response.content_type == PROBLEM_JSON:
             first, headers = problem_under_prefix(first, headers, prefix)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.content.at_eof():

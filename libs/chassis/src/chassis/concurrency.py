@@ -3,6 +3,7 @@ required back as If-Match, answered with 304 when If-None-Match names it."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request, Response
@@ -140,6 +141,33 @@ def none_match(header: str | None, current: str) -> bool:
 def matches_if_none_match(request: Request, current: str) -> bool:
     """True when a conditional GET may be answered 304 Not Modified."""
     return none_match(request.headers.get("if-none-match"), current)
+
+
+def content_etag(body: bytes) -> str:
+    """A strong ETag from the answer's own bytes (SHA-256, 128 bits kept): the same answer has
+    the same tag on every replica. For answers no single row's version names: a published page,
+    a file, a feed built from many rows."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def conditional_content(
+    request: Request,
+    body: bytes,
+    *,
+    media_type: str,
+    headers: dict[str, str],
+    body_headers: dict[str, str] | None = None,
+    etag: str | None = None,
+) -> Response:
+    """`body` with its content ETag, or 304 without a body when If-None-Match names it.
+    `headers` (Cache-Control, Vary) go on both answers, so a revalidated copy keeps its rules;
+    `body_headers` (Link, Content-Disposition) only with the body. `etag`: the body's
+    content_etag when the caller keeps it with a cached body, so it is not hashed again."""
+    tag = etag or content_etag(body)
+    common = {"ETag": tag, **headers}
+    if matches_if_none_match(request, tag):
+        return Response(status_code=304, headers=common)
+    return Response(body, media_type=media_type, headers={**common, **(body_headers or {})})
 
 
 class RenderedJSON(JSONResponse):

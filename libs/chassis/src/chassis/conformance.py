@@ -14,13 +14,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 
 from chassis.auth import ROLES
 from chassis.db import create_engine
 from chassis.migrations import run_on_connection, upgrade_to_head
-from chassis.policy import Policy, Rule
+from chassis.policy import Policy, Rule, authorize, operation_id_of
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -35,8 +36,17 @@ def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def policy_gaps(app: FastAPI, policy: Policy) -> list[str]:
-    """Operations without a policy entry, and policy entries naming no operation."""
+    """Operations without a policy entry, and policy entries naming no operation. Pages outside
+    the contract (include_in_schema=False: the data portal's) are operations too: the policy
+    decides who may open them."""
     ids = {op.get("operationId", f"{m} {p}") for m, p, op in operations(app.openapi())}
+    ids |= {
+        operation_id_of(route) or route.name
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        and not route.include_in_schema
+        and any(d.dependency is authorize for d in route.dependencies)
+    }
     missing = sorted(f"no policy for operation {i}" for i in ids - set(policy))
     stale = sorted(f"policy names unknown operation {i}" for i in set(policy) - ids)
     return missing + stale

@@ -91,6 +91,9 @@ class OutboundPolicy:
     max_connections: int = 10
     user_agent: str = "library-platform"
     headers: dict[str, str] = field(default_factory=dict)
+    # Tests only (a local server standing in for a vendor): plain http, and loopback addresses,
+    # may be called. Never set by default; every other check still holds.
+    allow_loopback_http: bool = False
 
 
 class SystemResolver:
@@ -158,6 +161,13 @@ def refusal_for(address: str) -> str | None:
     return None if kind is None else f"{ip} is {kind} address"
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _literal(host: str) -> str | None:
     try:
         return str(ipaddress.ip_address(host.strip("[]")))
@@ -171,25 +181,29 @@ def refusal_for_url(url: str | httpx.URL, policy: OutboundPolicy) -> str | None:
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except httpx.InvalidURL as exc:
         return f"it is not a URL ({exc})"
-    if parsed.scheme != "https":
+    if parsed.scheme != "https" and not (policy.allow_loopback_http and parsed.scheme == "http"):
         return "only https may be called"
     if parsed.userinfo:
         return "a URL may not carry a user name or password"
     if not parsed.host:
         return "the URL names no host"
-    port = parsed.port or 443
+    port = parsed.port or (80 if parsed.scheme == "http" else 443)
     if port not in policy.ports:
         allowed = ", ".join(str(p) for p in sorted(policy.ports))
         return f"port {port} may not be called (allowed: {allowed})"
     return None
 
 
-async def checked_addresses(host: str, port: int, resolver: Resolver) -> list[str]:
+async def checked_addresses(
+    host: str, port: int, resolver: Resolver, *, allow_loopback: bool = False
+) -> list[str]:
     """The addresses of `host`, all of them allowed; OutboundRefused naming the first that is not,
-    HostNotResolved when there is none."""
+    HostNotResolved when there is none. `allow_loopback`: tests only (OutboundPolicy)."""
     literal = _literal(host)
     addresses = [literal] if literal is not None else await resolver.addresses(host, port)
     for address in addresses:
+        if allow_loopback and _is_loopback(address):
+            continue
         reason = refusal_for(address)
         if reason is not None:
             raise OutboundRefused(reason if literal is not None else f"{host}: {reason}")
@@ -203,7 +217,12 @@ async def check_url(url: str, policy: OutboundPolicy, resolver: Resolver) -> Non
     if reason is not None:
         raise OutboundRefused(reason)
     parsed = httpx.URL(url)
-    await checked_addresses(parsed.host, parsed.port or 443, resolver)
+    await checked_addresses(
+        parsed.host,
+        parsed.port or (80 if parsed.scheme == "http" else 443),
+        resolver,
+        allow_loopback=policy.allow_loopback_http,
+    )
 
 
 class _CheckedNetwork(httpcore.AsyncNetworkBackend):
@@ -229,7 +248,9 @@ class _CheckedNetwork(httpcore.AsyncNetworkBackend):
             raise OutboundRefused(f"port {port} may not be called")
         try:
             async with asyncio.timeout(self._policy.resolve_timeout):
-                addresses = await checked_addresses(host, port, self._resolver)
+                addresses = await checked_addresses(
+                    host, port, self._resolver, allow_loopback=self._policy.allow_loopback_http
+                )
         except (HostNotResolved, TimeoutError) as exc:
             raise httpcore.ConnectError(f"{host} does not resolve ({exc})") from exc
         failure: Exception | None = None

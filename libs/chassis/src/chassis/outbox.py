@@ -87,7 +87,7 @@ def _count_session_commit(session: Session) -> None:
 def local_event_commits() -> int:
     """How many transactions that recorded an event (in any outbox) this process has committed:
     a cache of what events describe checks its generation again when this moves, so a process
-    always sees its own writes (catalogue_licensing.catalogue.cache)."""
+    always sees its own writes (chassis.caching)."""
     return _EventCommits.count
 
 

@@ -106,6 +106,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._head_timer is None:
             self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
 
+    def send_400_response(self, msg: str) -> None:
+        """A request the parser cannot read (a malformed request line or URL, say) is answered
+        as every other refusal is: problem+json, not uvicorn's plain text."""
+        self._stop_head_timer()
+        self.transport.write(_refusal(400, "malformed-request", msg))
+        self.transport.close()
+
     def _stop_head_timer(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()

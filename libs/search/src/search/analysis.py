@@ -54,6 +54,8 @@ class Analyzer:
     # A phrase's first term → the phrases starting with it and the group each belongs to.
     _phrases: dict[str, list[tuple[Phrase, int]]] = field(default_factory=dict)
     _groups: list[list[Phrase]] = field(default_factory=list)
+    # Per group: whether its words are related (a near meaning) rather than of one meaning.
+    _related: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._stem = lru_cache(maxsize=200_000)(Stemmer.Stemmer(_STEMMERS[self.lang]).stemWord)
@@ -64,19 +66,24 @@ class Analyzer:
             w for line in read_word_lists("stopwords", lang, extra) for w in words(line)
         )
         analyzer = cls(lang, stop)
-        for kind in ("synonyms", "variants"):
+        for kind in ("synonyms", "variants", "related"):
             for line in read_word_lists(kind, lang, extra):
-                analyzer.add_group(line.split(","))
+                analyzer.add_group(line.split(","), related=kind == "related")
         return analyzer
 
-    def add_group(self, entries: Iterable[str]) -> None:
-        phrases = [p for p in (self.phrase(e) for e in entries) if p]
+    def add_group(self, entries: Iterable[str], *, related: bool = False) -> bool:
+        """Add a group of words of one meaning (or, `related`, of a near one); False when its
+        entries are fewer than two different phrases once analysed (språkkafé, språkkafe: one
+        word once the accent is folded), which is no group at all."""
+        phrases = list(dict.fromkeys(p for p in (self.phrase(e) for e in entries) if p))
         if len(phrases) < 2:
-            return
+            return False
         group = len(self._groups)
         self._groups.append(phrases)
+        self._related.append(related)
         for phrase in phrases:
             self._phrases.setdefault(phrase[0], []).append((phrase, group))
+        return True
 
     def stem(self, word: str) -> str:
         return self._stem(word)  # type: ignore[no-any-return]
@@ -90,15 +97,16 @@ class Analyzer:
         """A word-list entry as terms: a hyphenated word as one (e-book as ebook)."""
         return tuple(self.terms(entry, parts=False))
 
-    def alternatives(self, terms: Sequence[str]) -> list[tuple[int, int, list[Phrase]]]:
-        """(start, end, other phrases of its group) for each phrase of a group found in `terms`."""
-        found: list[tuple[int, int, list[Phrase]]] = []
+    def alternatives(self, terms: Sequence[str]) -> list[tuple[int, int, list[Phrase], bool]]:
+        """(start, end, other phrases of its group, whether they are only related) for each
+        phrase of a group found in `terms`."""
+        found: list[tuple[int, int, list[Phrase], bool]] = []
         for start, term in enumerate(terms):
             for phrase, group in self._phrases.get(term, ()):
                 end = start + len(phrase)
                 if tuple(terms[start:end]) == phrase:
                     others = [p for p in self._groups[group] if p != phrase]
-                    found.append((start, end, others))
+                    found.append((start, end, others, self._related[group]))
         return found
 
 

@@ -62,6 +62,8 @@ class Expansion:
     # Another inflected form the stemmer did not bring together (cursussen, cursus).
     form: float
     stopword: float
+    # A word of related meaning (related.<lang>.txt): less than a synonym.
+    related: float = 0.6
 
 
 # A stem this short has too many neighbours to look for its near spellings (park: mark).
@@ -115,7 +117,7 @@ def plan_query(
                 concepts.append(stop)
             continue
         concepts.append(_concept(word, term, analyzer, postings, (terms, spellings), expansion))
-    _add_synonyms([c for c in concepts if not c.stop], analyzer, expansion.synonym)
+    _add_synonyms([c for c in concepts if not c.stop], analyzer, expansion)
     return concepts
 
 
@@ -162,9 +164,10 @@ def _concept(
     return concept
 
 
-def _add_synonyms(concepts: list[Concept], analyzer: Analyzer, weight: float) -> None:
+def _add_synonyms(concepts: list[Concept], analyzer: Analyzer, expansion: Expansion) -> None:
     terms = [next(iter(c.terms)) for c in concepts]
-    for start, end, others in analyzer.alternatives(terms):
+    for start, end, others, related in analyzer.alternatives(terms):
+        weight = expansion.related if related else expansion.synonym
         for concept in concepts[start:end]:
             for phrase in others:
                 concept.offer_phrase(phrase, weight)

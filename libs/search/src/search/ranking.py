@@ -32,6 +32,8 @@ class Weights:
     grams: float = 0.5
     # What a synonym, a near spelling or a compound's part counts for against the word typed.
     synonym: float = 0.8
+    # A word of related meaning (related.<lang>.txt: språkkafé, norsktrening).
+    related: float = 0.6
     fuzzy: float = 0.7
     part: float = 0.7
     form: float = 0.8
@@ -172,7 +174,12 @@ class Ranker:
         w = self.weights
         analyzer = self.analyzers[lang]
         expansion = Expansion(
-            synonym=w.synonym, fuzzy=w.fuzzy, part=w.part, form=w.form, stopword=w.stopword
+            synonym=w.synonym,
+            fuzzy=w.fuzzy,
+            part=w.part,
+            form=w.form,
+            stopword=w.stopword,
+            related=w.related,
         )
         concepts = plan_query(
             query.text, analyzer, self._words, self._terms[lang], self._spellings[lang], expansion

@@ -26,6 +26,7 @@ from catalogue_licensing.products.routes import router as products_router
 from catalogue_licensing.resources import catalogue_resources
 from catalogue_licensing.settings import CatalogueSettings
 from catalogue_licensing.vendors.routes import router as vendors_router
+from catalogue_licensing.widget.routes import router as widget_router
 from catalogue_licensing.wiring import wire
 from chassis.audit import audit_router
 from chassis.caller import caller_router
@@ -58,6 +59,7 @@ SPEC = ServiceSpec(
         award_router,
         ocds_router,
         catalogue_router,
+        widget_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),

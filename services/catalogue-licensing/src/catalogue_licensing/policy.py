@@ -7,6 +7,8 @@ POLICY: Policy = {
     "list_events": allow("operator", "analyst", scope="none: the feed is service-wide"),
     "read_caller": CALLER_RULE,
     # Directory: public reads; libraries by county; populations by the programme.
+    "list_countries": public(),
+    "get_country": public(),
     "list_counties": public(),
     "get_county": public(),
     "set_county_population": allow("programme_admin", scope="none: any county"),
@@ -175,6 +177,9 @@ POLICY: Policy = {
     # The public catalogue.
     "read_library_catalogue": public(),
     "list_catalogue_products": public(),
+    "read_catalogue_labels": public(),
+    "get_catalogue_widget": public(),
+    "read_library_catalogue_page": public(),
     # Audit trail.
     "list_audit_entries": allow("programme_admin", scope="none: the whole trail"),
 }

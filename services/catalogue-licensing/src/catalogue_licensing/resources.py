@@ -13,15 +13,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends
 
-from catalogue_licensing.catalogue.cache import CatalogueCache, Signatures
+from catalogue_licensing.catalogue.cache import Signatures, read_generation
 from catalogue_licensing.procurement.offers.sealing import OfferSealer
 from catalogue_licensing.settings import CatalogueSettings
+from chassis.caching import GenerationCache
 from chassis.runtime import Runtime, resources_dependency
 
 
 @dataclass(frozen=True)
 class CatalogueResources:
-    cache: CatalogueCache
+    cache: GenerationCache
     signatures: Signatures
     # Whose calendar decides which agreements are current ("today" in this zone).
     zone: ZoneInfo
@@ -35,7 +36,8 @@ async def catalogue_resources(
 ) -> AsyncIterator[CatalogueResources]:
     """ServiceSpec.resources of the catalogue service: nothing to close, all in memory."""
     yield CatalogueResources(
-        cache=CatalogueCache(
+        cache=GenerationCache(
+            read_generation=read_generation,
             max_staleness=settings.cache_max_staleness_seconds,
             max_entries=settings.cache_entries,
         ),

@@ -9,6 +9,7 @@ POLICY: Policy = {
     "list_audit_entries": allow("agent", scope="none: the whole trail of the desk"),
     # The published promises: anyone.
     "read_service_catalogue": public(),
+    "read_due_times": public(),
     # The catalogue behind them, kept by the desk's agents.
     "create_calendar": allow("agent", scope="none: any calendar"),
     "list_calendars": allow("agent", "analyst", scope="none: every calendar"),

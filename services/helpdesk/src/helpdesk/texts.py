@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from chassis import languages
+
 Language = Literal["nb", "nn", "en", "nl", "fr", "de"]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -21,23 +23,9 @@ _FALLBACK = {"nb": ("nn",), "nn": ("nb",)}
 
 
 def negotiate(header: str | None) -> str:
-    """The readable language the Accept-Language header prefers most (RFC 9110 §12.5.4:
-    weights, primary subtags, `q=0` refuses; "no" is written Bokmål)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, member in enumerate((header or "")[:512].split(",")):
-        tag, _, params = member.strip().partition(";")
-        weight = 1.0
-        name, _, value = params.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                weight = float(value)
-            except ValueError:
-                continue
-        primary = tag.strip().lower().split("-")[0]
-        primary = "nb" if primary == "no" else primary
-        if primary in READABLE and weight > 0:
-            ranked.append((-weight, position, primary))
-    return min(ranked)[2] if ranked else DEFAULT
+    """The readable language the Accept-Language header prefers most (chassis.languages);
+    English without a header or when it names none of them."""
+    return languages.negotiate(header, READABLE, default=DEFAULT, foreign=DEFAULT)
 
 
 def pick(texts: dict[str, str], language: str) -> str:

@@ -9,9 +9,11 @@ from chassis.caller import caller_router
 from chassis.jobs import purge_idempotency_records
 from chassis.outbox import events_router
 from chassis.service import ServiceSpec, build_app
+from kpi.charts.routes import router as charts_router
 from kpi.costs.routes import router as costs_router
 from kpi.events import EVENTS
-from kpi.harvest.jobs import HARVEST_CATALOGUE
+from kpi.exports.routes import router as exports_router
+from kpi.harvest.jobs import HARVEST_CATALOGUE, HARVEST_HELPDESK, HARVEST_TRAINING
 from kpi.harvest.routes import router as harvests_router
 from kpi.imports.routes import router as imports_router
 from kpi.indicators.routes import router as indicators_router
@@ -19,10 +21,15 @@ from kpi.media import accept_declared_media
 from kpi.models import audit_log, idempotency, outbox
 from kpi.observations.routes import router as observations_router
 from kpi.organisations.routes import router as organisations_router
+from kpi.peers.routes import router as peers_router
 from kpi.policy import POLICY
+from kpi.portal.routes import router as portal_router
+from kpi.publication.routes import router as datasets_router
 from kpi.questions.routes import router as questions_router
 from kpi.resources import kpi_resources
 from kpi.settings import KpiSettings
+from kpi.sushi.jobs import HARVEST_SUSHI
+from kpi.sushi.routes import router as sushi_router
 from kpi.usage.routes import router as usage_router
 
 SPEC = ServiceSpec(
@@ -36,17 +43,29 @@ SPEC = ServiceSpec(
         organisations_router,
         imports_router,
         questions_router,
+        peers_router,
         observations_router,
         usage_router,
         costs_router,
+        sushi_router,
         harvests_router,
+        datasets_router,
+        exports_router,
+        charts_router,
+        portal_router,
         audit_router(audit_log),
         events_router(outbox, EVENTS),
         caller_router(),
     ],
     policy=POLICY,
     resources=kpi_resources,
-    jobs=[purge_idempotency_records(idempotency), HARVEST_CATALOGUE],
+    jobs=[
+        purge_idempotency_records(idempotency),
+        HARVEST_CATALOGUE,
+        HARVEST_TRAINING,
+        HARVEST_HELPDESK,
+        HARVEST_SUSHI,
+    ],
     tags=[
         {"name": "indicators", "description": "What is measured and how it rolls up"},
         {
@@ -57,6 +76,9 @@ SPEC = ServiceSpec(
         {"name": "imports", "description": "CSV imports of figures, all or nothing"},
         {"name": "questions", "description": "Roll-ups by each indicator's own rule"},
         {"name": "usage", "description": "COUNTER usage of digital products"},
+        {"name": "datasets", "description": "Selections of figures published to an audience"},
+        {"name": "exports", "description": "CSV with CSVW metadata"},
+        {"name": "charts", "description": "SVG charts to embed"},
         {"name": "harvests", "description": "The other services' events feeds, harvested"},
         {"name": "audit", "description": "Who changed what, when"},
         {"name": "events", "description": "Domain events, read as a pull feed"},

@@ -10,6 +10,8 @@ from kpi.imports.events import (
 from kpi.indicators.events import IndicatorCreated, IndicatorUpdated
 from kpi.observations.events import ObservationCorrected, ObservationRecorded
 from kpi.organisations.events import OrganisationCreated, OrganisationUpdated, PopulationSet
+from kpi.publication.events import DatasetCreated, DatasetPublished, DatasetWithdrawn
+from kpi.sushi.events import SushiEndpointSaved, SushiHarvestFailed
 from kpi.usage.events import ProductRecorded, UsageReportUploaded
 
 EVENTS: list[type[EventData]] = [
@@ -27,4 +29,9 @@ EVENTS: list[type[EventData]] = [
     ProductRecorded,
     AgreementRecorded,
     CostSharesRecorded,
+    DatasetCreated,
+    DatasetPublished,
+    DatasetWithdrawn,
+    SushiEndpointSaved,
+    SushiHarvestFailed,
 ]

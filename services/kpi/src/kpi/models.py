@@ -2,19 +2,23 @@
 
 from kpi.costs.models import Agreement, CostShare
 from kpi.db import Base, audit_log, idempotency, jobs, metadata, outbox
-from kpi.harvest.models import FeedCursor, HarvestedEvent
+from kpi.harvest.models import FeedCursor, HarvestedEvent, HarvestedFact
 from kpi.imports.models import ObservationImport
 from kpi.indicators.models import Indicator
 from kpi.observations.models import Observation, ObservationRevision
 from kpi.organisations.models import Organisation, Population
+from kpi.publication.models import Dataset
+from kpi.sushi.models import SushiEndpoint, SushiHarvest
 from kpi.usage.models import Product, UsageCount, UsageReport
 
 __all__ = [
     "Agreement",
     "Base",
     "CostShare",
+    "Dataset",
     "FeedCursor",
     "HarvestedEvent",
+    "HarvestedFact",
     "Indicator",
     "Observation",
     "ObservationImport",
@@ -22,6 +26,8 @@ __all__ = [
     "Organisation",
     "Population",
     "Product",
+    "SushiEndpoint",
+    "SushiHarvest",
     "UsageCount",
     "UsageReport",
     "audit_log",

@@ -57,6 +57,10 @@ POLICY: Policy = {
     # Usage of digital products: analysts upload and read COUNTER reports.
     "upload_usage_report": allow("analyst", scope="none: any product and organisation"),
     "get_usage_report": allow("analyst", scope="none: every report"),
+    "save_sushi_endpoint": allow("analyst", scope="none: any product"),
+    "list_sushi_endpoints": allow("analyst", "operator", scope="none: every endpoint"),
+    "get_sushi_endpoint": allow("analyst", "operator", scope="none: every endpoint"),
+    "list_sushi_harvests": allow("analyst", "operator", scope="none: every endpoint"),
     "get_cost_per_use": allow(
         "analyst", "county_admin", scope="county admin: the token's county's row only"
     ),
@@ -78,4 +82,51 @@ POLICY: Policy = {
         "staff",
         scope="the organisation asked for must be in the caller's scope (else 403)",
     ),
+    # Peers: a median of others' figures, asked for an organisation in the caller's scope.
+    "get_peer_comparison": allow(
+        "analyst",
+        "county_admin",
+        "staff",
+        scope="the organisation asked for must be in the caller's scope (else 403)",
+    ),
+    # Rankings list every organisation's figure: analysts anywhere, county admins in their county.
+    "list_rankings": allow(
+        "analyst",
+        "county_admin",
+        scope="county admin: `within` the token's county or a part of it (else 403)",
+    ),
+    # Datasets: analysts compose and publish them; each audience reads the published ones.
+    "create_dataset": allow("analyst", scope="none: any indicators and organisations"),
+    "publish_dataset": allow("analyst", scope="none: any dataset"),
+    "withdraw_dataset": allow("analyst", scope="none: any dataset"),
+    **{
+        operation: public(
+            "analyst: every dataset, drafts too; county admin, staff: published public, partners "
+            "and internal ones; partner: published public and partners ones; anonymous and other "
+            "roles: published public ones (another's is 404). Public ones hide small numbers."
+        )
+        for operation in (
+            "list_datasets",
+            "get_dataset",
+            "get_dataset_data",
+            "get_dataset_csv",
+            "get_dataset_csv_metadata",
+            "get_dataset_chart",
+        )
+    },
+    # Exports and charts of a series: as the series itself.
+    **{
+        operation: allow(
+            "analyst",
+            "county_admin",
+            "staff",
+            scope="each organisation asked for must be in the caller's scope (else 403)",
+        )
+        for operation in ("get_series_csv", "get_series_csv_metadata", "get_series_chart")
+    },
+    # The data portal's pages: anyone, and only published public datasets' figures in them.
+    **{
+        operation: public("anyone: the portal shows only published public datasets' figures")
+        for operation in ("portal_root", "home", "country_page", "place_page", "static_asset")
+    },
 }

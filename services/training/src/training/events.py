@@ -14,8 +14,8 @@ from training.content.events import (
     TopicUpdated,
 )
 from training.feedback.events import FeedbackGiven
-from training.paths.events import LessonCompleted, PathCreated
-from training.recordings.events import RecordingAdded, SubtitlesUploaded
+from training.paths.events import LessonCompleted, PathCreated, PathUpdated
+from training.recordings.events import RecordingAdded, RecordingUpdated, SubtitlesUploaded
 from training.registrations.events import (
     AttendanceRecorded,
     RegistrationCancelled,
@@ -51,8 +51,10 @@ EVENTS: list[type[EventData]] = [
     FeedTokenCreated,
     FeedTokenRevoked,
     RecordingAdded,
+    RecordingUpdated,
     SubtitlesUploaded,
     FeedbackGiven,
     PathCreated,
+    PathUpdated,
     LessonCompleted,
 ]

@@ -58,6 +58,7 @@ POLICY: Policy = {
     "add_recording": allow("trainer", scope="none: any session"),
     "list_recordings": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
     "get_recording": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
+    "update_recording": allow("trainer", scope="none: any recording"),
     "put_subtitles": allow("trainer", scope="none: any recording"),
     "get_subtitles": allow(*_CONTENT_READERS, scope=_DRAFTS + " (of the course)"),
     # Feedback: attendees rate once; trainers and analysts see aggregates, never who said what.
@@ -67,6 +68,7 @@ POLICY: Policy = {
     "create_path": allow("trainer", scope="none: any courses and sessions"),
     "list_paths": allow(*_CONTENT_READERS, scope="staff: published paths only"),
     "get_path": allow(*_CONTENT_READERS, scope="staff: published paths only (a draft is 404)"),
+    "update_path": allow("trainer", scope="none: any path"),
     "path_progress": allow(*_CONTENT_READERS, scope="the caller's own progress only"),
     "complete_lesson": allow("staff", scope="staff: for themselves, lessons they may read"),
     "print_path": allow(*_CONTENT_READERS, scope="staff: published paths and courses only"),

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalogue_licensing.catalogue.cache import CachedAnswer
 from catalogue_licensing.resources import CatalogueResources
+from chassis.caching import CachedAnswer
 from chassis.concurrency import none_match
 from chassis.runtime import resources_of
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue_licensing.catalogue import service
-from catalogue_licensing.catalogue.cache import CachedAnswer, Resolved
+from catalogue_licensing.catalogue import labels, service
+from catalogue_licensing.catalogue.cache import Resolved
 from catalogue_licensing.catalogue.deps import FiltersDep
 from catalogue_licensing.catalogue.fast_path import (
     CACHE_CONTROL,
@@ -22,10 +21,15 @@ from catalogue_licensing.catalogue.fast_path import (
     today_in,
 )
 from catalogue_licensing.catalogue.language import negotiate
-from catalogue_licensing.catalogue.schemas import LibraryCatalogue, ProductListing
+from catalogue_licensing.catalogue.schemas import (
+    CatalogueLabels,
+    LibraryCatalogue,
+    ProductListing,
+)
 from catalogue_licensing.directory.isil import ISIL_PATTERN
 from catalogue_licensing.resources import CatalogueResources, ResourcesDep
-from chassis.concurrency import matches_if_none_match
+from chassis.caching import CachedAnswer
+from chassis.concurrency import conditional_content, content_etag, matches_if_none_match
 from chassis.problems import problem_responses
 from chassis.runtime import get_runtime
 
@@ -74,9 +78,7 @@ IfNoneMatch = Annotated[
 def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     # A hash of the bytes: the same answer has the same ETag on every replica and after restarts.
-    return CachedAnswer(
-        generation=generation, body=raw, etag=f'"{hashlib.sha256(raw).hexdigest()[:32]}"'
-    )
+    return CachedAnswer(generation=generation, body=raw, etag=content_etag(raw))
 
 
 async def _serve(
@@ -196,3 +198,57 @@ async def list_catalogue_products(
         today=today_in(resources.zone),
         compute=compute,
     )
+
+
+# The labels change only with a release: an hour without asking, then a 304.
+LABELS_CACHE_CONTROL = "public, max-age=3600"
+LangQuery = Annotated[
+    labels.LabelLanguage | None,
+    Query(description="The labels' language; without it, chosen from Accept-Language"),
+]
+
+
+@router.get(
+    "/v1/catalogue/labels",
+    summary="Labels of the catalogue's codes in nb, nn, en or nl",
+    description="What a website shows for each code a product carries (category, audiences, "
+    "access methods, content languages), so it need not keep its own tables. The language is "
+    "`lang`, else the best of Accept-Language (none: nb; only others: en). Public and "
+    "cacheable: ETag, Cache-Control, 304 on If-None-Match.",
+    response_model=CatalogueLabels,
+    responses={
+        200: {
+            "headers": {
+                **_HEADERS,
+                "Cache-Control": {
+                    "schema": {"type": "string"},
+                    "description": LABELS_CACHE_CONTROL,
+                },
+            }
+        },
+        **_NOT_MODIFIED,
+        **problem_responses(422),
+    },
+)
+async def read_catalogue_labels(
+    request: Request,
+    lang: LangQuery = None,
+    accept_language: AcceptLanguage = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    language: labels.LabelLanguage = lang or _label_language(accept_language)
+    raw, etag = labels.answer(language)
+    headers = {
+        "Cache-Control": LABELS_CACHE_CONTROL,
+        "Content-Language": language,
+        # Only when the header chose the language does the answer vary with it.
+        **({} if lang else {"Vary": VARY}),
+    }
+    return conditional_content(
+        request, raw, media_type="application/json", headers=headers, etag=etag
+    )
+
+
+def _label_language(accept_language: str | None) -> labels.LabelLanguage:
+    chosen = negotiate(accept_language, labels.LANGUAGES)
+    return next(lang for lang in labels.LANGUAGES if lang == chosen)

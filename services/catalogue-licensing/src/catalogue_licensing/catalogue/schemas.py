@@ -75,3 +75,14 @@ class ProductListing(OutputModel):
     items: list[CatalogueProduct] = Field(
         description="Every active product that matches the filters, ordered by name, then id"
     )
+
+
+class CatalogueLabels(OutputModel):
+    language: str = Field(description="The labels' language: nb, nn, en or nl")
+    languages: list[str] = Field(description="Every language the labels exist in")
+    category: dict[str, str] = Field(description="A product's `category` code -> its label")
+    audience: dict[str, str] = Field(description="An `audiences` code -> its label")
+    access_method: dict[str, str] = Field(description="An `access.methods` code -> its label")
+    content_language: dict[str, str] = Field(
+        description="A `content_languages` code -> its label (codes not listed have none)"
+    )

@@ -7,21 +7,28 @@ from typing import Annotated
 from fastapi import Depends, Query
 from fastapi import Path as PathParam
 
-from catalogue_licensing.directory import service
+from catalogue_licensing.directory import libraries, service
 from catalogue_licensing.directory.isil import ISIL_PATTERN
 from catalogue_licensing.directory.models import County, Library, Municipality
 from catalogue_licensing.directory.schemas import CountryCode
+from chassis.area_codes import any_form
 from chassis.policy import PrincipalDep
 from chassis.sessions import SessionDep, TransactionDep
 
 CountyNumber = Annotated[
     str,
-    PathParam(pattern=r"^[0-9A-Za-z]{1,10}$", description="The county's number", examples=["03"]),
+    PathParam(
+        pattern=any_form("county"),
+        description="The county's number (NIS code, CBS code)",
+        examples=["03"],
+    ),
 ]
 MunicipalityNumber = Annotated[
     str,
     PathParam(
-        pattern=r"^[0-9A-Za-z]{1,10}$", description="The municipality's number", examples=["0301"]
+        pattern=any_form("municipality"),
+        description="The municipality's number (NIS code, CBS code)",
+        examples=["0301"],
     ),
 ]
 IsilPath = Annotated[
@@ -31,19 +38,28 @@ IsilPath = Annotated[
     ),
 ]
 CountryQuery = Annotated[
-    CountryCode, Query(description="The country (ISO 3166-1 alpha-2) whose number this is")
+    CountryCode | None,
+    Query(
+        description="The country (ISO 3166-1 alpha-2) whose number this is; Norway when not given"
+    ),
 ]
 
 
 async def _county(
-    number: CountyNumber, session: SessionDep, country: CountryQuery = "NO"
+    number: CountyNumber, session: SessionDep, country: CountryQuery = None
 ) -> County:
+    await service.require_country(session, country)
+    country = country or "NO"
+    service.require_code(country, "county", number, location="path.number")
     return await service.get_county(session, country=country, number=number)
 
 
 async def _municipality(
-    number: MunicipalityNumber, session: SessionDep, country: CountryQuery = "NO"
+    number: MunicipalityNumber, session: SessionDep, country: CountryQuery = None
 ) -> Municipality:
+    await service.require_country(session, country)
+    country = country or "NO"
+    service.require_code(country, "municipality", number, location="path.number")
     return await service.get_municipality(session, country=country, number=number)
 
 
@@ -53,8 +69,8 @@ async def _library(isil: IsilPath, session: SessionDep) -> Library:
 
 async def _managed_library(
     isil: IsilPath, tx: TransactionDep, principal: PrincipalDep
-) -> service.LibraryRecord:
-    return await service.library_for_change(tx, principal=principal, isil=isil)
+) -> libraries.LibraryRecord:
+    return await libraries.library_for_change(tx, principal=principal, isil=isil)
 
 
 CountyDep = Annotated[County, Depends(_county)]
@@ -62,4 +78,4 @@ MunicipalityDep = Annotated[Municipality, Depends(_municipality)]
 LibraryDep = Annotated[Library, Depends(_library)]
 # The library the caller may change, read on the driver (for routes on TransactionDep): another
 # county's is 404 to a county administrator.
-ManagedLibraryDep = Annotated[service.LibraryRecord, Depends(_managed_library)]
+ManagedLibraryDep = Annotated[libraries.LibraryRecord, Depends(_managed_library)]

@@ -1,5 +1,7 @@
 """The events the directory emits, one model per type (declared in the feed's contract)."""
 
+from typing import Literal
+
 from catalogue_licensing.directory.schemas import LibraryKind
 from chassis.outbox import EventData
 
@@ -22,6 +24,9 @@ class LibraryUpdated(EventData):
 
 class CountyPopulationSet(EventData):
     event_type = "county.population_set"
+    # The area's level and country: its number (natural code) is unique only within both.
+    level: Literal["county"] = "county"
+    country: str
     number: str
     year: int
     population: int
@@ -29,6 +34,8 @@ class CountyPopulationSet(EventData):
 
 class MunicipalityPopulationSet(EventData):
     event_type = "municipality.population_set"
+    level: Literal["municipality"] = "municipality"
+    country: str
     number: str
     year: int
     population: int

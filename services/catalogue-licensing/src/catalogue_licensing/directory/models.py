@@ -18,7 +18,7 @@ from chassis.types import JSONDoc, UTCDateTime
 class Country(Base):
     __tablename__ = "countries"
 
-    # ISO 3166-1 alpha-2.
+    # ISO 3166-1 alpha-2: NO, BE, NL.
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     # Multilingual: {"nb": "Norge", "en": "Norway", ...}.
     name: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
@@ -63,6 +63,9 @@ class Municipality(Versioned, Base):
     number: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200))
     county_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counties.id"), index=True)
+    # The numbers of the municipalities merged into this one (Flanders, 1 January 2025), the
+    # number it kept among them; None when it came from no merger.
+    merged_from: Mapped[list[str] | None] = mapped_column(JSONDoc, nullable=True, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     county: Mapped[County] = relationship(lazy="raise")

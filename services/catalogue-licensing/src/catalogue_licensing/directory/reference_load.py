@@ -27,7 +27,7 @@ from catalogue_licensing.directory.models import (
     Municipality,
     MunicipalityPopulation,
 )
-from catalogue_licensing.directory.service import merge_populations
+from catalogue_licensing.directory.populations import merge_populations
 from chassis.auth import Principal
 from chassis.ids import uuid7
 from chassis.outbox import record_event
@@ -66,6 +66,8 @@ class MunicipalityRow:
     name: str
     county: str
     populations: dict[int, int]
+    # The numbers of the municipalities merged into it (Flanders, 2025), if any.
+    merged_from: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,15 @@ class ReferenceDataError(ValueError):
         self.problems = problems
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             yield line, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
-def _populations(path: Path, line: int, row: dict[str, str], problems: list[str]) -> dict[int, int]:
+def read_populations(
+    path: Path, line: int, row: dict[str, str], problems: list[str]
+) -> dict[int, int]:
     found: dict[int, int] = {}
     for column, value in row.items():
         match = _POPULATION_COLUMN.match(column)
@@ -136,7 +140,7 @@ def _populations(path: Path, line: int, row: dict[str, str], problems: list[str]
 def _county_names(path: Path, problems: list[str]) -> dict[tuple[str, str], str]:
     """(county number, parallel name) -> its language code."""
     languages: dict[tuple[str, str], str] = {}
-    for line, row in _rows(path):
+    for line, row in read_rows(path):
         number, language, name = row.get("number", ""), row.get("language", ""), row.get("name", "")
         if not (number and re.fullmatch(r"[a-z]{2,3}", language) and name):
             problems.append(f"{path.name}:{line}: needs a number, a language code and a name")
@@ -170,7 +174,7 @@ def _parallel_names(
 def _read_counties(files: ReferenceFiles, problems: list[str]) -> dict[str, CountyRow]:
     languages = _county_names(files.county_name_languages, problems)
     counties: dict[str, CountyRow] = {}
-    for line, row in _rows(files.counties):
+    for line, row in read_rows(files.counties):
         where = f"{files.counties.name}:{line}"
         number, name_nb = row.get("number", ""), row.get("name_nb", "")
         if not _COUNTY_NUMBER.match(number):
@@ -187,7 +191,7 @@ def _read_counties(files: ReferenceFiles, problems: list[str]) -> dict[str, Coun
             where, number, parallel, languages, files, problems
         )
         counties[number] = CountyRow(
-            number, names, _populations(files.counties, line, row, problems)
+            number, names, read_populations(files.counties, line, row, problems)
         )
     return counties
 
@@ -220,7 +224,7 @@ def _read_municipalities(
     path: Path, counties: dict[str, CountyRow], problems: list[str]
 ) -> dict[str, MunicipalityRow]:
     municipalities: dict[str, MunicipalityRow] = {}
-    for line, row in _rows(path):
+    for line, row in read_rows(path):
         number, name, county = (
             row.get("number", ""),
             row.get("name", ""),
@@ -231,7 +235,7 @@ def _read_municipalities(
             problems.append(f"{path.name}:{line}: {problem}")
             continue
         municipalities[number] = MunicipalityRow(
-            number, name, county, _populations(path, line, row, problems)
+            number, name, county, read_populations(path, line, row, problems)
         )
     return municipalities
 
@@ -267,7 +271,7 @@ def _read_libraries(
     path: Path, municipalities: dict[str, MunicipalityRow], problems: list[str]
 ) -> dict[str, LibraryRow]:
     libraries: dict[str, LibraryRow] = {}
-    for line, row in _rows(path):
+    for line, row in read_rows(path):
         problem = _library_problem(row, libraries, municipalities)
         if problem is not None:
             problems.append(f"{path.name}:{line}: {problem}")
@@ -290,16 +294,22 @@ def read_reference(files: ReferenceFiles) -> ReferenceData:
     )
 
 
-async def _load_counties(
-    session: AsyncSession, rows: list[CountyRow], report: LoadReport, now: datetime
+async def load_counties(
+    session: AsyncSession,
+    rows: list[CountyRow],
+    report: LoadReport,
+    now: datetime,
+    *,
+    country: str = COUNTRY,
 ) -> tuple[dict[str, County], list[uuid.UUID]]:
-    """The counties by number, and the ids of those whose populations changed."""
+    """The counties (provinces) of `country` by number, and the ids of those whose populations
+    changed."""
     existing = {
         c.number: c
         for c in await session.scalars(
             select(County)
             .options(selectinload(County.populations))
-            .where(County.country_code == COUNTRY)
+            .where(County.country_code == country)
         )
     }
     counties: dict[str, County] = {}
@@ -309,7 +319,7 @@ async def _load_counties(
         if county is None:
             county = County(
                 id=uuid7(),
-                country_code=COUNTRY,
+                country_code=country,
                 number=row.number,
                 name=row.name,
                 updated_at=now,
@@ -335,32 +345,36 @@ async def _load_counties(
     return counties, moved_populations
 
 
-async def _load_municipalities(
+async def load_municipalities(
     session: AsyncSession,
     rows: list[MunicipalityRow],
     counties: dict[str, County],
     report: LoadReport,
     now: datetime,
+    *,
+    country: str = COUNTRY,
 ) -> dict[str, Municipality]:
     existing = {
         m.number: m
         for m in await session.scalars(
             select(Municipality)
             .options(selectinload(Municipality.populations))
-            .where(Municipality.country_code == COUNTRY)
+            .where(Municipality.country_code == country)
         )
     }
     municipalities: dict[str, Municipality] = {}
     for row in rows:
         municipality = existing.get(row.number)
         county_id = counties[row.county].id
+        merged_from = None if row.merged_from is None else list(row.merged_from)
         if municipality is None:
             municipality = Municipality(
                 id=uuid7(),
-                country_code=COUNTRY,
+                country_code=country,
                 number=row.number,
                 name=row.name,
                 county_id=county_id,
+                merged_from=merged_from,
                 updated_at=now,
                 populations=[
                     MunicipalityPopulation(year=y, population=p)
@@ -371,9 +385,11 @@ async def _load_municipalities(
             report.count("municipalities", inserted=True)
         else:
             changed = bool(merge_populations(municipality, row.populations))
-            if (municipality.name, municipality.county_id) != (row.name, county_id):
+            place = (municipality.name, municipality.county_id, municipality.merged_from)
+            if place != (row.name, county_id, merged_from):
                 municipality.name = row.name
                 municipality.county_id = county_id
+                municipality.merged_from = merged_from
                 changed = True
             if changed:
                 municipality.updated_at = now
@@ -383,7 +399,7 @@ async def _load_municipalities(
     return municipalities
 
 
-async def _load_libraries(
+async def load_libraries(
     session: AsyncSession,
     data: ReferenceData,
     municipalities: dict[str, Municipality],
@@ -438,7 +454,7 @@ async def load_reference(
     if await session.get(Country, COUNTRY) is None:
         session.add(Country(code=COUNTRY, name=COUNTRY_NAME))
         report.count("countries", inserted=True)
-    counties, moved_populations = await _load_counties(session, data.counties, report, now)
+    counties, moved_populations = await load_counties(session, data.counties, report, now)
     try:
         await FOLLOWERS.population_changed(
             session, county_ids=moved_populations, principal=principal, request_id=None
@@ -446,6 +462,6 @@ async def load_reference(
     except ProblemError as exc:
         # The files are at fault, as for a bad row; the caller's transaction undoes the rest.
         raise ReferenceDataError([f"the new populations cannot be applied: {exc.detail}"]) from exc
-    municipalities = await _load_municipalities(session, data.municipalities, counties, report, now)
-    await _load_libraries(session, data, municipalities, report, now)
+    municipalities = await load_municipalities(session, data.municipalities, counties, report, now)
+    await load_libraries(session, data, municipalities, report, now)
     return report

@@ -9,7 +9,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from catalogue_licensing.deps import IdempotencyDep
-from catalogue_licensing.directory import service
+from catalogue_licensing.directory import libraries, populations, service, views
 from catalogue_licensing.directory.deps import (
     CountyDep,
     LibraryDep,
@@ -18,6 +18,7 @@ from catalogue_licensing.directory.deps import (
 )
 from catalogue_licensing.directory.models import County, Municipality
 from catalogue_licensing.directory.schemas import (
+    CountryOut,
     CountyOut,
     CountyQuery,
     LibraryIn,
@@ -74,7 +75,7 @@ async def _set_population(
 ) -> JSONResponse:
     """The one way a county's and a municipality's population is set: If-Match, then the rule."""
     if_match.require(area)
-    await service.set_population(
+    await populations.set_population(
         session,
         principal=principal,
         area=area,
@@ -82,17 +83,50 @@ async def _set_population(
         population=population,
         request_id=request_id_of(request),
     )
-    return tagged_json(service.area_view(area), area)
+    return tagged_json(views.area_view(area), area)
+
+
+@router.get(
+    "/v1/countries",
+    summary="List the countries of the directory",
+    description="The top level of the directory: Norway (counties), Belgium (Flanders' "
+    "provinces, NIS codes) and the Netherlands (provinces, CBS codes).",
+    response_model=list[CountryOut],
+    responses=problem_responses(400),
+)
+async def list_countries(session: SessionDep) -> JSONResponse:
+    countries = await service.list_countries(session)
+    return JSONResponse(
+        [views.country_view(c).model_dump(mode="json") for c in countries],
+        headers={"Cache-Control": PUBLIC_CACHE},
+    )
+
+
+@router.get(
+    "/v1/countries/{code}",
+    summary="Read a country of the directory",
+    response_model=CountryOut,
+    responses=problem_responses(400, 404, 422),
+)
+async def get_country(
+    code: Annotated[str, PathParam(pattern=r"^[A-Z]{2}$", examples=["BE"])], session: SessionDep
+) -> JSONResponse:
+    country = await service.get_country(session, code=code)
+    return JSONResponse(
+        views.country_view(country).model_dump(mode="json"),
+        headers={"Cache-Control": PUBLIC_CACHE},
+    )
 
 
 @router.get(
     "/v1/counties",
     summary="List counties with their populations",
     response_model=Page[CountyOut],
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def list_counties(request: Request, page: Annotated[CountyQuery, Query()]) -> Response:
     async with transaction(request) as tx:
+        await service.require_country(tx, page.country)
         rows = await service.county_page(
             tx, country=page.country, after=_pair(page.cursor), limit=page.limit + 1
         )
@@ -109,7 +143,7 @@ async def list_counties(request: Request, page: Annotated[CountyQuery, Query()])
 )
 async def get_county(county: CountyDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        if_none_match, service.county_view(county), county, cache_control=PUBLIC_CACHE
+        if_none_match, views.county_view(county), county, cache_control=PUBLIC_CACHE
     )
 
 
@@ -140,7 +174,7 @@ async def set_county_population(
     "/v1/municipalities",
     summary="List municipalities, optionally of one county",
     response_model=Page[MunicipalityOut],
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def list_municipalities(
     request: Request,
@@ -148,6 +182,8 @@ async def list_municipalities(
     session: SessionDep,
     page: Annotated[MunicipalityQuery, Query()],
 ) -> Page[MunicipalityOut]:
+    await service.require_country(session, page.country)
+    service.require_code(page.country, "county", page.county, location="query.county")
     rows = await service.list_municipalities(
         session,
         country=page.country,
@@ -157,7 +193,7 @@ async def list_municipalities(
     )
     municipalities, next_cursor = cut_page(request, response, rows, page=page, key=_area_key)
     return Page[MunicipalityOut](
-        items=[service.municipality_view(m) for m in municipalities], next_cursor=next_cursor
+        items=[views.municipality_view(m) for m in municipalities], next_cursor=next_cursor
     )
 
 
@@ -172,7 +208,7 @@ async def get_municipality(
 ) -> Response:
     return conditional_json(
         if_none_match,
-        service.municipality_view(municipality),
+        views.municipality_view(municipality),
         municipality,
         cache_control=PUBLIC_CACHE,
     )
@@ -202,7 +238,7 @@ async def set_municipality_population(
     "/v1/libraries",
     summary="List libraries, by county, municipality or kind",
     response_model=Page[LibraryOut],
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def list_libraries(
     request: Request,
@@ -210,11 +246,17 @@ async def list_libraries(
     session: SessionDep,
     page: Annotated[LibraryQuery, Query()],
 ) -> Page[LibraryOut]:
+    await service.require_country(session, page.country)
+    service.require_code(page.country, "county", page.county, location="query.county")
+    service.require_code(
+        page.country, "municipality", page.municipality, location="query.municipality"
+    )
     after = None
     if page.cursor is not None:
         (after,) = decode_cursor(page.cursor, arity=1)
     rows = await service.list_libraries(
         session,
+        country=page.country,
         county=page.county,
         municipality=page.municipality,
         kind=page.kind,
@@ -223,7 +265,7 @@ async def list_libraries(
     )
     libraries, next_cursor = cut_page(request, response, rows, page=page, key=lambda x: [x.isil])
     return Page[LibraryOut](
-        items=[service.library_view(x) for x in libraries], next_cursor=next_cursor
+        items=[views.library_view(x) for x in libraries], next_cursor=next_cursor
     )
 
 
@@ -235,7 +277,7 @@ async def list_libraries(
 )
 async def get_library(library: LibraryDep, if_none_match: IfNoneMatchDep) -> Response:
     return conditional_json(
-        if_none_match, service.library_view(library), library, cache_control=PUBLIC_CACHE
+        if_none_match, views.library_view(library), library, cache_control=PUBLIC_CACHE
     )
 
 
@@ -255,11 +297,11 @@ async def create_library(
 ) -> JSONResponse:
     if (replayed := await idem.replay()) is not None:
         return replayed
-    library = await service.create_library(
+    library = await libraries.create_library(
         session, principal=principal, body=body, request_id=request_id_of(request)
     )
     response = tagged_json(
-        service.library_view(library),
+        views.library_view(library),
         library,
         status_code=201,
         headers={"Location": f"/v1/libraries/{library.isil}"},
@@ -285,7 +327,7 @@ async def update_library(
     if_match: IfMatchDep,
 ) -> JSONResponse:
     if_match.require(library)
-    library = await service.update_library(
+    library = await libraries.update_library(
         tx,
         principal=principal,
         library=library,

@@ -9,14 +9,17 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from catalogue_licensing.directory.isil import Isil
+from chassis.area_codes import any_form
 from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
 
 LibraryKind = Literal["public", "school"]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["NO"])]
-AreaNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,10}$", examples=["0301"])]
+# Norway's numbers, Belgium's NIS codes, the Netherlands' CBS codes (chassis.area_codes).
+AreaNumber = Annotated[str, Field(pattern=any_form("municipality"), examples=["0301"])]
 Year = Annotated[int, Field(ge=1900, le=2200, examples=[2025])]
-AreaFilter = Annotated[str | None, Field(pattern=r"^[0-9A-Za-z]{1,10}$")]
+CountyFilter = Annotated[str | None, Field(pattern=any_form("county"))]
+MunicipalityFilter = Annotated[str | None, Field(pattern=any_form("municipality"))]
 
 
 class CountyQuery(PageQuery):
@@ -24,14 +27,25 @@ class CountyQuery(PageQuery):
 
 
 class MunicipalityQuery(PageQuery):
-    county: AreaFilter = Field(None, description="Only this county's (its number)")
+    county: CountyFilter = Field(None, description="Only this county's (its number)")
     country: CountryCode | None = Field(None, description="Only this country's")
 
 
 class LibraryQuery(PageQuery):
-    county: AreaFilter = Field(None, description="Only this county's (its number)")
-    municipality: AreaFilter = Field(None, description="Only this municipality's (its number)")
+    country: CountryCode | None = Field(None, description="Only this country's")
+    county: CountyFilter = Field(None, description="Only this county's (its number)")
+    municipality: MunicipalityFilter = Field(
+        None, description="Only this municipality's (its number)"
+    )
     kind: LibraryKind | None = Field(None, description="Only public or only school")
+
+
+class CountryOut(OutputModel):
+    code: str = Field(examples=["BE"], description="ISO 3166-1 alpha-2")
+    name: dict[str, str] = Field(
+        examples=[{"nl": "België", "fr": "Belgique", "en": "Belgium"}],
+        description="The country's names by language (BCP 47)",
+    )
 
 
 class PopulationOut(OutputModel):
@@ -41,7 +55,11 @@ class PopulationOut(OutputModel):
 
 class CountyOut(OutputModel):
     country: str = Field(examples=["NO"])
-    number: str = Field(examples=["18"], description="The official number; leading zeros matter")
+    number: str = Field(
+        examples=["18"],
+        description="The official number (Norway), NIS code (Belgium) or CBS code (the "
+        "Netherlands); leading zeros matter",
+    )
     name: dict[str, str] = Field(
         examples=[{"nb": "Nordland", "smj": "Nordlánnda"}],
         description="The official names by language (BCP 47)",
@@ -56,6 +74,11 @@ class MunicipalityOut(OutputModel):
     number: str = Field(examples=["0301"])
     name: str = Field(examples=["Oslo"])
     county: str = Field(description="The county's number", examples=["03"])
+    merged_from: list[str] | None = Field(
+        default=None,
+        examples=[["71022", "73040"]],
+        description="The numbers of the municipalities merged into this one (Flanders, 2025)",
+    )
     populations: list[PopulationOut] = Field(description="Oldest year first")
     version: int
     updated_at: datetime

@@ -25,7 +25,7 @@ class PeriodQuery(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> PeriodQuery:
         if self.since and self.until and not self.since < self.until:
-            raise ValueError("since is before until")
+            raise ValueError("since must be before until (until is the day after the last)")
         if self.since and self.until and (self.until - self.since).days > MAX_DAYS:
             raise ValueError(f"a period is at most {MAX_DAYS} days")
         return self

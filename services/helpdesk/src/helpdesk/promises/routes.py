@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from chassis.concurrency import NOT_MODIFIED, RenderedJSON, matches_if_none_match
+from chassis.concurrency import NOT_MODIFIED, conditional_content
 from chassis.pagination import Page, cut_page, id_after
 from chassis.problems import problem_responses
 from chassis.sessions import SessionDep
+from chassis.types import utcnow
+from helpdesk.catalogue.deps import ServiceId
 from helpdesk.figures.service import quarter_results
 from helpdesk.promises import service
-from helpdesk.promises.schemas import CatalogueQuery, PublishedServiceOut
+from helpdesk.promises.schemas import (
+    CatalogueQuery,
+    DueTimesOut,
+    DueTimesQuery,
+    PublishedServiceOut,
+)
 from helpdesk.resources import ResourcesDep
 from helpdesk.texts import negotiate
 
@@ -60,16 +66,40 @@ async def read_service_catalogue(
         ],
         next_cursor=next_cursor,
     )
-    content = body.__pydantic_serializer__.to_json(body)
-    tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     headers = {
-        "ETag": tag,
         "Cache-Control": PUBLIC_CACHE,
         "Content-Language": language,
         "Vary": "Accept-Language",
     }
     if "link" in response.headers:
         headers["Link"] = response.headers["link"]
-    if matches_if_none_match(request, tag):
-        return Response(status_code=304, headers=headers)
-    return RenderedJSON(content, headers=headers)
+    return conditional_content(
+        request,
+        body.__pydantic_serializer__.to_json(body),
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+@router.get(
+    "/v1/service-catalogue/{service_id}/due-times",
+    summary="The due times a ticket of a priority raised at a moment would get, explained",
+    description="The published promise worked out on the service's business calendar: for a "
+    "ticket raised at `raised_at` (default now), when the first response and the resolution "
+    "are due, and the intervals counted and skipped between, with why (business hours, "
+    "closed, weekend, public holiday, local closing day). The same arithmetic as a ticket's "
+    "own `GET /v1/tickets/{id}/sla`. Anyone may ask.",
+    response_model=DueTimesOut,
+    responses=problem_responses(404, 422),
+)
+async def read_due_times(
+    service_id: ServiceId,
+    query: Annotated[DueTimesQuery, Query()],
+    response: Response,
+    session: SessionDep,
+) -> DueTimesOut:
+    supported, calendar = await service.published_service(session, service_id)
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    return service.due_times(
+        supported, calendar, priority=query.priority, raised_at=query.raised_at or utcnow()
+    )

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.catalogue.calendars import business_calendar
+from helpdesk.catalogue.errors import ServiceNotFound
 from helpdesk.catalogue.models import CalendarRow, SupportService
 from helpdesk.figures.schemas import PerformanceRow
 from helpdesk.hours.calendar import BusinessCalendar
+from helpdesk.hours.clock import NoBusinessTime, add, explain
 from helpdesk.promises.schemas import (
     ClosureOut,
+    DueTimeOut,
+    DueTimesOut,
     PromiseOut,
     PublishedCalendarOut,
     PublishedServiceOut,
     ResultOut,
 )
+from helpdesk.sla.service import intervals_out
 from helpdesk.texts import pick
+from helpdesk.tickets.clocks import CLOCKS
 
 UPCOMING_DAYS = 60
 
@@ -39,16 +45,19 @@ def upcoming_closures(calendar: BusinessCalendar, *, today: date) -> list[Closur
     return closures
 
 
-async def published_services(
-    session: AsyncSession, *, after: uuid.UUID | None, limit: int
-) -> Sequence[tuple[SupportService, CalendarRow]]:
-    query = (
+def _published() -> Select[SupportService, CalendarRow]:
+    """The active services with their calendars: what the desk publishes."""
+    return (
         select(SupportService, CalendarRow)
         .join(CalendarRow, CalendarRow.id == SupportService.calendar_id)
         .where(SupportService.active.is_(True))
-        .order_by(SupportService.id)
-        .limit(limit)
     )
+
+
+async def published_services(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int
+) -> Sequence[tuple[SupportService, CalendarRow]]:
+    query = _published().order_by(SupportService.id).limit(limit)
     if after is not None:
         query = query.where(SupportService.id > after)
     return [(s, c) for s, c in (await session.execute(query)).all()]
@@ -103,4 +112,50 @@ def published_view(
                 for level in service.levels
             ],
         }
+    )
+
+
+async def published_service(
+    session: AsyncSession, service_id: uuid.UUID
+) -> tuple[SupportService, CalendarRow]:
+    """An active service with its calendar; a retired or unknown one is not published (404)."""
+    found = (await session.execute(_published().where(SupportService.id == service_id))).first()
+    if found is None:
+        raise ServiceNotFound(f"No published service {service_id}")
+    return found[0], found[1]
+
+
+def due_times(
+    service: SupportService, calendar: CalendarRow, *, priority: str, raised_at: datetime
+) -> DueTimesOut:
+    """The due times of the service's promise for a ticket raised at `raised_at`, explained
+    as a ticket's own SLA view explains them (the same hours module)."""
+    level = next(level for level in service.levels if level["priority"] == priority)
+    hours = business_calendar(calendar)
+    worked_out = []
+    for clock in CLOCKS:
+        minutes = level[f"{clock}_minutes"]
+        try:
+            due = add(hours, raised_at, timedelta(minutes=minutes))
+        except NoBusinessTime:
+            due = None
+        worked_out.append(
+            DueTimeOut(
+                clock=clock,
+                target_minutes=minutes,
+                due_at=due,
+                local_due_at=None if due is None else due.astimezone(hours.tz).isoformat(),
+                intervals=[]
+                if due is None
+                else intervals_out(explain(hours, raised_at, due), hours.tz),
+            )
+        )
+    return DueTimesOut(
+        service_id=service.id,
+        priority=priority,
+        calendar=calendar.code,
+        time_zone=calendar.time_zone,
+        raised_at=raised_at,
+        local_raised_at=raised_at.astimezone(hours.tz).isoformat(),
+        clocks=worked_out,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.catalogue.calendars import business_calendar
 from helpdesk.catalogue.models import CalendarRow, SupportService
 from helpdesk.hours.calendar import BusinessCalendar
-from helpdesk.hours.clock import explain
+from helpdesk.hours.clock import Segment, explain
 from helpdesk.sla.schemas import ClockExplainedOut, IntervalOut, SlaOut
 from helpdesk.tickets import clocks
 from helpdesk.tickets.models import Ticket
@@ -40,9 +41,8 @@ def explain_clock(
     end = state.due_at or state.stopped_at or now
     if state.stopped_at is not None and state.stopped_at > end:
         end = state.stopped_at
-    segments = explain(calendar, state.started_at, end, state.pauses)[:MAX_INTERVALS]
+    segments = explain(calendar, state.started_at, end, state.pauses)
     counted = clocks.elapsed(state, calendar, now=now)
-    zone = calendar.tz
     return ClockExplainedOut(
         clock=name,
         target_minutes=int(state.target.total_seconds() // 60),
@@ -52,19 +52,24 @@ def explain_clock(
         status=_status(state, breached=clocks.breached(ticket, name), now=now),
         counted_minutes=_minutes(counted),
         remaining_minutes=_minutes(max(state.target - counted, timedelta())),
-        intervals=[
-            IntervalOut(
-                start=s.start,
-                end=s.end,
-                local_start=s.start.astimezone(zone).isoformat(),
-                local_end=s.end.astimezone(zone).isoformat(),
-                counted=s.counted,
-                reason=s.reason,
-                minutes=_minutes(s.length),
-            )
-            for s in segments
-        ],
+        intervals=intervals_out(segments, calendar.tz),
     )
+
+
+def intervals_out(segments: Sequence[Segment], zone: tzinfo) -> list[IntervalOut]:
+    """The hours module's stretches as the API shows them, also in the calendar's own time."""
+    return [
+        IntervalOut(
+            start=s.start,
+            end=s.end,
+            local_start=s.start.astimezone(zone).isoformat(),
+            local_end=s.end.astimezone(zone).isoformat(),
+            counted=s.counted,
+            reason=s.reason,
+            minutes=_minutes(s.length),
+        )
+        for s in segments[:MAX_INTERVALS]
+    ]
 
 
 async def explain_ticket(session: AsyncSession, *, ticket: Ticket, now: datetime) -> SlaOut:

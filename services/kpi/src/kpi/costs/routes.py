@@ -41,9 +41,13 @@ async def get_cost_per_use(
             CostPerUseOut(
                 county=row.county,
                 currency=row.currency,
-                cost=row.cost_minor / 100,
+                cost=None if row.cost_minor is None else row.cost_minor / 100,
                 uses=row.uses,
-                cost_per_use=round(row.cost_minor / 100 / row.uses, 4) if row.uses else None,
+                cost_per_use=(
+                    round(row.cost_minor / 100 / row.uses, 4)
+                    if row.cost_minor is not None and row.uses
+                    else None
+                ),
             )
             for row in rows
         ],

@@ -18,9 +18,14 @@ class CostPerUseQuery(BaseModel):
 class CostPerUseOut(OutputModel):
     county: str
     currency: str | None
-    cost: float = Field(description="The county's share for the year, in the currency's units")
+    cost: float | None = Field(
+        description="The county's share for the year, in the currency's units; null when it has "
+        "no share in the year's agreements for the product (its uses are still counted)"
+    )
     uses: int = Field(description="Total_Item_Requests of the county's organisations in the year")
-    cost_per_use: float | None = Field(description="cost / uses; null when there was no use")
+    cost_per_use: float | None = Field(
+        description="cost / uses; null when there was no use or no cost share"
+    )
 
 
 class CostPerUseList(OutputModel):

@@ -115,7 +115,7 @@ def months_covered(start: date, end: date, year: int) -> int:
 class CountyCost:
     county: str
     currency: str | None
-    cost_minor: int
+    cost_minor: int | None  # None: no share in the year's agreements
     uses: int
 
 
@@ -170,4 +170,4 @@ async def cost_per_use(
     counties = sorted(set(cost) | set(uses))
     if county is not None:
         counties = [c for c in counties if c == county]
-    return [CountyCost(c, currency.get(c), cost.get(c, 0), uses.get(c, 0)) for c in counties]
+    return [CountyCost(c, currency.get(c), cost.get(c), uses.get(c, 0)) for c in counties]

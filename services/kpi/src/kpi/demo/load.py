@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,14 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.db import Database
 from chassis.types import utcnow
+from kpi.demo.datasets import load_public_datasets
 from kpi.demo.ids import (
     COUNTIES,
-    COUNTRY,
+    COUNTRIES,
     DEMO_PRINCIPAL,
+    FIGURES_SCALE,
     LIBRARIES,
     MUNICIPALITIES,
     PER_INHABITANT_MONTH,
     PRODUCTS,
+    USAGE_COUNTRIES,
+    USAGE_YEARS,
     YEARS,
 )
 from kpi.imports.validation import ValidRow
@@ -37,14 +43,13 @@ from kpi.usage.service import upload_report
 async def _organisation(
     session: AsyncSession,
     level: str,
+    country: str,
     code: str,
     name: str,
     parent: Organisation | None,
     populations: dict[int, int] | None = None,
 ) -> Organisation:
-    found = await organisations.find_by_code(
-        session, level=level, country_code=COUNTRY[0], code=code
-    )
+    found = await organisations.find_by_code(session, level=level, country_code=country, code=code)
     if found is None:
         body = OrganisationIn(
             level=level,
@@ -69,23 +74,32 @@ async def _organisation(
 
 
 async def _hierarchy(session: AsyncSession) -> dict[str, tuple[Organisation, int]]:
-    """The demo libraries by ISIL, each with its municipality's latest population."""
-    country = await _organisation(session, "country", COUNTRY[0], COUNTRY[1], None)
+    """The demo libraries by ISIL, each with the size its figures are scaled to: its
+    municipality's latest population, or FIGURES_SCALE where the population is unknown."""
+    countries = {
+        code: await _organisation(session, "country", code, code, name, None)
+        for code, name in COUNTRIES
+    }
     counties = {
-        number: await _organisation(session, "county", number, name, country, populations)
-        for number, name, populations in COUNTIES
+        (country, number): await _organisation(
+            session, "county", country, number, name, countries[country], populations
+        )
+        for country, number, name, populations in COUNTIES
     }
     municipalities = {
-        number: (
-            await _organisation(session, "municipality", number, name, counties[county], pops),
-            pops[max(pops)],
+        (country, number): (
+            await _organisation(
+                session, "municipality", country, number, name, counties[country, county], pops
+            ),
+            pops[max(pops)] if pops else None,
         )
-        for number, name, county, pops in MUNICIPALITIES
+        for country, number, name, county, pops in MUNICIPALITIES
     }
     libraries = {}
-    for isil, name, municipality in LIBRARIES:
-        parent, population = municipalities[municipality]
-        libraries[isil] = (await _organisation(session, "library", isil, name, parent), population)
+    for isil, name, country, municipality in LIBRARIES:
+        parent, population = municipalities[country, municipality]
+        library = await _organisation(session, "library", country, isil, name, parent)
+        libraries[isil] = (library, population if population is not None else FIGURES_SCALE[isil])
     return libraries
 
 
@@ -124,23 +138,26 @@ def _figures(libraries: dict[str, tuple[Organisation, int]]) -> list[ValidRow]:
     return rows
 
 
-def _usage_report(product: object, isil: str, population: int, year: int) -> bytes:
-    """A COUNTER 5.1 Platform Report for a year (made up for the demo, shaped as the Code of
-    Practice says)."""
+def _usage_report(product: object, isil: str, population: int, year: int, today: date) -> bytes:
+    """A COUNTER 5.1 Platform Report for a year, to the last whole month before `today` (made up
+    for the demo, shaped as the Code of Practice says)."""
+    months = 12 if year < today.year else today.month - 1
     requests = {
         f"{year}-{m:02d}": max(1, round(population * 0.01 * _wobble(product, isil, year, m)))
-        for m in range(1, 13)
+        for m in range(1, months + 1)
     }
+    end = date(year, months, calendar.monthrange(year, months)[1])
+    created = end + timedelta(days=5)
     report: dict[str, Any] = {
         "Report_Header": {
             "Release": "5.1",
             "Report_ID": "PR",
             "Report_Name": "Platform Report",
-            "Created": f"{year + 1}-01-05T08:00:00Z",
+            "Created": f"{created.isoformat()}T08:00:00Z",
             "Created_By": "Demo vendor",
             "Institution_Name": isil,
             "Institution_ID": {"ISIL": [isil]},
-            "Report_Filters": {"Begin_Date": f"{year}-01-01", "End_Date": f"{year}-12-31"},
+            "Report_Filters": {"Begin_Date": f"{year}-01-01", "End_Date": end.isoformat()},
         },
         "Report_Items": [
             {
@@ -188,28 +205,39 @@ async def load_demo(settings: KpiSettings) -> dict[str, int]:
             )
             added["observations"] = written.created
             reports = 0
+            today = utcnow().date()
+            years = [
+                year
+                for year in USAGE_YEARS
+                if year < today.year or (year == today.year and today.month > 1)
+            ]
             for product_id, _ in PRODUCTS:
                 for isil, (library, population) in libraries.items():
-                    there = await session.scalar(
-                        select(func.count())
-                        .select_from(UsageReport)
-                        .where(
-                            UsageReport.product_id == product_id,
-                            UsageReport.organisation_id == library.id,
-                        )
-                    )
-                    if there:
+                    if library.country_code not in USAGE_COUNTRIES:
                         continue
-                    await upload_report(
-                        session,
-                        principal=DEMO_PRINCIPAL,
-                        product_id=product_id,
-                        organisation=isil,
-                        data=_usage_report(product_id, isil, population, YEARS[-1]),
-                        media="application/json",
-                        request_id=None,
-                    )
-                    reports += 1
+                    for year in years:
+                        there = await session.scalar(
+                            select(func.count())
+                            .select_from(UsageReport)
+                            .where(
+                                UsageReport.product_id == product_id,
+                                UsageReport.organisation_id == library.id,
+                                UsageReport.begin_date == date(year, 1, 1),
+                            )
+                        )
+                        if there:
+                            continue
+                        await upload_report(
+                            session,
+                            principal=DEMO_PRINCIPAL,
+                            product_id=product_id,
+                            organisation=isil,
+                            data=_usage_report(product_id, isil, population, year, today),
+                            media="application/json",
+                            request_id=None,
+                        )
+                        reports += 1
             added["usage_reports"] = reports
+            added |= await load_public_datasets(session, {k: v[0] for k, v in libraries.items()})
         await db.refresh_statistics()
     return added

@@ -5,14 +5,17 @@ each population the directory sets."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from chassis.auth import Principal
 from kpi.costs import service as costs
-from kpi.harvest.feed import Directory, FeedEvent
+from kpi.harvest.feed import Area, Directory, FeedEvent, area_of
 from kpi.organisations import service as organisations
 from kpi.organisations.models import Organisation
 from kpi.organisations.schemas import OrganisationIn
@@ -41,14 +44,62 @@ class Applier:
         self.session = session
         self.directory = directory
         # Counties and municipalities already brought in step on this page: each once.
-        self.placed: dict[tuple[str, str], Organisation | None] = {}
+        self.placed: dict[tuple[str, Area], Organisation | None] = {}
+        # The organisations the page's directory names, read at once (`prefetch`), by level,
+        # country and code; a code looked up there and not found does not exist yet.
+        self.known: dict[tuple[str, str, str], Organisation] = {}
+        self.looked_up: set[str] = set()
+
+    async def prefetch(self, events: Sequence[FeedEvent]) -> None:
+        """Read every organisation the page's events name (libraries, their municipalities,
+        counties and countries) in one query, and their populations in a second, instead of
+        two queries for each library created."""
+        directory = self.directory
+        codes: set[str] = set()
+        for event in events:
+            if event.type in ("library.created", "library.updated"):
+                entry = directory.libraries.get(str(event.data.get("isil")))
+                if entry is not None:
+                    codes |= {entry["isil"], entry["municipality"], entry["country"]}
+                    area = directory.municipalities.get((entry["country"], entry["municipality"]))
+                    if area is not None:
+                        codes.add(area["county"])
+            elif event.type == "municipality.population_set":
+                codes.add(str(event.data["number"]))
+                area = directory.municipalities.get(area_of(event.data))
+                if area is not None:
+                    codes |= {area["county"], area["country"]}
+            elif event.type == "county.population_set":
+                codes.add(str(event.data["number"]))
+                county = directory.counties.get(area_of(event.data))
+                if county is not None:
+                    codes.add(county["country"])
+        if not codes:
+            return
+        found = await self.session.scalars(
+            select(Organisation)
+            .where(Organisation.code.in_(sorted(codes)))
+            .options(selectinload(Organisation.populations))
+        )
+        for organisation in found:
+            key = (organisation.level, organisation.country_code, organisation.code)
+            self.known[key] = organisation
+        self.looked_up = codes
+
+    async def _find(self, *, level: str, country: str, code: str) -> Organisation | None:
+        key = (level, country, code)
+        if key in self.known:
+            return self.known[key]
+        if code in self.looked_up:
+            return None
+        return await organisations.find_by_code(
+            self.session, level=level, country_code=country, code=code
+        )
 
     async def _ensure(
         self, *, level: str, country: str, code: str, name: str, parent: Organisation | None
     ) -> Organisation:
-        found = await organisations.find_by_code(
-            self.session, level=level, country_code=country, code=code
-        )
+        found = await self._find(level=level, country=country, code=code)
         if found is None:
             body = OrganisationIn(
                 level=level,
@@ -56,9 +107,11 @@ class Applier:
                 name=name,
                 parent_id=None if parent is None else parent.id,
             )
-            return await organisations.create_organisation(
+            created = await organisations.create_organisation(
                 self.session, principal=HARVESTER, body=body, request_id=None
             )
+            self.known[level, country, code] = created
+            return created
         if found.name != name or (parent is not None and found.parent_id != parent.id):
             await organisations.place_organisation(
                 self.session,
@@ -83,18 +136,18 @@ class Applier:
                     request_id=None,
                 )
 
-    async def county(self, number: str) -> Organisation | None:
-        if ("county", number) not in self.placed:
-            self.placed["county", number] = await self._county(number)
-        return self.placed["county", number]
+    async def county(self, area: Area) -> Organisation | None:
+        if ("county", area) not in self.placed:
+            self.placed["county", area] = await self._county(area)
+        return self.placed["county", area]
 
-    async def municipality(self, number: str) -> Organisation | None:
-        if ("municipality", number) not in self.placed:
-            self.placed["municipality", number] = await self._municipality(number)
-        return self.placed["municipality", number]
+    async def municipality(self, area: Area) -> Organisation | None:
+        if ("municipality", area) not in self.placed:
+            self.placed["municipality", area] = await self._municipality(area)
+        return self.placed["municipality", area]
 
-    async def _county(self, number: str) -> Organisation | None:
-        entry = self.directory.counties.get(number)
+    async def _county(self, area: Area) -> Organisation | None:
+        entry = self.directory.counties.get(area)
         if entry is None:
             return None
         country = await self._ensure(
@@ -107,24 +160,24 @@ class Applier:
         county = await self._ensure(
             level="county",
             country=entry["country"],
-            code=number,
+            code=entry["number"],
             name=_county_name(entry["name"]),
             parent=country,
         )
         await self._populations(county, entry)
         return county
 
-    async def _municipality(self, number: str) -> Organisation | None:
-        entry = self.directory.municipalities.get(number)
+    async def _municipality(self, area: Area) -> Organisation | None:
+        entry = self.directory.municipalities.get(area)
         if entry is None:
             return None
-        county = await self.county(entry["county"])
+        county = await self.county((entry["country"], entry["county"]))
         if county is None:
             return None
         municipality = await self._ensure(
             level="municipality",
             country=entry["country"],
-            code=number,
+            code=entry["number"],
             name=entry["name"],
             parent=county,
         )
@@ -135,7 +188,7 @@ class Applier:
         entry = self.directory.libraries.get(isil)
         if entry is None:
             return None
-        municipality = await self.municipality(entry["municipality"])
+        municipality = await self.municipality((entry["country"], entry["municipality"]))
         if municipality is None:
             return None
         return await self._ensure(
@@ -178,6 +231,6 @@ class Applier:
         elif event.type in ("library.created", "library.updated"):
             await self.library(str(event.data["isil"]))
         elif event.type == "county.population_set":
-            await self.county(str(event.data["number"]))
+            await self.county(area_of(event.data))
         elif event.type == "municipality.population_set":
-            await self.municipality(str(event.data["number"]))
+            await self.municipality(area_of(event.data))

@@ -1,10 +1,12 @@
-"""Reading the catalogue over HTTP (httpx, the kit's outbound client): a page of its events feed,
-and the directory's entries those events name, fetched before the run's transaction opens."""
+"""Reading the other services over HTTP (httpx, the kit's outbound client): a page of an events
+feed (the catalogue's, training's, helpdesk's) and, for the catalogue, the directory's entries
+those events name, fetched before the run's transaction opens."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -31,6 +33,7 @@ class FeedEvent(BaseModel):
     id: uuid.UUID
     type: str
     subject: str
+    occurred_at: datetime | None = None
     data: dict[str, Any]
 
 
@@ -42,12 +45,22 @@ class FeedPage(BaseModel):
     has_more: bool
 
 
+# An area of the directory: (country, number); numbers repeat across countries.
+Area = tuple[str, str]
+
+
+def area_of(data: dict[str, Any]) -> Area:
+    """The area a population event names (events before the directory held other countries
+    carry no country: Norway's)."""
+    return str(data.get("country", "NO")), str(data["number"])
+
+
 @dataclass
 class Directory:
     """The directory's entries the page's events name, as the catalogue answers them now."""
 
-    counties: dict[str, dict[str, Any]] = field(default_factory=dict)
-    municipalities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counties: dict[Area, dict[str, Any]] = field(default_factory=dict)
+    municipalities: dict[Area, dict[str, Any]] = field(default_factory=dict)
     libraries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -58,10 +71,21 @@ class Fetched:
     after: int
     page: FeedPage
     directory: Directory
+    feed: str = "catalogue"
 
 
 class FeedUnavailable(Exception):
-    """The catalogue did not answer as its contract says; the run fails and is retried."""
+    """The service did not answer as its contract says; the run fails and is retried."""
+
+
+def feed_url(settings: HarvestSettings, feed: str) -> str | None:
+    """The base URL of a feed's service (its feed at <url>/v1/events), or None: not harvested."""
+    urls = {
+        "catalogue": settings.catalogue_url,
+        "training": settings.training_url,
+        "helpdesk": settings.helpdesk_url,
+    }
+    return urls[feed]
 
 
 async def _token(http: httpx.AsyncClient, settings: HarvestSettings) -> str | None:
@@ -101,10 +125,14 @@ async def _entry(
     return body
 
 
-async def fetch(http: httpx.AsyncClient, settings: HarvestSettings, *, after: int) -> Fetched:
-    """The page after `after` and the directory entries it needs (each fetched once)."""
-    assert settings.catalogue_url is not None
-    base = settings.catalogue_url.rstrip("/")
+async def fetch(
+    http: httpx.AsyncClient, settings: HarvestSettings, *, after: int, feed: str = "catalogue"
+) -> Fetched:
+    """The page after `after` and (the catalogue's) the directory entries it needs (each
+    fetched once)."""
+    url = feed_url(settings, feed)
+    assert url is not None
+    base = url.rstrip("/")
     token = await _token(http, settings)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     answer = await _get(http, f"{base}/v1/events?after={after}&limit={settings.page_size}", headers)
@@ -113,7 +141,7 @@ async def fetch(http: httpx.AsyncClient, settings: HarvestSettings, *, after: in
     page = FeedPage.model_validate_json(answer.content)
     directory = Directory()
     for event in page.items:
-        if event.type not in DIRECTORY_EVENTS:
+        if feed != "catalogue" or event.type not in DIRECTORY_EVENTS:
             continue
         if event.type.startswith("library."):
             isil = str(event.data.get("isil", ""))
@@ -121,30 +149,34 @@ async def fetch(http: httpx.AsyncClient, settings: HarvestSettings, *, after: in
                 found = await _entry(http, base, f"/v1/libraries/{isil}", headers)
                 if found is not None:
                     directory.libraries[isil] = found
-                    await _area(http, base, headers, directory, found["municipality"])
+                    area = (str(found["country"]), str(found["municipality"]))
+                    await _area(http, base, headers, directory, area)
         elif event.type == "municipality.population_set":
-            await _area(http, base, headers, directory, str(event.data["number"]))
+            await _area(http, base, headers, directory, area_of(event.data))
         elif event.type == "county.population_set":
-            await _county(http, base, headers, directory, str(event.data["number"]))
-    return Fetched(after=after, page=page, directory=directory)
+            await _county(http, base, headers, directory, area_of(event.data))
+    return Fetched(after=after, page=page, directory=directory, feed=feed)
 
 
 async def _county(
-    http: httpx.AsyncClient, base: str, headers: dict[str, str], directory: Directory, number: str
+    http: httpx.AsyncClient, base: str, headers: dict[str, str], directory: Directory, area: Area
 ) -> None:
-    if number not in directory.counties:
-        found = await _entry(http, base, f"/v1/counties/{number}", headers)
+    if area not in directory.counties:
+        country, number = area
+        found = await _entry(http, base, f"/v1/counties/{number}?country={country}", headers)
         if found is not None:
-            directory.counties[number] = found
+            directory.counties[area] = found
 
 
 async def _area(
-    http: httpx.AsyncClient, base: str, headers: dict[str, str], directory: Directory, number: str
+    http: httpx.AsyncClient, base: str, headers: dict[str, str], directory: Directory, area: Area
 ) -> None:
     """A municipality and its county."""
-    if number not in directory.municipalities:
-        found = await _entry(http, base, f"/v1/municipalities/{number}", headers)
+    if area not in directory.municipalities:
+        country, number = area
+        found = await _entry(http, base, f"/v1/municipalities/{number}?country={country}", headers)
         if found is None:
             return
-        directory.municipalities[number] = found
-    await _county(http, base, headers, directory, directory.municipalities[number]["county"])
+        directory.municipalities[area] = found
+    county = (area[0], str(directory.municipalities[area]["county"]))
+    await _county(http, base, headers, directory, county)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis.concurrency import Versioned
@@ -34,3 +34,21 @@ class HarvestedEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(100))
     harvested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HarvestedFact(Base):
+    """What one subject of another service's feed counts for (a ticket, a call, a registration,
+    an attendance): its library and month as first seen, its value as the latest event says. An
+    indicator's monthly figure for a library is the sum of its facts, so a corrected attendance
+    or a cancelled registration changes the figure instead of adding to it."""
+
+    __tablename__ = "harvested_facts"
+    __table_args__ = (Index("ix_harvested_facts_place", "isil", "indicator", "month"),)
+
+    indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    isil: Mapped[str] = mapped_column(String(32))
+    # The month's first day.
+    month: Mapped[date] = mapped_column(Date)
+    value: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

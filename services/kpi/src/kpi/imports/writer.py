@@ -32,7 +32,7 @@ _correct = (
         value=bindparam("b_value"),
         status=bindparam("b_status"),
         comment=bindparam("b_comment"),
-        source=SOURCE,
+        source=bindparam("b_source"),
         recorded_by=bindparam("b_by"),
         updated_at=bindparam("b_at"),
         version=_observations.c.version + 1,
@@ -128,7 +128,7 @@ REVISION_COLUMNS = (
 
 
 def _new_row(
-    row: ValidRow, observation_id: uuid.UUID, *, by: str, now: datetime
+    row: ValidRow, observation_id: uuid.UUID, *, by: str, now: datetime, source: str = SOURCE
 ) -> tuple[Any, ...]:
     period = row.period
     return (
@@ -141,7 +141,7 @@ def _new_row(
         period.end,
         row.value,
         row.status,
-        SOURCE,
+        source,
         row.comment,
         by,
         now,
@@ -151,9 +151,15 @@ def _new_row(
 
 
 def _revision(
-    observation_id: uuid.UUID, version: int, row: ValidRow, *, by: str, now: datetime
+    observation_id: uuid.UUID,
+    version: int,
+    row: ValidRow,
+    *,
+    by: str,
+    now: datetime,
+    source: str = SOURCE,
 ) -> tuple[Any, ...]:
-    return (observation_id, version, row.value, row.status, SOURCE, row.comment, by, now)
+    return (observation_id, version, row.value, row.status, source, row.comment, by, now)
 
 
 async def write_rows(
@@ -163,9 +169,11 @@ async def write_rows(
     by: str,
     now: datetime,
     progress: Callable[[int], None],
+    source: str = SOURCE,
 ) -> Written:
     """Write every row in `session`'s transaction (the caller commits: all or nothing);
-    `progress` gets the number of rows handled after each batch."""
+    `progress` gets the number of rows handled after each batch; `source` says how the figures
+    arrived (an import; the harvest writes its counts the same way)."""
     existing = await _existing(session, rows)
     done = created = corrected = unchanged = 0
     for batch in _batches(rows, BATCH):
@@ -176,8 +184,8 @@ async def write_rows(
             there = existing.get((row.indicator, row.organisation_id, row.period.text))
             if there is None:
                 observation_id = uuid7()
-                new.append(_new_row(row, observation_id, by=by, now=now))
-                revisions.append(_revision(observation_id, 1, row, by=by, now=now))
+                new.append(_new_row(row, observation_id, by=by, now=now, source=source))
+                revisions.append(_revision(observation_id, 1, row, by=by, now=now, source=source))
             elif (there.value, there.status, there.comment) == (row.value, row.status, row.comment):
                 unchanged += 1
             else:
@@ -190,9 +198,12 @@ async def write_rows(
                         "b_comment": row.comment,
                         "b_by": by,
                         "b_at": now,
+                        "b_source": source,
                     }
                 )
-                revisions.append(_revision(there.id, there.version + 1, row, by=by, now=now))
+                revisions.append(
+                    _revision(there.id, there.version + 1, row, by=by, now=now, source=source)
+                )
         await insert_many(session, _observations, OBSERVATION_COLUMNS, new)
         if changes:
             await session.execute(_correct, changes)

@@ -18,6 +18,15 @@ class Observation(Versioned, Base):
     __table_args__ = (
         UniqueConstraint("indicator_code", "organisation_id", "period"),
         Index("ix_observations_organisation_period", "organisation_id", "period_start"),
+        # A roll-up's sums read from the index alone (docs/decisions/0043).
+        Index(
+            "ix_observations_indicator_sums",
+            "indicator_code",
+            "organisation_id",
+            "period_start",
+            "period_end",
+            "value",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
 """Organisations by their natural codes, as people write them in files and queries: an ISIL
-(`NO-2030000`), a municipality or county number (`1804`, `18`), or, where a bare number could be
+(`NO-2030000`), a municipality or county number (`1804`, `18`), a Belgian NIS code (`44021`,
+province `40000`), a Dutch CBS code (`GM0106`, province `PV22`), or, where a bare number could be
 either, with its level in front (`county:18`, `municipality:0301`, `country:NO`)."""
 
 from __future__ import annotations

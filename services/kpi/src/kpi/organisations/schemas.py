@@ -35,10 +35,11 @@ NaturalCode = Annotated[
     StringConstraints(min_length=1, max_length=16),
     Field(
         description=(
-            "ISIL for a library, the official number for a municipality or county "
-            "(leading zeros kept), ISO 3166-1 alpha-2 for a country"
+            "ISIL for a library; for a municipality or county (province) Norway's number "
+            "(leading zeros kept), Belgium's NIS code (44021, 40000) or the Netherlands' CBS "
+            "code (GM0106, PV22); ISO 3166-1 alpha-2 for a country"
         ),
-        examples=["NO-2030000", "1804", "18", "NO"],
+        examples=["NO-2030000", "1804", "18", "44021", "GM0106", "NO"],
     ),
 ]
 Year = Annotated[int, Field(ge=1900, le=2100)]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from chassis.area_codes import code_problem
 from chassis.audit import Change
 from chassis.auth import Principal
 from chassis.ids import uuid7
@@ -106,6 +107,12 @@ async def create_organisation(
         raise BadCode("code", f"{body.code!r} is not the shape of a {body.level}'s code")
     parent = await _parent_of(session, body)
     country = body.code if parent is None else parent.country_code
+    # A county's or municipality's code: Norway's number, Belgium's NIS, the Netherlands' CBS.
+    problem = None
+    if body.level in ("county", "municipality"):
+        problem = code_problem(country, body.level, body.code)
+    if problem is not None:
+        raise BadCode("code", problem)
     taken = await session.scalar(
         select(Organisation.id).where(
             Organisation.level == body.level,

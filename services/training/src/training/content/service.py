@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.audit import Change
@@ -24,6 +24,7 @@ from training.content.errors import (
 )
 from training.content.events import CourseCreated, CourseUpdated, TopicCreated, TopicUpdated
 from training.content.followers import FOLLOWERS
+from training.content.jsonlist import json_list_has
 from training.content.models import Course, Lesson, Topic
 from training.content.publication import course_text, lesson_is_public, lesson_text
 from training.content.schemas import (
@@ -166,15 +167,15 @@ async def list_courses(
     ):
         if value is not None:
             query = query.where(column == value)
-    courses = (await session.scalars(query.where(Course.id > after) if after else query)).all()
-    # Languages and tags are JSON lists: filtered here, the page cut by id all the same. A
-    # filtered page may hold fewer than `limit` items; the cursor still moves on.
-    return [
-        c
-        for c in courses
-        if (page.lang is None or page.lang in c.languages or page.lang == c.lang)
-        and (page.tag is None or page.tag in c.tags)
-    ]
+    # Languages and tags are JSON lists, filtered in the query too: the page's limit counts
+    # only courses that match, so a page is short only at the end.
+    if page.lang is not None:
+        query = query.where(
+            or_(Course.lang == page.lang, json_list_has(Course.languages, page.lang))
+        )
+    if page.tag is not None:
+        query = query.where(json_list_has(Course.tags, page.tag))
+    return (await session.scalars(query.where(Course.id > after) if after else query)).all()
 
 
 async def _require_topic(session: AsyncSession, topic_id: uuid.UUID) -> Topic:

@@ -9,6 +9,13 @@ class PathCreated(EventData):
     steps: int
 
 
+class PathUpdated(EventData):
+    event_type = "path.updated"
+    slug: str
+    status: str
+    changed: list[str]
+
+
 class LessonCompleted(EventData):
     event_type = "lesson.completed"
     lesson_id: str

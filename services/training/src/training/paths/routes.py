@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from chassis.audit import request_id_of
-from chassis.concurrency import tagged_json
+from chassis.concurrency import IfMatchDep, tagged_json
 from chassis.pagination import Page, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
@@ -19,7 +19,14 @@ from training.deps import IdempotencyDep
 from training.paths import service
 from training.paths.deps import PathDep
 from training.paths.printing import course_page
-from training.paths.schemas import CompletionOut, PathIn, PathOut, PathQuery, ProgressOut
+from training.paths.schemas import (
+    CompletionOut,
+    PathIn,
+    PathOut,
+    PathPatch,
+    PathQuery,
+    ProgressOut,
+)
 
 router = APIRouter(tags=["paths"])
 CACHE = "private, no-cache"
@@ -82,6 +89,27 @@ async def list_paths(
 )
 async def get_path(path: PathDep) -> JSONResponse:
     return tagged_json(PathOut.model_validate(path), path, headers={"Cache-Control": CACHE})
+
+
+@router.patch(
+    "/v1/paths/{path_id}",
+    summary="Change, publish or withdraw an onboarding path",
+    response_model=PathOut,
+    responses=problem_responses(404, 412, 422, 428),
+)
+async def update_path(
+    request: Request,
+    path: PathDep,
+    body: PathPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
+) -> JSONResponse:
+    if_match.require(path)
+    path = await service.update_path(
+        session, principal=principal, path=path, body=body, request_id=request_id_of(request)
+    )
+    return tagged_json(PathOut.model_validate(path), path)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from chassis.pagination import PageQuery
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 from training.vocabulary import Language, PublicationStatus, Slug
 
 
@@ -25,6 +25,16 @@ class PathIn(InputModel):
     lang: Language
     steps: list[StepIn] = Field(min_length=1, max_length=50)
     status: PublicationStatus = "draft"
+
+
+class PathPatch(PatchModel):
+    """Fields to change; `steps` replaces the whole ordered list, `status` publishes or withdraws."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=5000, description="Markdown")
+    lang: Language | None = None
+    steps: list[StepIn] | None = Field(default=None, min_length=1, max_length=50)
+    status: PublicationStatus | None = None
 
 
 class StepOut(OutputModel):

@@ -18,10 +18,17 @@ from training.content.models import Course, Lesson
 from training.content.outline import lessons_of_course
 from training.db import trail
 from training.paths.errors import DuplicatePathSlug, PathNotFound, UnknownStep
-from training.paths.events import LessonCompleted, PathCreated
+from training.paths.events import LessonCompleted, PathCreated, PathUpdated
 from training.paths.models import LessonCompletion, OnboardingPath
 from training.paths.printing import course_section, path_page, session_section
-from training.paths.schemas import PathIn, PathQuery, ProgressOut, StepProgress
+from training.paths.schemas import (
+    PathIn,
+    PathPatch,
+    PathQuery,
+    ProgressOut,
+    StepIn,
+    StepProgress,
+)
 from training.registrations.models import Registration
 from training.sessions.models import TrainingSession
 
@@ -56,10 +63,7 @@ async def create_path(
 ) -> OnboardingPath:
     if await session.scalar(select(OnboardingPath.id).where(OnboardingPath.slug == body.slug)):
         raise DuplicatePathSlug("slug", f"a path with slug {body.slug} exists already")
-    for n, step in enumerate(body.steps):
-        model = Course if step.kind == "course" else TrainingSession
-        if await session.get(model, step.id) is None:
-            raise UnknownStep(f"steps.{n}.id", f"no {step.kind} {step.id}")
+    await _require_steps(session, body.steps)
     now = utcnow()
     path = OnboardingPath(
         id=uuid7(),
@@ -83,6 +87,51 @@ async def create_path(
         ),
         subject=str(path.id),
         request_id=request_id,
+    )
+    return path
+
+
+async def _require_steps(session: AsyncSession, steps: Sequence[StepIn]) -> None:
+    for n, step in enumerate(steps):
+        model = Course if step.kind == "course" else TrainingSession
+        if await session.get(model, step.id) is None:
+            raise UnknownStep(f"steps.{n}.id", f"no {step.kind} {step.id}")
+
+
+def _path_audited(path: OnboardingPath) -> dict[str, object]:
+    return {
+        "title": path.title,
+        "description": path.description,
+        "lang": path.lang,
+        "steps": list(path.steps),
+        "status": path.status,
+    }
+
+
+async def update_path(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    path: OnboardingPath,
+    body: PathPatch,
+    request_id: str | None,
+) -> OnboardingPath:
+    """Change a path's fields; new steps must exist, as when it was made."""
+    changes = body.sent()
+    if body.steps is not None:
+        await _require_steps(session, body.steps)
+        changes["steps"] = [s.model_dump(mode="json") for s in body.steps]
+    before = _path_audited(path)
+    for name, value in changes.items():
+        setattr(path, name, value)
+    await trail.record_update(
+        session,
+        row=path,
+        principal=principal,
+        change=Change("path", str(path.id), before=before, after=_path_audited(path)),
+        subject=str(path.id),
+        request_id=request_id,
+        event=lambda changed: PathUpdated(slug=path.slug, status=path.status, changed=changed),
     )
     return path
 

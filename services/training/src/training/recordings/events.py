@@ -9,6 +9,12 @@ class RecordingAdded(EventData):
     course_id: str
 
 
+class RecordingUpdated(EventData):
+    event_type = "recording.updated"
+    session_id: str
+    changed: list[str]
+
+
 class SubtitlesUploaded(EventData):
     event_type = "subtitles.uploaded"
     recording_id: str

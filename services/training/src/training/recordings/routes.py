@@ -9,7 +9,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from chassis.audit import request_id_of
-from chassis.concurrency import tagged_json
+from chassis.concurrency import IfMatchDep, tagged_json
 from chassis.pagination import Page, cut_page, id_after
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
@@ -20,6 +20,7 @@ from training.recordings.deps import RecordingDep
 from training.recordings.schemas import (
     RecordingIn,
     RecordingOut,
+    RecordingPatch,
     RecordingQuery,
     SubtitlesIn,
     SubtitlesOut,
@@ -95,6 +96,34 @@ async def get_recording(recording: RecordingDep, session: SessionDep) -> JSONRes
     subtitles = await service.subtitles_of(session, recording.id)
     view = service.recording_view(recording, subtitles)
     return tagged_json(view, recording, headers={"Cache-Control": CACHE})
+
+
+@router.patch(
+    "/v1/recordings/{recording_id}",
+    summary="Change a recording's address or title",
+    response_model=RecordingOut,
+    responses=problem_responses(404, 412, 422, 428),
+)
+async def update_recording(
+    request: Request,
+    recording: RecordingDep,
+    body: RecordingPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatchDep,
+    resources: ResourcesDep,
+) -> JSONResponse:
+    if_match.require(recording)
+    recording = await service.update_recording(
+        session,
+        principal=principal,
+        recording=recording,
+        body=body,
+        index=resources.index,
+        request_id=request_id_of(request),
+    )
+    subtitles = await service.subtitles_of(session, recording.id)
+    return tagged_json(service.recording_view(recording, subtitles), recording)
 
 
 @router.put(

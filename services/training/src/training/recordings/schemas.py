@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import ConfigDict, Field
 
 from chassis.pagination import PageQuery
-from chassis.schemas import InputModel, OutputModel
+from chassis.schemas import InputModel, OutputModel, PatchModel
 from training.vocabulary import HttpUrl
 
 MAX_VTT = 2_000_000
@@ -20,6 +20,13 @@ class RecordingIn(InputModel):
     title: str | None = Field(
         default=None, min_length=1, max_length=300, description="The session's title by default"
     )
+
+
+class RecordingPatch(PatchModel):
+    """Fields to change: where the recording is and what it is called."""
+
+    url: HttpUrl | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=300)
 
 
 class SubtitlesIn(InputModel):

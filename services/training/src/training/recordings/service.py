@@ -24,9 +24,15 @@ from training.recordings.errors import (
     SubtitlesNotFound,
     UnknownSession,
 )
-from training.recordings.events import RecordingAdded, SubtitlesUploaded
+from training.recordings.events import RecordingAdded, RecordingUpdated, SubtitlesUploaded
 from training.recordings.models import Recording, Subtitles
-from training.recordings.schemas import RecordingIn, RecordingOut, RecordingQuery, SubtitlesOut
+from training.recordings.schemas import (
+    RecordingIn,
+    RecordingOut,
+    RecordingPatch,
+    RecordingQuery,
+    SubtitlesOut,
+)
 from training.recordings.webvtt import WebVTTError, parse, transcript
 from training.sessions.models import TrainingSession
 
@@ -116,6 +122,47 @@ async def add_recording(
         subject=str(recording.id),
         request_id=request_id,
     )
+    return recording
+
+
+async def update_recording(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    recording: Recording,
+    body: RecordingPatch,
+    index: SearchIndex,
+    request_id: str | None,
+) -> Recording:
+    """Change a recording's address or title; its transcripts in search carry the new title."""
+    before = {"url": recording.url, "title": recording.title}
+    for name, value in body.sent().items():
+        setattr(recording, name, value)
+    changed = await trail.record_update(
+        session,
+        row=recording,
+        principal=principal,
+        change=Change(
+            "recording",
+            str(recording.id),
+            before=before,
+            after={"url": recording.url, "title": recording.title},
+        ),
+        subject=str(recording.id),
+        request_id=request_id,
+        event=lambda changed: RecordingUpdated(
+            session_id=str(recording.session_id), changed=changed
+        ),
+    )
+    if "title" in changed:
+        course = await session.get(Course, recording.course_id)
+        assert course is not None
+        topic = await session.get(Topic, course.topic_id)
+        assert topic is not None
+        for track in await subtitles_of(session, recording.id):
+            await _sync_transcript(
+                session, index=index, recording=recording, track=track, course=course, topic=topic
+            )
     return recording
 
 

@@ -9,6 +9,8 @@ class RegistrationConfirmed(EventData):
     person: str
     mode: str
     arrival: int
+    # The registrant's library (ISIL), when their token named one: kpi counts per library.
+    isil: str | None = None
 
 
 class RegistrationWaitlisted(EventData):
@@ -26,6 +28,8 @@ class RegistrationPromoted(EventData):
     person: str
     mode: str
     arrival: int
+    # The registrant's library (ISIL), when their token named one: kpi counts per library.
+    isil: str | None = None
 
 
 class RegistrationCancelled(EventData):
@@ -34,6 +38,8 @@ class RegistrationCancelled(EventData):
     person: str
     mode: str
     was: str
+    # The registrant's library (ISIL), when their token named one: kpi counts per library.
+    isil: str | None = None
 
 
 class AttendanceRecorded(EventData):
@@ -41,3 +47,5 @@ class AttendanceRecorded(EventData):
     session_id: str
     person: str
     attended: bool
+    # The registrant's library (ISIL), when their token named one: kpi counts per library.
+    isil: str | None = None

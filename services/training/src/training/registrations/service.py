@@ -201,6 +201,7 @@ async def register(
             person=registration.person,
             mode=chosen,
             arrival=registration.arrival,
+            isil=registration.isil,
         )
     else:
         event = RegistrationWaitlisted(
@@ -259,6 +260,7 @@ async def promote_waiting(
                 person=first.person,
                 mode=first.mode,
                 arrival=first.arrival,
+                isil=first.isil,
             ),
             principal=principal,
             change=Change("registration", str(first.id), before=before, after=_audited(first)),
@@ -306,7 +308,11 @@ async def cancel(
     await trail.announce(
         session,
         RegistrationCancelled(
-            session_id=str(ts.id), person=registration.person, mode=registration.mode, was=was
+            session_id=str(ts.id),
+            person=registration.person,
+            mode=registration.mode,
+            was=was,
+            isil=registration.isil,
         ),
         principal=principal,
         change=Change(
@@ -348,7 +354,10 @@ async def record_attendance(
         subject=str(registration.id),
         request_id=request_id,
         event=lambda _: AttendanceRecorded(
-            session_id=str(registration.session_id), person=registration.person, attended=attended
+            session_id=str(registration.session_id),
+            person=registration.person,
+            attended=attended,
+            isil=registration.isil,
         ),
     )
     return registration

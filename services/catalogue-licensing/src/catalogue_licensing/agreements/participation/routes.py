@@ -14,7 +14,6 @@ from catalogue_licensing.agreements.participation.deps import (
 )
 from catalogue_licensing.agreements.participation.schemas import (
     ParticipationIn,
-    ParticipationList,
     ParticipationOut,
 )
 from chassis.audit import request_id_of
@@ -24,6 +23,14 @@ from chassis.concurrency import (
     IfNoneMatchDep,
     conditional_json,
     tagged_json,
+)
+from chassis.pagination import (
+    BadCursor,
+    Page,
+    PageQuery,
+    PageQueryDep,
+    cut_page,
+    decode_cursor,
 )
 from chassis.policy import PrincipalDep
 from chassis.problems import problem_responses
@@ -126,8 +133,32 @@ async def withdraw_participation(
 @router.get(
     "/v1/agreements/{agreement_id}/participations",
     summary="List the counties that take part in an agreement, and their libraries",
-    response_model=ParticipationList,
-    responses=problem_responses(404),
+    description="A page like every list's (`limit`, `cursor`, `next_cursor`), by county number; "
+    "each item's `version` is its ETag's number (`If-Match: \"<version>\"`).",
+    response_model=Page[ParticipationOut],
+    responses=problem_responses(400, 404, 422),
 )
-async def list_participations(session: SessionDep, agreement: AgreementDep) -> ParticipationList:
-    return await service.list_participations(session, agreement=agreement)
+async def list_participations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    agreement: AgreementDep,
+    page: PageQueryDep,
+) -> Page[ParticipationOut]:
+    rows = await service.list_participations(
+        session, agreement=agreement, after=_county_after(page), limit=page.limit + 1
+    )
+    items, next_cursor = cut_page(
+        request, response, rows, page=page, key=lambda p: [p.county_number]
+    )
+    return Page[ParticipationOut](items=items, next_cursor=next_cursor)
+
+
+def _county_after(page: PageQuery) -> str | None:
+    """The county number a page continues after (None on the first page)."""
+    if page.cursor is None:
+        return None
+    (number,) = decode_cursor(page.cursor, arity=1)
+    if not isinstance(number, str):
+        raise BadCursor("The cursor is not one this API issued")
+    return number

@@ -28,7 +28,3 @@ class ParticipationOut(OutputModel):
     version: int
     updated_by: str
     updated_at: datetime
-
-
-class ParticipationList(OutputModel):
-    items: list[ParticipationOut]

@@ -26,7 +26,6 @@ from catalogue_licensing.agreements.participation.errors import (
 )
 from catalogue_licensing.agreements.participation.events import ParticipationChanged
 from catalogue_licensing.agreements.participation.schemas import (
-    ParticipationList,
     ParticipationOut,
 )
 from catalogue_licensing.agreements.split import SplitKey
@@ -315,17 +314,20 @@ def participation_view(
     )
 
 
-async def list_participations(session: AsyncSession, *, agreement: Agreement) -> ParticipationList:
-    """Every county taking part in the agreement with its libraries, by county number."""
-    rows = (
-        await session.execute(
-            select(Participation, County.number)
-            .join(County, County.id == Participation.county_id)
-            .options(selectinload(Participation.libraries))
-            .where(Participation.agreement_id == agreement.id)
-            .order_by(County.number)
-        )
-    ).all()
-    return ParticipationList(
-        items=[participation_view(p, agreement.id, number) for p, number in rows]
+async def list_participations(
+    session: AsyncSession, *, agreement: Agreement, after: str | None, limit: int
+) -> list[ParticipationOut]:
+    """The counties taking part in the agreement with their libraries, by county number, from
+    after the county `after` (a page's cursor), at most `limit`."""
+    query = (
+        select(Participation, County.number)
+        .join(County, County.id == Participation.county_id)
+        .options(selectinload(Participation.libraries))
+        .where(Participation.agreement_id == agreement.id)
+        .order_by(County.number)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(County.number > after)
+    rows = (await session.execute(query)).all()
+    return [participation_view(p, agreement.id, number) for p, number in rows]
