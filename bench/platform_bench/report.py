@@ -368,7 +368,7 @@ def _catalogue(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     widget = result.get("widget")
     if widget:
         lines.append(
-            f"  widget.js: {widget['bytes']:,} bytes ({widget['gzip_bytes']:,} gzipped), "
+            f"  widget.js: {widget['bytes']:,} bytes ({widget['gzip_bytes']:,} sent gzipped), "
             f"Cache-Control {widget['cache_control']!r}, ETag {widget['etag']}"
         )
     return lines
@@ -382,7 +382,7 @@ def _portal(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         return []
     lines = [
         "",
-        "Data portal (kpi's pages, warm, Accept-Language: nb): ms, requests/s",
+        "Data portal (kpi's pages, warm, Accept-Language: nb, gzipped): ms, requests/s",
         f"  {'scenario':<16}{'config':<8}{'conns':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'req/s':>10}",
     ]
     order = {name: i for i, name in enumerate(PORTAL_READS)}
@@ -394,7 +394,7 @@ def _portal(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         )
     for name, note in (result.get("portal") or {}).items():
         lines.append(
-            f"  {name} {note['path']}: {note['bytes']:,} bytes ({note['gzip_bytes']:,} gzipped), "
+            f"  {name} {note['path']}: {note['bytes']:,} bytes ({note['gzip_bytes']:,} sent gzipped), "
             f"Cache-Control {note['cache_control']!r}, Vary {note['vary']!r}, ETag {note['etag']}"
         )
     return lines

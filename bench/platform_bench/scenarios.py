@@ -111,6 +111,8 @@ WIDGET_PATH = "/v1/catalogue/widget.js"
 # The data portal's page of that library (kpi's demo publishes its figures) and its home.
 PORTAL_PAGE_PATH = f"/portal/NO/library/{CATALOGUE_LIBRARY}"
 PORTAL_HOME_PATH = "/portal/"
+# What a browser offers (Chromium's Accept-Encoding): pages and scripts come back gzipped.
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 
 
 def process_for(config: Config, scenario: Scenario) -> str:
@@ -224,7 +226,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "widget-script",
         WIDGET_PATH,
-        "the catalogue widget's script, anonymous (GET /v1/catalogue/widget.js)",
+        "the catalogue widget's script, anonymous, gzipped (GET /v1/catalogue/widget.js)",
+        headers={"Accept-Encoding": BROWSER_ENCODINGS},
         sweep=(16,),
     ),
     Scenario(
@@ -242,8 +245,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "portal-page",
         PORTAL_PAGE_PATH,
-        f"the data portal's page of a library, warm (GET {PORTAL_PAGE_PATH})",
-        headers={"Accept-Language": "nb"},
+        f"the data portal's page of a library, warm, gzipped (GET {PORTAL_PAGE_PATH})",
+        headers={"Accept-Language": "nb", "Accept-Encoding": BROWSER_ENCODINGS},
         configs=("D", "G"),
         sweep=(1, 16),
         stack=PORTAL,
@@ -264,8 +267,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "portal-home",
         PORTAL_HOME_PATH,
-        f"the data portal's home, warm (GET {PORTAL_HOME_PATH})",
-        headers={"Accept-Language": "nb"},
+        f"the data portal's home, warm, gzipped (GET {PORTAL_HOME_PATH})",
+        headers={"Accept-Language": "nb", "Accept-Encoding": BROWSER_ENCODINGS},
         configs=("D", "G"),
         sweep=(1, 16),
         stack=PORTAL,

@@ -356,7 +356,7 @@ def test_portal_goals_are_gs_p95_at_16_connections_over_rounds():
     }
     text = report.render(result)
     assert "Data portal" in text
-    assert "20,480 bytes (4,096 gzipped)" in text
+    assert "20,480 bytes (4,096 sent gzipped)" in text
     assert "G portal library page p95 (ms), warm, 16 connections" in text
 
 

@@ -20,6 +20,7 @@ from catalogue_licensing.products.models import Product
 from catalogue_licensing.resources import CatalogueResources
 from catalogue_licensing.settings import CatalogueSettings
 from chassis.caching import GenerationCache
+from chassis.compression import MIN_BYTES
 from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.runtime import app_runtime, resources_of
@@ -126,7 +127,7 @@ async def test_a_library_sees_what_its_participation_brings_in_its_readers_langu
     answer = await client.get(DEICHMAN)
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Language"] == "nb"
-    assert answer.headers["Vary"] == "Accept-Language"
+    assert answer.headers["Vary"] == "Accept-Language, Accept-Encoding"
     assert answer.headers["Cache-Control"] == "public, max-age=60"
     body = answer.json()
     assert body["library"] == {"isil": "NO-2030000", "name": "Deichman"}
@@ -380,6 +381,38 @@ async def test_a_repeated_read_is_answered_before_routing_with_the_same_bytes(ca
     assert not_modified.status_code == 304
     assert not_modified.content == b""
     assert signatures.hits == hits + 2
+
+
+async def test_a_browser_gets_the_catalogue_gzipped_from_the_route_and_the_fast_path_alike(
+    catalogue, issuer
+):
+    client, app = catalogue
+    await _world(client, app, issuer)
+    gzip_ok = {"Accept-Language": "en", "Accept-Encoding": "gzip, br"}
+    identity = {"Accept-Language": "en", "Accept-Encoding": "identity"}
+    signatures = resources_of(app, CatalogueResources).signatures
+    hits = signatures.hits
+    routed = await client.get(DEICHMAN, headers=gzip_ok)
+    fast = await client.get(DEICHMAN, headers=gzip_ok)
+    plain = await client.get(DEICHMAN, headers=identity)
+    assert signatures.hits == hits + 2
+    assert len(plain.content) >= MIN_BYTES, "the answer is too small to be gzipped"
+    assert "content-encoding" not in plain.headers
+    for packed in (routed, fast):
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+        assert int(packed.headers["content-length"]) < len(plain.content)
+        assert packed.content == plain.content
+    for name in ("etag", "cache-control", "vary", "content-language", "content-type"):
+        assert fast.headers[name] == routed.headers[name], name
+    assert plain.headers["vary"] == "Accept-Language, Accept-Encoding"
+    for headers, etag in ((gzip_ok, fast.headers["etag"]), (identity, plain.headers["etag"])):
+        again = await client.get(DEICHMAN, headers=headers | {"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.headers["vary"] == "Accept-Language, Accept-Encoding"
+    crossed = await client.get(DEICHMAN, headers=identity | {"If-None-Match": fast.headers["etag"]})
+    assert crossed.status_code == 200
+    assert "content-encoding" not in crossed.headers
 
 
 async def test_the_fast_path_never_skips_a_token_check_or_a_refusal(catalogue, issuer):

@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.compression import gzip_body
+from chassis.concurrency import content_etag
 from chassis.outbox import local_event_commits
 
 
@@ -65,11 +67,20 @@ class BoundedLru(Generic[K, V]):
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    """A rendered answer's bytes and strong ETag, and the generation it was computed at."""
+    """A rendered answer's bytes and strong ETag, and the generation it was computed at;
+    `gzipped`: the same bytes compressed once (chassis.compression), or None."""
 
     generation: int
     body: bytes
     etag: str
+    gzipped: bytes | None = None
+
+    @classmethod
+    def of(cls, generation: int, body: bytes) -> CachedAnswer:
+        """`body` with its content ETag and its gzipped bytes, computed once for every reader."""
+        return cls(
+            generation=generation, body=body, etag=content_etag(body), gzipped=gzip_body(body)
+        )
 
 
 class GenerationCache:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from chassis import compression
 from chassis.problems import PreconditionFailed, PreconditionRequired
 from chassis.query import DocumentedHeader, reads_headers
 
@@ -158,16 +159,32 @@ def conditional_content(
     headers: dict[str, str],
     body_headers: dict[str, str] | None = None,
     etag: str | None = None,
+    compress: bool = False,
+    gzipped: bytes | None = None,
 ) -> Response:
     """`body` with its content ETag, or 304 without a body when If-None-Match names it.
     `headers` (Cache-Control, Vary) go on both answers, so a revalidated copy keeps its rules;
     `body_headers` (Link, Content-Disposition) only with the body. `etag`: the body's
-    content_etag when the caller keeps it with a cached body, so it is not hashed again."""
+    content_etag when the caller keeps it with a cached body, so it is not hashed again.
+
+    With `compress`, a client that accepts gzip gets the body gzipped (chassis.compression),
+    under its own ETag; `gzipped` is that body already compressed, kept by a cache."""
     tag = etag or content_etag(body)
-    common = {"ETag": tag, **headers}
+    common = dict(headers)
+    coding: dict[str, str] = {}
+    if gzipped is not None or (compress and len(body) >= compression.MIN_BYTES):
+        vary = next((key for key in common if key.lower() == "vary"), "Vary")
+        common[vary] = compression.vary_with_encoding(common.get(vary))
+        if compression.accepts_gzip(request.headers.get("accept-encoding")):
+            packed = gzipped if gzipped is not None else compression.gzip_body(body)
+            if packed is not None:
+                body, tag, coding = packed, compression.gzip_etag(tag), {"Content-Encoding": "gzip"}
+    common["ETag"] = tag
     if matches_if_none_match(request, tag):
         return Response(status_code=304, headers=common)
-    return Response(body, media_type=media_type, headers={**common, **(body_headers or {})})
+    return Response(
+        body, media_type=media_type, headers={**common, **coding, **(body_headers or {})}
+    )
 
 
 class RenderedJSON(JSONResponse):

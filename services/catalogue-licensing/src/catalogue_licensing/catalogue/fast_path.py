@@ -12,6 +12,7 @@ validation, authorization and invalidation stay where they are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalogue_licensing.resources import CatalogueResources
 from chassis.caching import CachedAnswer
+from chassis.compression import GZIP, accepts_gzip, gzip_etag, vary_with_encoding
 from chassis.concurrency import none_match
 from chassis.runtime import resources_of
 
@@ -43,14 +45,34 @@ def today_in(zone: ZoneInfo) -> date:
     return datetime.now(zone).date()
 
 
-def answer_headers(answer: CachedAnswer, language: str) -> dict[str, str]:
-    """The headers of a catalogue answer, 200 or 304: one definition for both paths."""
-    return {
-        "ETag": answer.etag,
+@dataclass(frozen=True)
+class Representation:
+    """What a catalogue answer sends: its bytes, the headers of a 200 or 304 (one definition for
+    both paths), and the headers only a 200 carries."""
+
+    body: bytes
+    headers: dict[str, str]
+    body_headers: dict[str, str]
+
+
+def representation(
+    answer: CachedAnswer, language: str, accept_encoding: str | None
+) -> Representation:
+    """The cached answer as this client takes it: gzipped when it accepts gzip (its own ETag)."""
+    body, etag, body_headers = answer.body, answer.etag, {"Content-Type": "application/json"}
+    vary = VARY
+    if answer.gzipped is not None:
+        vary = vary_with_encoding(VARY)
+        if accepts_gzip(accept_encoding):
+            body, etag = answer.gzipped, gzip_etag(answer.etag)
+            body_headers["Content-Encoding"] = GZIP
+    headers = {
+        "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
-        "Vary": VARY,
+        "Vary": vary,
         "Content-Language": language,
     }
+    return Representation(body, headers, body_headers)
 
 
 class CatalogueFastPath:
@@ -72,6 +94,7 @@ class CatalogueFastPath:
         resources = resources_of(scope["app"], CatalogueResources)
         cache, signatures = resources.cache, resources.signatures
         accept_language: bytes | None = None
+        accept_encoding: bytes | None = None
         if_none_match: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -82,6 +105,10 @@ class CatalogueFastPath:
                 accept_language = value
             elif name == b"if-none-match":
                 if_none_match = value
+            elif name == b"accept-encoding":
+                accept_encoding = (
+                    value if accept_encoding is None else accept_encoding + b"," + value
+                )
         resolved = signatures.get(
             (scope["path"], scope["query_string"], accept_language, today_in(resources.zone))
         )
@@ -95,18 +122,25 @@ class CatalogueFastPath:
         if answer is None:
             return False
         signatures.hits += 1
-        headers = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in answer_headers(answer, resolved.language).items()
-        ]
-        if none_match(if_none_match.decode("latin-1") if if_none_match else None, answer.etag):
+        chosen = representation(
+            answer,
+            resolved.language,
+            accept_encoding.decode("latin-1") if accept_encoding is not None else None,
+        )
+        headers = _raw(chosen.headers)
+        if none_match(
+            if_none_match.decode("latin-1") if if_none_match else None, chosen.headers["ETag"]
+        ):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return True
-        headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(answer.body)).encode("latin-1")),
-        ]
+        headers += _raw({**chosen.body_headers, "Content-Length": str(len(chosen.body))})
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": answer.body})
+        await send({"type": "http.response.body", "body": chosen.body})
         return True
+
+
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]

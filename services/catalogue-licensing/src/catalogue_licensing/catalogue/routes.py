@@ -17,7 +17,7 @@ from catalogue_licensing.catalogue.deps import FiltersDep
 from catalogue_licensing.catalogue.fast_path import (
     CACHE_CONTROL,
     VARY,
-    answer_headers,
+    representation,
     today_in,
 )
 from catalogue_licensing.catalogue.language import negotiate
@@ -29,7 +29,7 @@ from catalogue_licensing.catalogue.schemas import (
 from catalogue_licensing.directory.isil import ISIL_PATTERN
 from catalogue_licensing.resources import CatalogueResources, ResourcesDep
 from chassis.caching import CachedAnswer
-from chassis.concurrency import conditional_content, content_etag, matches_if_none_match
+from chassis.concurrency import conditional_content, matches_if_none_match
 from chassis.problems import problem_responses
 from chassis.runtime import get_runtime
 
@@ -78,7 +78,7 @@ IfNoneMatch = Annotated[
 def _answer(body: dict[str, Any], generation: int) -> CachedAnswer:
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     # A hash of the bytes: the same answer has the same ETag on every replica and after restarts.
-    return CachedAnswer(generation=generation, body=raw, etag=content_etag(raw))
+    return CachedAnswer.of(generation, raw)
 
 
 async def _serve(
@@ -115,10 +115,10 @@ async def _serve(
         ),
         Resolved(key=key, language=language),
     )
-    headers = answer_headers(answer, language)
-    if matches_if_none_match(request, answer.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(content=answer.body, media_type="application/json", headers=headers)
+    chosen = representation(answer, language, request.headers.get("accept-encoding"))
+    if matches_if_none_match(request, chosen.headers["ETag"]):
+        return Response(status_code=304, headers=chosen.headers)
+    return Response(content=chosen.body, headers={**chosen.headers, **chosen.body_headers})
 
 
 @router.get(
@@ -245,7 +245,7 @@ async def read_catalogue_labels(
         **({} if lang else {"Vary": VARY}),
     }
     return conditional_content(
-        request, raw, media_type="application/json", headers=headers, etag=etag
+        request, raw, media_type="application/json", headers=headers, etag=etag, compress=True
     )
 
 

@@ -70,6 +70,7 @@ async def get_catalogue_widget(
         media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": SCRIPT_CACHE_CONTROL},
         etag=script.etag,
+        gzipped=script.gzipped,
     )
 
 
@@ -124,4 +125,5 @@ async def read_library_catalogue_page(
         html,
         media_type="text/html; charset=utf-8",
         headers={"Cache-Control": CACHE_CONTROL, "Vary": VARY, "Content-Language": language},
+        compress=True,
     )

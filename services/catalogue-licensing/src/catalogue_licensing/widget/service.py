@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from catalogue_licensing.catalogue import labels
+from chassis.compression import gzip_body
 from chassis.concurrency import content_etag
 from chassis.pages import Strings, StringTable, templates
 
@@ -26,6 +27,7 @@ _STRINGS_MARK = "/*STRINGS*/ {}"
 class Script:
     body: bytes
     etag: str
+    gzipped: bytes | None
 
 
 STRINGS = Strings(STRINGS_FILE)
@@ -43,7 +45,7 @@ def script() -> Script:
         raise RuntimeError("widget.js lost the place of its strings")
     data = json.dumps(strings(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     body = source.replace(_STRINGS_MARK, data, 1).encode()
-    return Script(body=body, etag=content_etag(body))
+    return Script(body=body, etag=content_etag(body), gzipped=gzip_body(body))
 
 
 def say(language: str, key: str, **values: Any) -> str:

@@ -19,13 +19,15 @@ def content_response(
     cache_control: str,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """`body`, or 304 when If-None-Match names its tag; both with ETag and Cache-Control."""
+    """`body`, or 304 when If-None-Match names its tag; both with ETag and Cache-Control;
+    gzipped for a client that accepts it (a year of monthly figures is a large CSV)."""
     return conditional_content(
         request,
         body,
         media_type=media_type,
         headers={"Cache-Control": cache_control, "Vary": "Authorization"},
         body_headers=headers,
+        compress=True,
     )
 
 

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from chassis.caching import CachedAnswer
+from chassis.compression import gzip_body
 from chassis.concurrency import conditional_content, content_etag
 from chassis.languages import negotiate
 from chassis.problems import NotFound
@@ -77,6 +78,7 @@ class Asset:
     body: bytes
     media_type: str
     etag: str
+    gzipped: bytes | None
 
 
 @cache
@@ -85,7 +87,7 @@ def _asset(name: str) -> Asset | None:
     if name not in media:
         return None
     body = (STATIC / name).read_bytes()
-    return Asset(body, media[name], content_etag(body))
+    return Asset(body, media[name], content_etag(body), gzip_body(body))
 
 
 @cache
@@ -130,8 +132,7 @@ async def _page(
         rendered = render(data, language, public_url, asset_version())
         if rendered is None:
             return _not_found(request, language)
-        body = rendered.encode()
-        answer = CachedAnswer(generation=generation, body=body, etag=content_etag(body))
+        answer = CachedAnswer.of(generation, rendered.encode())
         portal.pages.put(full_key, answer)
     headers = {
         **SECURITY,
@@ -145,6 +146,7 @@ async def _page(
         media_type="text/html; charset=utf-8",
         headers=headers,
         etag=answer.etag,
+        gzipped=answer.gzipped,
     )
     if lang is not None:
         response.set_cookie(
@@ -264,4 +266,5 @@ async def static_asset(
         media_type=asset.media_type,
         headers={"Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff"},
         etag=asset.etag,
+        gzipped=asset.gzipped,
     )
