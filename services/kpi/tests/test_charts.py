@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from xml.etree import ElementTree
 
 from hypothesis import given, settings
@@ -61,6 +62,24 @@ def test_a_suppressed_value_is_a_gap_in_the_line() -> None:
     # 2025-02 and 2025-04 are gaps: three runs of one point each, no polyline across them.
     assert bodo.findall(f"{NS}polyline") == []
     assert len(bodo.findall(f"{NS}circle")) == 3
+
+
+def test_two_years_of_months_label_the_axis_without_crowding_its_end() -> None:
+    periods = tuple(f"{year}-{month:02}" for year in (2024, 2025) for month in range(1, 13))
+    chart = Chart(
+        title="Loans",
+        unit="loans",
+        periods=periods,
+        lines=(Line("Deichman", tuple(Point(p, 100.0) for p in periods)),),
+    )
+    root = ElementTree.fromstring(render(chart))  # noqa: S314 (our own output)
+    shown = [periods.index(t.text) for t in root.iter(f"{NS}text") if t.text in periods]
+    assert shown[0] == 0
+    assert shown[-1] == len(periods) - 1
+    assert len(shown) <= 12
+    # As far apart at the end as anywhere else (2025-11 and 2025-12 overlapped before).
+    gaps = [b - a for a, b in itertools.pairwise(shown)]
+    assert min(gaps) >= 2
 
 
 @settings(max_examples=100, deadline=None)

@@ -197,14 +197,17 @@ def render(chart: Chart, words: Words = ENGLISH) -> bytes:
         f'<text x="16" y="{middle}" text-anchor="middle" '
         f'transform="rotate(-90 16 {middle})">{escape(chart.unit)}</text>'
     )
-    # The x axis: the periods, at most twelve labels.
+    # The x axis: the periods, at most twelve labels; the last period always, and no label
+    # closer to it than the others are to each other (they would overlap).
     every = max(1, math.ceil(len(chart.periods) / MAX_X_LABELS))
+    last = len(chart.periods) - 1
+    labelled = {i for i in range(0, last, every) if last - i >= every} | {last}
     out.append(
         f'<line x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}" '
         'stroke="#333333"/>'
     )
     for index, period in enumerate(chart.periods):
-        if index % every == 0 or index == len(chart.periods) - 1:
+        if index in labelled:
             out.append(
                 f'<text x="{_coordinate(x_of(index))}" y="{PLOT_BOTTOM + 18}" '
                 f'text-anchor="middle">{escape(period)}</text>'
