@@ -106,6 +106,13 @@ async def test_figures_count_tickets_and_calls_in_business_minutes(helpdesk, iss
         "portal": (2, 0),
         "phone": (0, 2),
     }
+    # The calls were logged today about a Monday in August: they are August's, as the window says.
+    by_month = await client.get(
+        "/v1/reports/volumes", params=period | {"by": "month"}, headers=analyst
+    )
+    assert [(r["key"], r["tickets"], r["calls"]) for r in by_month.json()["items"]] == [
+        ("2026-08", 2, 2)
+    ]
     performance = (
         await client.get("/v1/reports/performance", params=period, headers=analyst)
     ).json()["items"][0]

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 from pathlib import Path
 
-from kpi_factories import ANALYST, committed
+from kpi_factories import ANALYST, add_hierarchy, committed
 from pydantic import SecretStr
 
 from catalogue_factories import agreement_payload, join_agreement, seed_agreement_world
 from catalogue_factories import committed as catalogue_committed
 from chassis.runtime import app_runtime
 from chassis.types import utcnow
+from kpi.costs.service import record_agreement, record_cost_shares
 from kpi.harvest.cli import harvest
 from kpi.settings import KpiSettings
+from kpi.usage.models import UsageCount, UsageReport
 from kpi.usage.products import record_product
 
 DATA = Path(__file__).resolve().parent / "data" / "counter"
@@ -157,3 +160,85 @@ async def test_cost_per_use_by_county(open_kpi, catalogue_http, issuer):
         )
         assert [r["county"] for r in county_admin.json()["items"]] == ["46"]
     assert uuid.UUID(str(product_id))
+
+
+async def test_a_trial_before_the_agreement_is_counted_but_not_divided(kpi, issuer):
+    """An agreement from July: uses in the first half of the year (a trial, or a library's own
+    subscription) are the county's uses, but the half year's share does not pay for them."""
+    client, app = kpi
+    places = await add_hierarchy(app)
+    product_id, agreement_id = uuid.uuid4(), uuid.uuid4()
+    async with committed(app) as session:
+        now = utcnow()
+        await record_product(
+            session,
+            principal=ANALYST,
+            product_id=product_id,
+            vendor_id=uuid.uuid4(),
+            status="active",
+            category=None,
+            now=now,
+        )
+        await record_agreement(
+            session,
+            principal=ANALYST,
+            agreement_id=agreement_id,
+            data={
+                "product_id": str(product_id),
+                "period_start": "2026-07-01",
+                "period_end": "2027-06-30",
+                "currency": "NOK",
+            },
+            now=now,
+        )
+        await record_cost_shares(
+            session,
+            principal=ANALYST,
+            agreement_id=agreement_id,
+            data={
+                "currency": "NOK",
+                "shares": [{"county_number": "03", "amount_minor": 1_200_000}],
+            },
+        )
+        report = UsageReport(
+            id=uuid.uuid4(),
+            product_id=product_id,
+            organisation_id=places.oslo_library,
+            release="5.1",
+            report_id="PR",
+            report_name="Platform Report",
+            institution_name="Deichman",
+            begin_date=date(2026, 1, 1),
+            end_date=date(2026, 12, 31),
+            exceptions=[],
+            report_items=1,
+            metrics={},
+            uploaded_by="test",
+            created_at=now,
+        )
+        session.add(report)
+        await session.flush()
+        for month in range(1, 13):
+            session.add(
+                UsageCount(
+                    usage_report_id=report.id,
+                    product_id=product_id,
+                    organisation_id=places.oslo_library,
+                    report_kind="PR",
+                    metric="Total_Item_Requests",
+                    month=date(2026, month, 1),
+                    count=100 * month,
+                )
+            )
+    answer = await client.get(
+        "/v1/cost-per-use",
+        params={"product_id": str(product_id), "year": 2026},
+        headers=issuer.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    [oslo] = answer.json()["items"]
+    # Six months of a 12,000 NOK year; 7,800 uses in them (July to December), 7,800 + 2,100 in all.
+    assert oslo["cost"] == 6000.0
+    assert oslo["uses"] == sum(100 * m for m in range(1, 13))
+    assert oslo["paid_uses"] == sum(100 * m for m in range(7, 13))
+    assert oslo["cost_per_use"] == round(6000 / oslo["paid_uses"], 4)

@@ -47,11 +47,17 @@ def _keyer(by: str, codes: dict[uuid.UUID, str]) -> Callable[[object], str]:
         if by == "channel":
             return str(getattr(row, "channel", "phone"))
         if by == "month":
-            at = getattr(row, "created_at", None) or row.occurred_at  # type: ignore[attr-defined]
-            return f"{at:%Y-%m}"
+            # When it happened, as the window is chosen: a call logged later is in its own month.
+            return f"{_happened_at(row):%Y-%m}"  # type: ignore[arg-type]
         return str(getattr(row, by))
 
     return key
+
+
+def _happened_at(row: Call | Ticket) -> datetime:
+    """A call's time is when it took place (it may be logged afterwards); a ticket's, when it
+    was raised."""
+    return row.occurred_at if isinstance(row, Call) else row.created_at
 
 
 async def volumes(session: AsyncSession, *, since: date, until: date, by: str) -> list[VolumeRow]:

@@ -43,9 +43,10 @@ async def get_cost_per_use(
                 currency=row.currency,
                 cost=None if row.cost_minor is None else row.cost_minor / 100,
                 uses=row.uses,
+                paid_uses=row.paid_uses,
                 cost_per_use=(
-                    round(row.cost_minor / 100 / row.uses, 4)
-                    if row.cost_minor is not None and row.uses
+                    round(row.cost_minor / 100 / row.paid_uses, 4)
+                    if row.cost_minor is not None and row.paid_uses
                     else None
                 ),
             )

@@ -23,8 +23,13 @@ class CostPerUseOut(OutputModel):
         "no share in the year's agreements for the product (its uses are still counted)"
     )
     uses: int = Field(description="Total_Item_Requests of the county's organisations in the year")
+    paid_uses: int = Field(
+        description="The same, in the months of the year the county's shares paid for (the "
+        "months its agreements for the product cover); uses outside them, such as a trial "
+        "before the contract, are in `uses` only"
+    )
     cost_per_use: float | None = Field(
-        description="cost / uses; null when there was no use or no cost share"
+        description="cost / paid_uses; null when there was no paid use or no cost share"
     )
 
 

@@ -1,7 +1,8 @@
 """Costs from the catalogue, and cost per use: a county's share of the product's agreements for
 the year (by the months of the year each agreement covers), divided by the uses its
-organisations' COUNTER reports counted (Total_Item_Requests; one report kind per organisation
-and month, the platform's first, so no use is counted twice)."""
+organisations' COUNTER reports counted in those months (Total_Item_Requests; one report kind
+per organisation and month, the platform's first, so no use is counted twice). Uses in months
+no agreement of the county paid for (a trial before the contract) are reported, not divided."""
 
 from __future__ import annotations
 
@@ -102,13 +103,13 @@ async def record_cost_shares(
     return True
 
 
-def months_covered(start: date, end: date, year: int) -> int:
-    """How many months of `year` lie (at least in part) within [start, end]."""
+def months_covered(start: date, end: date, year: int) -> frozenset[int]:
+    """The months (1 to 12) of `year` that lie, at least in part, within [start, end]."""
     first = max(start, date(year, 1, 1))
     last = min(end, date(year, 12, 31))
     if first > last:
-        return 0
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+        return frozenset()
+    return frozenset(range(first.month, last.month + 1))
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,18 @@ class CountyCost:
     county: str
     currency: str | None
     cost_minor: int | None  # None: no share in the year's agreements
-    uses: int
+    uses: int  # in the whole year
+    paid_uses: int  # in the months the county's shares paid for
 
 
 async def cost_per_use(
     session: AsyncSession, *, product_id: uuid.UUID, year: int, county: str | None
 ) -> list[CountyCost]:
-    """Per county: its cost for the product in `year` and its organisations' uses."""
+    """Per county: its cost for the product in `year` and its organisations' uses, in the year
+    and in the months its shares paid for."""
     cost: dict[str, int] = defaultdict(int)
     currency: dict[str, str] = {}
+    paid_months: dict[str, set[int]] = defaultdict(set)
     rows = await session.execute(
         select(
             Agreement.period_start,
@@ -139,8 +143,9 @@ async def cost_per_use(
     for start, end, number, amount, money in rows:
         months = months_covered(start, end, year)
         if months:
-            cost[number] += round(amount * months / 12)
+            cost[number] += round(amount * len(months) / 12)
             currency[number] = money
+            paid_months[number] |= months
     counts = await session.execute(
         select(
             Organisation.county_code,
@@ -161,13 +166,19 @@ async def cost_per_use(
     for county_code, organisation_id, month, kind, count in counts:
         by_kind[(county_code, organisation_id, month)][kind] = count
     uses: dict[str, int] = defaultdict(int)
-    for (county_code, _, _), kinds in by_kind.items():
+    paid_uses: dict[str, int] = defaultdict(int)
+    for (county_code, _, month), kinds in by_kind.items():
         if county_code is None:
             continue
         chosen = next((k for k in KIND_ORDER if k in kinds), None)
         if chosen is not None:
             uses[county_code] += kinds[chosen]
+            if month.month in paid_months[county_code]:
+                paid_uses[county_code] += kinds[chosen]
     counties = sorted(set(cost) | set(uses))
     if county is not None:
         counties = [c for c in counties if c == county]
-    return [CountyCost(c, currency.get(c), cost.get(c), uses.get(c, 0)) for c in counties]
+    return [
+        CountyCost(c, currency.get(c), cost.get(c), uses.get(c, 0), paid_uses.get(c, 0))
+        for c in counties
+    ]
