@@ -64,10 +64,11 @@ format: install ## apply ruff's fixes and formatting
 contracts: install ## regenerate contracts/ from the code
 	$(PY) scripts/export_contracts.py
 
-token: install ## print a token for the embedded run: make token ROLE=operator [COUNTY=03|VENDOR=<uuid>|ISIL=NO-2030000]
-	@test -n "$(ROLE)" || { echo "usage: make token ROLE=<role> [COUNTY=..|VENDOR=..|ISIL=..]" >&2; exit 2; }
+token: install ## print a token for the embedded run: make token ROLE=operator [COUNTY=03|VENDOR=<uuid>|ISIL=NO-2030000] [SUBJECT=kari]
+	@test -n "$(ROLE)" || { echo "usage: make token ROLE=<role> [COUNTY=..|VENDOR=..|ISIL=..] [SUBJECT=..]" >&2; exit 2; }
 	@PLATFORM_DATA_DIR=$(abspath $(DATA_DIR)) $(PY) scripts/platform_token.py --role "$(ROLE)" \
-		$(if $(COUNTY),--county "$(COUNTY)") $(if $(VENDOR),--vendor-id "$(VENDOR)") $(if $(ISIL),--isil "$(ISIL)")
+		$(if $(COUNTY),--county "$(COUNTY)") $(if $(VENDOR),--vendor-id "$(VENDOR)") $(if $(ISIL),--isil "$(ISIL)") \
+		$(if $(SUBJECT),--subject "$(SUBJECT)")
 
 bench: install ## the gateway's cost vs direct and nginx, catalogue reads and writes, ~20 min (BENCH_QUICK=1: ~3 min; BENCH_PROFILE=1)
 	PYTHONPATH=bench $(PY) -m platform_bench $(BENCH_ARGS)

@@ -17,8 +17,11 @@ router = APIRouter(tags=["agreements"])
 @router.get(
     "/v1/agreements/{agreement_id}/cost-shares",
     summary="Read what each participating county pays",
-    description="A programme administrator sees every county's share; a county administrator "
-    "only its own county's.",
+    description="A programme administrator sees every county's share. A county administrator "
+    "whose county takes part in the agreement sees every participant's share (the price, the "
+    "split key and the populations would give them anyway, and each county checks that the "
+    "split adds up); of an agreement its county does not take part in, none (an empty list). "
+    "Partners and vendors: 403.",
     response_model=CostSharesOut,
     responses=problem_responses(404),
 )
