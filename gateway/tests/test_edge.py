@@ -173,7 +173,7 @@ async def test_a_token_that_does_not_verify_counts_against_the_address_only() ->
     assert len(upstream.calls) == 3
 
 
-async def test_the_token_endpoint_is_limited_per_client_id_tried() -> None:
+async def test_the_token_endpoint_is_limited_per_address_whatever_client_id_is_tried() -> None:
     token = Quota(per_second=0.01, burst=2)
     async with edge(token=token) as (http, _, _):
         tried = [
@@ -182,7 +182,8 @@ async def test_the_token_endpoint_is_limited_per_client_id_tried() -> None:
         ]
         other = await http.post("/auth/token", headers=basic("library-b"))
     assert tried == [200, 200, 429]
-    # The address bucket (shared by both ids) is empty too.
+    # The bucket is the address's, whatever client id is tried: another id is refused too, and
+    # a client calling from elsewhere keeps its own (test_token_endpoint_isolation.py).
     assert other.status_code == 429
 
 
