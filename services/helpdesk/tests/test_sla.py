@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from helpdesk_factories import committed, desk, events_of
+import holidays
+from helpdesk_factories import committed, desk, events_of, ticket_body
 
 from chassis.auth import Principal
 from chassis.db import Database
@@ -159,3 +160,77 @@ async def test_resolved_tickets_close_by_themselves_after_the_reopen_window(help
     assert states == ["closed", "resolved"]
     assert len(await events_of(app, "ticket.closed")) == 1
     assert "close_resolved_tickets" in {job.name for job in SPEC.jobs}
+
+
+def _friday_before_a_holiday_monday(today: date) -> date:
+    """The latest working Friday in the past year whose Monday is a Norwegian public holiday
+    (there is always one: Whit Monday)."""
+    norway = holidays.country_holidays("NO", years=range(today.year - 1, today.year + 1))
+    day = today - timedelta(days=3)
+    while not (day.weekday() == 4 and day not in norway and day + timedelta(days=3) in norway):
+        day -= timedelta(days=1)
+    return day
+
+
+async def test_an_agent_records_a_request_received_on_a_friday_afternoon_before_a_holiday(
+    helpdesk, issuer
+):
+    """An e-mail that reached the desk at 15:30 on the Friday before a holiday Monday, recorded
+    afterwards: the clocks start at 15:30 that Friday, as the explain view shows."""
+    client, _app = helpdesk
+    service = await desk(client, issuer)  # Norway, 08:00-16:00 on weekdays
+    friday = _friday_before_a_holiday_monday(datetime.now(OSLO).date())
+    received = datetime.combine(friday, time(15, 30), tzinfo=OSLO)
+    agent = issuer.headers("agent", sub="agent@desk")
+    body = ticket_body(
+        service["id"], library_isil="NO-2030000", channel="email", received_at=received.isoformat()
+    )
+    created = await client.post("/v1/tickets", json=body, headers=agent)
+    assert created.status_code == 201, created.text
+    ticket = created.json()
+    assert datetime.fromisoformat(ticket["created_at"]) == received
+    sla = await client.get(f"/v1/tickets/{ticket['id']}/sla", headers=agent)
+    first = sla.json()["clocks"][0]
+    # 30 minutes on Friday; Saturday, Sunday and the holiday Monday skipped; 210 on Tuesday.
+    tuesday = friday + timedelta(days=4)
+    assert datetime.fromisoformat(first["due_at"]) == datetime.combine(
+        tuesday, time(11, 30), tzinfo=OSLO
+    )
+    reasons = [(i["counted"], i["reason"], i["minutes"]) for i in first["intervals"]]
+    assert reasons[0] == (True, "business hours", 30.0)
+    assert any(
+        not counted and reason.startswith("public holiday") for counted, reason, _ in reasons
+    )
+    assert reasons[-1] == (True, "business hours", 210.0)
+
+
+async def test_only_an_agent_says_when_a_request_was_received_and_only_in_the_past_year(
+    helpdesk, issuer
+):
+    client, _app = helpdesk
+    service = await desk(client, issuer)
+    now = datetime.now(UTC)
+    staff = issuer.headers("staff", isil="NO-2030000")
+    by_staff = await client.post(
+        "/v1/tickets",
+        json=ticket_body(service["id"], received_at=(now - timedelta(days=1)).isoformat()),
+        headers=staff,
+    )
+    assert by_staff.status_code == 403, by_staff.text
+    assert by_staff.json()["errors"][0]["location"] == "body.received_at"
+    agent = issuer.headers("agent")
+    for received in (
+        (now + timedelta(hours=1)).isoformat(),  # in the future
+        (now - timedelta(days=400)).isoformat(),  # more than a year ago
+        "2026-11-27T15:30:00",  # no time zone: which 15:30?
+    ):
+        answer = await client.post(
+            "/v1/tickets",
+            json=ticket_body(service["id"], library_isil="NO-2030000", received_at=received),
+            headers=agent,
+        )
+        assert answer.status_code == 422, (received, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "body.received_at" in {e["location"] for e in answer.json()["errors"]}
+    listed = await client.get("/v1/tickets", headers=agent)
+    assert listed.json()["items"] == []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from chassis.pagination import PageQuery
 from chassis.schemas import InputModel, OutputModel, PatchModel
+from chassis.types import utcnow
 from helpdesk.catalogue.schemas import Channel, Priority
 from helpdesk.tickets.states import State
 
@@ -25,6 +26,22 @@ def _unique_tags(tags: list[str]) -> list[str]:
 
 
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_unique_tags)]
+
+# How far back an agent may say a request was received (a year: a ticket moved over from the
+# desk's previous system keeps its own time), and how far ahead a clock may run.
+RECEIVED_WITHIN_DAYS = 366
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def _received_in_the_past(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    now = utcnow()
+    if value > now + CLOCK_SKEW:
+        raise ValueError("is in the future")
+    if value < now - timedelta(days=RECEIVED_WITHIN_DAYS):
+        raise ValueError(f"is more than {RECEIVED_WITHIN_DAYS} days ago")
+    return value
 
 
 class TicketIn(InputModel):
@@ -46,6 +63,13 @@ class TicketIn(InputModel):
         description="An agent raising it for a staff member: that person's subject",
     )
     tags: Tags = Field(default_factory=list)
+    received_at: Annotated[AwareDatetime | None, AfterValidator(_received_in_the_past)] = Field(
+        default=None,
+        description="When the request reached the desk, when an agent records it afterwards (an "
+        "e-mail, a voicemail, a ticket from the previous system): its SLA clocks start then. "
+        "An agent's only; with a time zone, not in the future, at most a year ago. Default: now",
+        examples=["2026-05-22T15:30:00+02:00"],
+    )
 
 
 class TicketPatch(PatchModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,7 +34,7 @@ from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import ClockOut, TicketIn, TicketOut, TicketPatch, TicketQuery
 from helpdesk.tickets.states import allowed_targets
 
-AGENT_ONLY_FIELDS = ("library_isil", "requester")
+AGENT_ONLY_FIELDS = ("library_isil", "requester", "received_at")
 
 
 async def calendar_for(session: AsyncSession, service_id: uuid.UUID) -> BusinessCalendar:
@@ -206,6 +206,8 @@ async def create_ticket(
     library, requester = _library_and_requester(principal, body)
     level = _level(service, body.priority)
     at = now or utcnow()
+    # Raised when it reached the desk: its clocks and its place in the figures start there.
+    raised = body.received_at.astimezone(UTC) if body.received_at is not None else at
     ticket = Ticket(
         id=ticket_id or uuid7(),
         library_isil=library,
@@ -230,7 +232,7 @@ async def create_ticket(
         pauses=[],
         first_response_breached=False,
         resolution_breached=False,
-        created_at=at,
+        created_at=raised,
         updated_at=at,
     )
     clocks.retarget(ticket, await calendar_for(session, service.id))
