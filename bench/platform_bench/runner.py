@@ -270,12 +270,8 @@ class Session:
                     for k, v in self.headers[scenario.name].items()
                     if k.lower() != "if-none-match"
                 }
-                # As the scenario asks, not as httpx would (it offers gzip by itself): the
-                # gzipped answer has a tag of its own.
-                if not any(k.lower() == "accept-encoding" for k in headers):
-                    headers["Accept-Encoding"] = "identity"
                 url = self.fleet[service_for(scenario)].url
-                answer = client.get(url + scenario.etag_from, headers=headers)
+                answer = client.get(url + scenario.etag_from, headers=as_wrk_asks(headers))
                 answer.raise_for_status()
                 etags[scenario.name] = answer.headers["etag"]
         return etags
@@ -346,7 +342,7 @@ class Session:
                     own = CONFIG_BY_NAME[name].own_path is not None
                     answer = client.get(
                         f"http://127.0.0.1:{port}{path}",
-                        headers={} if own else self.headers[scenario.name],
+                        headers=as_wrk_asks({} if own else self.headers[scenario.name]),
                     )
                     expected = 200 if own else scenario.expect_status
                     if answer.status_code != expected:
@@ -359,7 +355,8 @@ class Session:
             if cold and "catalogue-304" in self._etags:
                 port, path = self._url(cold[0], BASELINE)
                 answer = client.get(
-                    f"http://127.0.0.1:{port}{path}", headers=self.headers[cold[0].name]
+                    f"http://127.0.0.1:{port}{path}",
+                    headers=as_wrk_asks(self.headers[cold[0].name]),
                 )
                 if answer.headers.get("etag") != self._etags["catalogue-304"]:
                     raise RuntimeError("the cold stack answers the catalogue with another ETag")
@@ -666,6 +663,14 @@ def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[s
         "open_loop_generator": "bench/openloop.c, epoll, compiled with gcc -O2",
         "ports": ports,
     }
+
+
+def as_wrk_asks(headers: dict[str, str]) -> dict[str, str]:
+    """A scenario's headers as wrk sends them: httpx offers gzip by itself, wrk only when the
+    scenario says so, and a gzipped answer has an ETag of its own."""
+    if any(name.lower() == "accept-encoding" for name in headers):
+        return dict(headers)
+    return {**headers, "Accept-Encoding": "identity"}
 
 
 def _size_note(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:

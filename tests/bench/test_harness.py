@@ -650,3 +650,14 @@ def test_write_script_chains_etags_per_connection_and_keeps_the_token():
     # wrk may stop with one PATCH per connection applied but its answer unread.
     applied = sum(server.versions.values()) - 2
     assert outcomes["written"] <= applied <= outcomes["written"] + 2
+
+
+def test_the_checks_ask_as_wrk_does_so_a_gzipped_answer_is_not_taken_for_the_timed_one():
+    from platform_bench.runner import as_wrk_asks
+
+    assert as_wrk_asks({"Accept-Language": "nb"}) == {
+        "Accept-Language": "nb",
+        "Accept-Encoding": "identity",
+    }
+    chromium = {"accept-encoding": "gzip, deflate, br, zstd"}
+    assert as_wrk_asks(chromium) == chromium
