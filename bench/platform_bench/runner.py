@@ -631,7 +631,7 @@ def _settings_note(gateway_env: dict[str, str], ports: dict[str, int]) -> dict[s
     prefix = "GATEWAY_"
     explicit = {k.removeprefix(prefix).lower(): v for k, v in gateway_env.items()}
     explicit["port"] = str(ports["gw"])
-    settings = GatewaySettings(**explicit)
+    settings = GatewaySettings.model_validate(explicit)
     dumped = settings.safe_dump()
     rate_limits = {k: v for k, v in dumped.items() if "rate" in k or "limit" in k}
     return {
