@@ -311,3 +311,32 @@ async def test_training_and_helpdesk_feeds_become_figures_once(open_kpi, service
             figures = await _figures(app)
             assert figures[("training_registrations", LATER)] == 1.0
             assert ("training_participants", LATER) not in figures
+
+
+def test_a_call_or_ticket_recorded_later_counts_in_the_month_it_happened():
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from kpi.harvest.counts import helpdesk_facts
+    from kpi.harvest.feed import FeedEvent
+
+    logged = datetime(2026, 12, 3, 9, tzinfo=UTC)
+
+    def event(type_: str, **data: Any) -> FeedEvent:
+        return FeedEvent(
+            seq=1,
+            id=uuid.uuid4(),
+            type=type_,
+            subject=str(uuid.uuid4()),
+            occurred_at=logged,
+            data={"library_isil": OSLO, **data},
+        )
+
+    call = helpdesk_facts(event("call.logged", occurred_at="2026-08-03T10:00:00Z"))
+    ticket = helpdesk_facts(event("ticket.created", raised_at="2026-05-22T13:30:00+00:00"))
+    older = helpdesk_facts(event("call.logged"))  # recorded before calls said when they were
+    assert [(f.indicator, f.month) for f in call + ticket + older] == [
+        ("helpdesk_calls", date(2026, 8, 1)),
+        ("helpdesk_tickets", date(2026, 5, 1)),
+        ("helpdesk_calls", date(2026, 12, 1)),
+    ]

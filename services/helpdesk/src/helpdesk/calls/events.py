@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from chassis.outbox import EventData
 
@@ -15,3 +16,5 @@ class CallLogged(EventData):
     duration_seconds: int
     outcome: str
     ticket_id: uuid.UUID | None
+    # When the call took place (it may be logged afterwards): kpi counts it in that month.
+    occurred_at: datetime | None = None

@@ -122,6 +122,7 @@ async def log_call(
             duration_seconds=call.duration_seconds,
             outcome=call.outcome,
             ticket_id=call.ticket_id,
+            occurred_at=call.occurred_at,
         ),
         principal=principal,
         change=Change(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from chassis.outbox import EventData
 
@@ -14,6 +15,9 @@ class TicketCreated(EventData):
     priority: str
     channel: str
     raised_by_agent: bool
+    # When the request reached the desk (an agent may record it afterwards): kpi counts it in
+    # that month.
+    raised_at: datetime | None = None
 
 
 class TicketUpdated(EventData):

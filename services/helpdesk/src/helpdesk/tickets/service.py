@@ -246,6 +246,7 @@ async def create_ticket(
             priority=ticket.priority,
             channel=ticket.channel,
             raised_by_agent=ticket.raised_by_agent,
+            raised_at=ticket.created_at,
         ),
         principal=principal,
         change=Change("ticket", str(ticket.id), before=None, after=audited(ticket)),

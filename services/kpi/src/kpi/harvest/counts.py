@@ -5,6 +5,7 @@ through the same writer as a CSV import, so its history is kept the same way."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,17 +36,25 @@ class Fact:
     value: int
 
 
-def _month(event: FeedEvent) -> date:
+def _month(event: FeedEvent, happened: str | None = None) -> date:
+    """The month of what the event tells: `happened` names the field of its data that says when
+    that was (a call logged afterwards), else it is when the event was recorded."""
     when = event.occurred_at
+    stated = event.data.get(happened) if happened else None
+    if isinstance(stated, str):
+        with contextlib.suppress(ValueError):  # a time it cannot read: the event's own
+            when = datetime.fromisoformat(stated)
     assert when is not None  # the feeds' contract requires it
     return date(when.year, when.month, 1)
 
 
-def _fact(indicator: str, event: FeedEvent, isil: Any, value: int) -> list[Fact]:
+def _fact(
+    indicator: str, event: FeedEvent, isil: Any, value: int, *, happened: str | None = None
+) -> list[Fact]:
     if not isinstance(isil, str) or not isil:
         # A registrant whose token named no library: nobody's figure.
         return []
-    return [Fact(indicator, event.subject, isil, _month(event), value)]
+    return [Fact(indicator, event.subject, isil, _month(event, happened), value)]
 
 
 def training_facts(event: FeedEvent) -> list[Fact]:
@@ -62,11 +71,14 @@ def training_facts(event: FeedEvent) -> list[Fact]:
 
 
 def helpdesk_facts(event: FeedEvent) -> list[Fact]:
-    """Tickets raised and calls logged, each once, for the library they are about."""
+    """Tickets raised and calls logged, each once, for the library they are about, in the month
+    the ticket reached the desk and the call took place (events before those fields: the
+    month they were recorded)."""
+    isil = event.data.get("library_isil")
     if event.type == "ticket.created":
-        return _fact("helpdesk_tickets", event, event.data.get("library_isil"), 1)
+        return _fact("helpdesk_tickets", event, isil, 1, happened="raised_at")
     if event.type == "call.logged":
-        return _fact("helpdesk_calls", event, event.data.get("library_isil"), 1)
+        return _fact("helpdesk_calls", event, isil, 1, happened="occurred_at")
     return []
 
 
