@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 import pytest
+
+from chassis.testing import with_header
 
 from .test_proxy import bearer, token
 
@@ -19,16 +19,6 @@ ROUTES = [
 ]
 
 
-def _with_header(value: str, **fields: object) -> str:
-    """`value` with its JOSE header's fields replaced (the signature no longer matches)."""
-    head, payload, signature = value.split(".")
-    header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    header.update(fields)
-    raw = json.dumps(header, ensure_ascii=False).encode()
-    encoded = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    return f"{encoded}.{payload}.{signature}"
-
-
 @pytest.mark.parametrize(
     "alg",
     ["RS256\u00e9", ["RS256"], 256, None],
@@ -38,7 +28,7 @@ async def test_a_strange_alg_is_401_on_proxied_and_own_routes(
     gateway_settings: Any, open_gateway: Any, gateway_key: Any, alg: object
 ) -> None:
     good = token(gateway_key[1], role="programme_admin")
-    strange = _with_header(good, alg=alg)
+    strange = with_header(good, alg=alg)
     async with open_gateway(gateway_settings()) as (http, _):
         answers = [
             (path, await http.request(method, path, json={}, headers=bearer(strange)))

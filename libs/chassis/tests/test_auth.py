@@ -1,12 +1,10 @@
 """Token verification in the services: what is refused with 401/400, and 403 for a role without the right."""
 
-import base64
-import json
 import time
 
 import pytest
 
-from chassis.testing import tampered, unsigned_token
+from chassis.testing import tampered, unsigned_token, with_header
 
 
 def bearer(token):
@@ -90,16 +88,6 @@ async def test_role_without_the_right_is_403(notes, issuer):
     assert "staff" in response.json()["detail"]
 
 
-def _with_header(token: str, **fields: object) -> str:
-    """`token` with its JOSE header's fields replaced (the signature no longer matches)."""
-    head, payload, signature = token.split(".")
-    header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    header.update(fields)
-    raw = json.dumps(header, ensure_ascii=False).encode()
-    encoded = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    return f"{encoded}.{payload}.{signature}"
-
-
 @pytest.mark.parametrize(
     "fields",
     [
@@ -116,7 +104,7 @@ def _with_header(token: str, **fields: object) -> str:
 )
 async def test_a_token_with_a_strange_header_is_401_on_every_route(notes, issuer, fields):
     client, _ = notes
-    token = _with_header(issuer.token("staff"), **fields)
+    token = with_header(issuer.token("staff"), **fields)
     for method, path in (("GET", "/v1/notes"), ("POST", "/v1/notes")):
         response = await client.request(method, path, json={"title": "t"}, headers=bearer(token))
         assert response.status_code == 401, (fields, method, response.text)

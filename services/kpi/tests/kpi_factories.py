@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.auth import Principal
 from chassis.runtime import app_runtime
+from chassis.types import utcnow
 from kpi.db import outbox
 from kpi.organisations.schemas import OrganisationIn
 from kpi.organisations.service import create_organisation
+from kpi.usage.products import record_product
 
 
 @asynccontextmanager
@@ -87,3 +89,19 @@ async def add_hierarchy(app: FastAPI) -> Hierarchy:
         oslo = await _add(session, "municipality", "0301", "Oslo", oslo_county)
         oslo_library = await _add(session, "library", "NO-2030000", "Deichman", oslo)
     return Hierarchy(country, nordland, bodo, bodo_library, oslo_county, oslo, oslo_library)
+
+
+async def add_product(app: FastAPI, category: str | None = "ebooks") -> uuid.UUID:
+    """A catalogue product as kpi knows it from the feed (active, a vendor of its own)."""
+    product_id = uuid.uuid4()
+    async with committed(app) as session:
+        await record_product(
+            session,
+            principal=ANALYST,
+            product_id=product_id,
+            vendor_id=uuid.uuid4(),
+            status="active",
+            category=category,
+            now=utcnow(),
+        )
+    return product_id

@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from kpi_factories import ANALYST, add_hierarchy, committed
+from kpi_factories import ANALYST, add_hierarchy, add_product, committed
 from pydantic import SecretStr
 
 from catalogue_factories import agreement_payload, join_agreement, seed_agreement_world
@@ -167,18 +167,9 @@ async def test_a_trial_before_the_agreement_is_counted_but_not_divided(kpi, issu
     subscription) are the county's uses, but the half year's share does not pay for them."""
     client, app = kpi
     places = await add_hierarchy(app)
-    product_id, agreement_id = uuid.uuid4(), uuid.uuid4()
+    product_id, agreement_id = await add_product(app), uuid.uuid4()
     async with committed(app) as session:
         now = utcnow()
-        await record_product(
-            session,
-            principal=ANALYST,
-            product_id=product_id,
-            vendor_id=uuid.uuid4(),
-            status="active",
-            category=None,
-            now=now,
-        )
         await record_agreement(
             session,
             principal=ANALYST,

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from kpi_factories import ANALYST, add_hierarchy, committed, events_of, row_count
+from kpi_factories import add_hierarchy, add_product, committed, events_of, row_count
 from sqlalchemy import select, text
 
 from chassis.jobs import JobRunner
@@ -35,7 +35,6 @@ from kpi.sushi.jobs import HARVEST_SUSHI, fetch_due
 from kpi.sushi.models import SushiEndpoint, SushiHarvest
 from kpi.sushi.service import next_due, previous_month
 from kpi.usage.models import UsageReport
-from kpi.usage.products import record_product
 
 DATA = Path(__file__).resolve().parent / "data" / "counter"
 SECRET = "s" * 40
@@ -113,21 +112,6 @@ def vendor() -> Iterator[tuple[str, Vendor]]:
         thread.join()
 
 
-async def _product(app: Any) -> uuid.UUID:
-    product_id = uuid.uuid4()
-    async with committed(app) as session:
-        await record_product(
-            session,
-            principal=ANALYST,
-            product_id=product_id,
-            vendor_id=uuid.uuid4(),
-            status="active",
-            category="ebooks",
-            now=utcnow(),
-        )
-    return product_id
-
-
 def _body(base_url: str, **overrides: Any) -> dict[str, Any]:
     last = previous_month(utcnow().date())
     return {
@@ -175,7 +159,7 @@ async def test_an_endpoint_keeps_its_credentials_secret(open_kpi, issuer):
     async with _open(open_kpi) as (client, app):
         app.dependency_overrides[host_resolver] = lambda: resolver
         await add_hierarchy(app)
-        product = await _product(app)
+        product = await add_product(app)
         analyst = issuer.headers("analyst")
         url = f"/v1/sushi-endpoints/{product}"
         saved = await client.put(
@@ -236,7 +220,7 @@ async def test_a_url_the_harvester_must_not_call_is_refused(
     resolver = FakeResolver({"sushi.vendor.example": addresses} if addresses else {})
     async with _open(open_kpi) as (client, app):
         app.dependency_overrides[host_resolver] = lambda: resolver
-        product = await _product(app)
+        product = await add_product(app)
         answer = await client.put(
             f"/v1/sushi-endpoints/{product}",
             json=_body(url, organisation=None),
@@ -253,7 +237,7 @@ async def test_missing_credentials_or_product_are_refused(open_kpi, issuer):
     resolver = FakeResolver({"sushi.vendor.example": ["93.184.216.34"]})
     async with _open(open_kpi) as (client, app):
         app.dependency_overrides[host_resolver] = lambda: resolver
-        product = await _product(app)
+        product = await add_product(app)
         body = _body("https://sushi.vendor.example/r5", organisation=None)
         del body["customer_id"]
         missing = await client.put(
@@ -279,7 +263,7 @@ async def test_missing_credentials_or_product_are_refused(open_kpi, issuer):
 async def test_loopback_http_is_refused_unless_the_settings_allow_it(open_kpi, issuer, vendor):
     base, server = vendor
     async with _open(open_kpi) as (client, app):
-        product = await _product(app)
+        product = await add_product(app)
         answer = await client.put(
             f"/v1/sushi-endpoints/{product}",
             json=_body(base, organisation=None),
@@ -306,7 +290,7 @@ async def test_the_job_harvests_each_month_once_as_an_upload(open_kpi, issuer, v
     port = int(base.split(":")[2].split("/")[0])
     async with _open(open_kpi, port) as (client, app):
         await add_hierarchy(app)
-        product = await _product(app)
+        product = await add_product(app)
         await _save(client, issuer, product, base)
         # Two replicas' runners at once: one run harvests the month, the other finds nothing.
         runners = [_runner(app), _runner(app)]
@@ -346,7 +330,7 @@ async def test_a_failure_is_retried_with_backoff_then_shown(open_kpi, issuer, ve
     base, server = vendor
     port = int(base.split(":")[2].split("/")[0])
     async with _open(open_kpi, port, max_attempts=3) as (client, app):
-        product = await _product(app)
+        product = await add_product(app)
         await _save(client, issuer, product, base, organisation=None)
         server.failures = [
             (500, b"oops"),
@@ -407,7 +391,7 @@ async def test_the_harvest_checks_the_address_again_when_it_connects(open_kpi, i
     public = FakeResolver({"sushi.vendor.example": ["93.184.216.34"]})
     async with _open(open_kpi) as (client, app):
         app.dependency_overrides[host_resolver] = lambda: public
-        product = await _product(app)
+        product = await add_product(app)
         await _save(client, issuer, product, "https://sushi.vendor.example/r5", organisation=None)
         resources = resources_of(app, KpiResources)
         settings = app_runtime(app).settings

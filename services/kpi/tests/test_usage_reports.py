@@ -9,30 +9,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from kpi_factories import ANALYST, add_hierarchy, committed, events_of, row_count
+from kpi_factories import add_hierarchy, add_product, events_of, row_count
 
-from chassis.types import utcnow
 from kpi.usage.models import UsageCount, UsageReport
-from kpi.usage.products import record_product
 
 DATA = Path(__file__).resolve().parent / "data" / "counter"
 JSON = {"content-type": "application/json"}
 TSV = {"content-type": "text/tab-separated-values"}
-
-
-async def _product(app: Any) -> uuid.UUID:
-    product_id = uuid.uuid4()
-    async with committed(app) as session:
-        await record_product(
-            session,
-            principal=ANALYST,
-            product_id=product_id,
-            vendor_id=uuid.uuid4(),
-            status="active",
-            category="ebooks",
-            now=utcnow(),
-        )
-    return product_id
 
 
 async def _bytes(name: str) -> bytes:
@@ -42,7 +25,7 @@ async def _bytes(name: str) -> bytes:
 async def test_an_upload_answers_what_it_read(kpi, issuer):
     client, app = kpi
     await add_hierarchy(app)
-    product = await _product(app)
+    product = await add_product(app)
     analyst = issuer.headers("analyst")
     answer = await client.post(
         "/v1/usage-reports",
@@ -80,7 +63,7 @@ async def test_an_upload_answers_what_it_read(kpi, issuer):
 
 async def test_tabular_reports_and_the_exceptions_that_keep_them(kpi, issuer):
     client, app = kpi
-    product = await _product(app)
+    product = await add_product(app)
     analyst = issuer.headers("analyst")
     tsv = await client.post(
         "/v1/usage-reports",
@@ -125,7 +108,7 @@ async def test_tabular_reports_and_the_exceptions_that_keep_them(kpi, issuer):
 async def test_what_cannot_be_recorded_is_refused_and_nothing_is_kept(kpi, issuer):
     client, app = kpi
     await add_hierarchy(app)
-    product = await _product(app)
+    product = await add_product(app)
     analyst = issuer.headers("analyst")
 
     async def refused(params: dict[str, str], content: bytes, headers: dict[str, str]) -> Any:

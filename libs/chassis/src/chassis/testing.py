@@ -131,6 +131,16 @@ def tampered(token: str) -> str:
     return f"{header}.{forged}.{signature}"
 
 
+def with_header(token: str, **fields: object) -> str:
+    """`token` with its JOSE header's fields replaced (the signature no longer matches): an
+    `alg` that is not a string, or not ASCII, must be a 401, never a 500."""
+    head, payload, signature = token.split(".")
+    header = json.loads(jwt.utils.base64url_decode(head))
+    header.update(fields)
+    raw = json.dumps(header, ensure_ascii=False).encode()
+    return f"{jwt.utils.base64url_encode(raw).decode()}.{payload}.{signature}"
+
+
 # ---------------------------------------------------------------- databases
 
 
