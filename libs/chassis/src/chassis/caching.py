@@ -66,6 +66,20 @@ class BoundedLru(Generic[K, V]):
 
 
 @dataclass(frozen=True)
+class PreparedBody:
+    """A body sent as it is many times (a script, a stylesheet): its bytes, strong ETag and
+    gzipped bytes (chassis.compression), computed once."""
+
+    body: bytes
+    etag: str
+    gzipped: bytes | None
+
+    @classmethod
+    def of(cls, body: bytes) -> PreparedBody:
+        return cls(body=body, etag=content_etag(body), gzipped=gzip_body(body))
+
+
+@dataclass(frozen=True)
 class CachedAnswer:
     """A rendered answer's bytes and strong ETag, and the generation it was computed at;
     `gzipped`: the same bytes compressed once (chassis.compression), or None."""

@@ -4,7 +4,6 @@ page of a library's catalogue, rendered with Jinja2 from the same answers the wi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,21 +12,13 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from catalogue_licensing.catalogue import labels
-from chassis.compression import gzip_body
-from chassis.concurrency import content_etag
+from chassis.caching import PreparedBody
 from chassis.pages import Strings, StringTable, templates
 
 HERE = Path(__file__).resolve().parent
 SCRIPT_SOURCE = HERE / "static" / "widget.js"
 STRINGS_FILE = HERE / "strings.json"
 _STRINGS_MARK = "/*STRINGS*/ {}"
-
-
-@dataclass(frozen=True)
-class Script:
-    body: bytes
-    etag: str
-    gzipped: bytes | None
 
 
 STRINGS = Strings(STRINGS_FILE)
@@ -38,14 +29,14 @@ def strings() -> StringTable:
 
 
 @cache
-def script() -> Script:
+def script() -> PreparedBody:
     """widget.js with the interface strings written into it: one file, one request."""
     source = SCRIPT_SOURCE.read_text(encoding="utf-8")
     if _STRINGS_MARK not in source:
         raise RuntimeError("widget.js lost the place of its strings")
     data = json.dumps(strings(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     body = source.replace(_STRINGS_MARK, data, 1).encode()
-    return Script(body=body, etag=content_etag(body), gzipped=gzip_body(body))
+    return PreparedBody.of(body)
 
 
 def say(language: str, key: str, **values: Any) -> str:

@@ -19,8 +19,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from chassis.caching import CachedAnswer
-from chassis.compression import gzip_body
+from chassis.caching import CachedAnswer, PreparedBody
 from chassis.concurrency import conditional_content, content_etag
 from chassis.languages import negotiate
 from chassis.problems import NotFound
@@ -75,10 +74,8 @@ PageQueryDep = Annotated[PageQuery, Query()]
 
 @dataclass(frozen=True)
 class Asset:
-    body: bytes
     media_type: str
-    etag: str
-    gzipped: bytes | None
+    prepared: PreparedBody
 
 
 @cache
@@ -86,15 +83,14 @@ def _asset(name: str) -> Asset | None:
     media = {"htmx.min.js": "text/javascript; charset=utf-8", "portal.css": "text/css"}
     if name not in media:
         return None
-    body = (STATIC / name).read_bytes()
-    return Asset(body, media[name], content_etag(body), gzip_body(body))
+    return Asset(media[name], PreparedBody.of((STATIC / name).read_bytes()))
 
 
 @cache
 def asset_version() -> str:
     """One short digest of the assets, in their URLs: a new file is a new URL."""
     assets = [a for a in (_asset("htmx.min.js"), _asset("portal.css")) if a is not None]
-    return content_etag(b"".join(a.body for a in assets)).strip('"')[:12]
+    return content_etag(b"".join(a.prepared.body for a in assets)).strip('"')[:12]
 
 
 def _portal(request: Request) -> Portal:
@@ -262,9 +258,9 @@ async def static_asset(
         raise NotFound(f"No file {name} in the portal's static files")
     return conditional_content(
         request,
-        asset.body,
+        asset.prepared.body,
         media_type=asset.media_type,
         headers={"Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff"},
-        etag=asset.etag,
-        gzipped=asset.gzipped,
+        etag=asset.prepared.etag,
+        gzipped=asset.prepared.gzipped,
     )
